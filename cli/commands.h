@@ -1,0 +1,14 @@
+#pragma once
+// Each `rotary` subcommand registers itself on the CLI11 app; its callback does the work and
+// returns the process exit code through `exit_code`.
+#include <CLI/CLI.hpp>
+
+namespace rotary::cli {
+
+struct Exit {
+  int code = 0;
+};
+
+void add_devices_command(CLI::App& app, Exit& exit);
+
+}  // namespace rotary::cli

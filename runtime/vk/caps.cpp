@@ -1,0 +1,292 @@
+#include "runtime/vk/caps.h"
+
+#include <cstring>
+#include <sstream>
+
+#include "base/json.h"
+#include "base/units.h"
+
+namespace rotary::vk {
+
+bool has_device_extension(VkPhysicalDevice pd, const char* name) {
+  uint32_t count = 0;
+  vkEnumerateDeviceExtensionProperties(pd, nullptr, &count, nullptr);
+  std::vector<VkExtensionProperties> exts(count);
+  vkEnumerateDeviceExtensionProperties(pd, nullptr, &count, exts.data());
+  for (const auto& e : exts)
+    if (std::strcmp(e.extensionName, name) == 0) return true;
+  return false;
+}
+
+namespace {
+
+void read_queues(VkPhysicalDevice pd, DeviceCaps& c) {
+  uint32_t count = 0;
+  vkGetPhysicalDeviceQueueFamilyProperties(pd, &count, nullptr);
+  std::vector<VkQueueFamilyProperties> fams(count);
+  vkGetPhysicalDeviceQueueFamilyProperties(pd, &count, fams.data());
+  for (uint32_t i = 0; i < count; ++i) {
+    c.queue_families.push_back({i, fams[i].queueFlags, fams[i].queueCount, fams[i].timestampValidBits});
+    const VkQueueFlags f = fams[i].queueFlags;
+    if (c.compute_family < 0 && (f & VK_QUEUE_COMPUTE_BIT)) c.compute_family = static_cast<int32_t>(i);
+    // A dedicated transfer family is the copy engine: transfer without graphics or compute.
+    if (c.transfer_family < 0 && (f & VK_QUEUE_TRANSFER_BIT) &&
+        !(f & (VK_QUEUE_GRAPHICS_BIT | VK_QUEUE_COMPUTE_BIT)))
+      c.transfer_family = static_cast<int32_t>(i);
+  }
+}
+
+void read_memory(VkPhysicalDevice pd, DeviceCaps& c) {
+  VkPhysicalDeviceMemoryBudgetPropertiesEXT budget{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_BUDGET_PROPERTIES_EXT};
+  VkPhysicalDeviceMemoryProperties2 props{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_PROPERTIES_2};
+  if (c.memory_budget) props.pNext = &budget;
+  vkGetPhysicalDeviceMemoryProperties2(pd, &props);
+  const auto& mp = props.memoryProperties;
+  c.heaps.resize(mp.memoryHeapCount);
+  for (uint32_t h = 0; h < mp.memoryHeapCount; ++h) {
+    c.heaps[h].size = mp.memoryHeaps[h].size;
+    c.heaps[h].device_local = mp.memoryHeaps[h].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT;
+    if (c.memory_budget) {
+      c.heaps[h].budget = budget.heapBudget[h];
+      c.heaps[h].usage = budget.heapUsage[h];
+    }
+  }
+  for (uint32_t t = 0; t < mp.memoryTypeCount; ++t)
+    if (mp.memoryTypes[t].propertyFlags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT)
+      c.heaps[mp.memoryTypes[t].heapIndex].host_visible = true;
+  bool any_device_local = false;
+  bool all_visible = true;
+  for (const auto& h : c.heaps) {
+    if (!h.device_local) continue;
+    any_device_local = true;
+    all_visible = all_visible && h.host_visible;
+  }
+  c.unified_memory = any_device_local && all_visible &&
+                     (c.type == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU ||
+                      c.type == VK_PHYSICAL_DEVICE_TYPE_CPU);
+}
+
+void read_features(VkPhysicalDevice pd, DeviceCaps& c) {
+  VkPhysicalDeviceVulkan11Features f11{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES};
+  VkPhysicalDeviceVulkan12Features f12{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES};
+  VkPhysicalDeviceVulkan13Features f13{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_FEATURES};
+  VkPhysicalDeviceShaderIntegerDotProductFeatures fdot{
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_INTEGER_DOT_PRODUCT_FEATURES};
+  VkPhysicalDeviceFeatures2 f{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
+  f.pNext = &f11;
+  f11.pNext = &f12;
+  const bool v13 = c.api_version >= VK_API_VERSION_1_3;
+  if (v13) f12.pNext = &f13;
+  const bool dot_ext = v13 || has_device_extension(pd, VK_KHR_SHADER_INTEGER_DOT_PRODUCT_EXTENSION_NAME);
+  if (dot_ext) {
+    if (v13) f13.pNext = &fdot;
+    else f12.pNext = &fdot;
+  }
+  vkGetPhysicalDeviceFeatures2(pd, &f);
+  c.timeline_semaphore = f12.timelineSemaphore;
+  c.float16 = f12.shaderFloat16;
+  c.int8 = f12.shaderInt8;
+  c.storage8 = f12.storageBuffer8BitAccess;
+  c.storage16 = f11.storageBuffer16BitAccess;
+  c.synchronization2 = v13 ? f13.synchronization2 : false;
+  c.subgroup_size_control = v13 ? (f13.subgroupSizeControl && f13.computeFullSubgroups) : false;
+  c.integer_dot_product = dot_ext && fdot.shaderIntegerDotProduct;
+}
+
+void read_properties(VkPhysicalDevice pd, DeviceCaps& c) {
+  VkPhysicalDeviceDriverProperties driver{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES};
+  VkPhysicalDeviceSubgroupProperties sub{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES};
+  VkPhysicalDeviceMaintenance3Properties m3{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES};
+  VkPhysicalDeviceSubgroupSizeControlProperties ssc{
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_SIZE_CONTROL_PROPERTIES};
+  VkPhysicalDeviceExternalMemoryHostPropertiesEXT emh{
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_MEMORY_HOST_PROPERTIES_EXT};
+  VkPhysicalDeviceProperties2 p{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
+  p.pNext = &driver;
+  driver.pNext = &sub;
+  sub.pNext = &m3;
+  void** tail = &m3.pNext;
+  if (c.api_version >= VK_API_VERSION_1_3) {
+    *tail = &ssc;
+    tail = &ssc.pNext;
+  }
+  if (c.external_memory_host) *tail = &emh;
+  vkGetPhysicalDeviceProperties2(pd, &p);
+  const auto& pr = p.properties;
+  c.name = pr.deviceName;
+  c.vendor_id = pr.vendorID;
+  c.device_id = pr.deviceID;
+  c.type = pr.deviceType;
+  c.api_version = pr.apiVersion;
+  c.driver_version = pr.driverVersion;
+  c.driver_name = driver.driverName;
+  c.driver_info = driver.driverInfo;
+  c.subgroup_size = sub.subgroupSize;
+  c.min_subgroup_size = c.api_version >= VK_API_VERSION_1_3 ? ssc.minSubgroupSize : sub.subgroupSize;
+  c.max_subgroup_size = c.api_version >= VK_API_VERSION_1_3 ? ssc.maxSubgroupSize : sub.subgroupSize;
+  const bool compute_stage = sub.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT;
+  c.subgroup_arithmetic = compute_stage && (sub.supportedOperations & VK_SUBGROUP_FEATURE_ARITHMETIC_BIT) &&
+                          (sub.supportedOperations & VK_SUBGROUP_FEATURE_BASIC_BIT);
+  c.subgroup_shuffle = compute_stage && (sub.supportedOperations & VK_SUBGROUP_FEATURE_SHUFFLE_BIT);
+  c.max_storage_buffer_range = pr.limits.maxStorageBufferRange;
+  c.max_shared_memory = pr.limits.maxComputeSharedMemorySize;
+  c.max_memory_allocation_size = m3.maxMemoryAllocationSize;
+  c.min_storage_offset_alignment = pr.limits.minStorageBufferOffsetAlignment;
+  c.non_coherent_atom_size = pr.limits.nonCoherentAtomSize;
+  c.min_imported_host_pointer_alignment = c.external_memory_host ? emh.minImportedHostPointerAlignment : 0;
+  for (int i = 0; i < 3; ++i) c.max_workgroup_count[i] = pr.limits.maxComputeWorkGroupCount[i];
+  c.max_workgroup_size_x = pr.limits.maxComputeWorkGroupSize[0];
+  c.max_workgroup_invocations = pr.limits.maxComputeWorkGroupInvocations;
+  c.max_push_constants = pr.limits.maxPushConstantsSize;
+  c.timestamp_period_ns = pr.limits.timestampPeriod;
+}
+
+}  // namespace
+
+DeviceCaps query_caps(VkPhysicalDevice pd, uint32_t index) {
+  DeviceCaps c;
+  c.index = index;
+  VkPhysicalDeviceProperties basic;
+  vkGetPhysicalDeviceProperties(pd, &basic);
+  c.api_version = basic.apiVersion;
+  c.type = basic.deviceType;
+  c.memory_budget = has_device_extension(pd, VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
+  c.external_memory_host = has_device_extension(pd, VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME);
+  c.cooperative_matrix = has_device_extension(pd, "VK_KHR_cooperative_matrix");
+  c.push_descriptor = has_device_extension(pd, VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME);
+  if (c.api_version >= VK_API_VERSION_1_2) {
+    read_properties(pd, c);
+    read_features(pd, c);
+  } else {
+    c.name = basic.deviceName;
+    c.vendor_id = basic.vendorID;
+    c.device_id = basic.deviceID;
+  }
+  read_queues(pd, c);
+  read_memory(pd, c);
+  return c;
+}
+
+uint64_t DeviceCaps::device_local_bytes() const {
+  uint64_t total = 0;
+  for (const auto& h : heaps)
+    if (h.device_local) total += h.size;
+  return total;
+}
+
+const char* DeviceCaps::type_name() const {
+  switch (type) {
+    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU: return "discrete";
+    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU: return "integrated";
+    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU: return "virtual";
+    case VK_PHYSICAL_DEVICE_TYPE_CPU: return "cpu";
+    default: return "other";
+  }
+}
+
+const char* DeviceCaps::vendor_name() const {
+  switch (vendor_id) {
+    case 0x10DE: return "NVIDIA";
+    case 0x1002: return "AMD";
+    case 0x8086: return "Intel";
+    case 0x13B5: return "ARM";
+    case 0x5143: return "Qualcomm";
+    case 0x106B: return "Apple";
+    case 0x10005: return "Mesa";
+    default: return "unknown";
+  }
+}
+
+std::string DeviceCaps::api_version_string() const {
+  return std::to_string(VK_API_VERSION_MAJOR(api_version)) + "." +
+         std::to_string(VK_API_VERSION_MINOR(api_version)) + "." +
+         std::to_string(VK_API_VERSION_PATCH(api_version));
+}
+
+namespace {
+std::string queue_flags(VkQueueFlags f) {
+  std::string s;
+  if (f & VK_QUEUE_GRAPHICS_BIT) s += "graphics ";
+  if (f & VK_QUEUE_COMPUTE_BIT) s += "compute ";
+  if (f & VK_QUEUE_TRANSFER_BIT) s += "transfer ";
+  if (f & VK_QUEUE_SPARSE_BINDING_BIT) s += "sparse ";
+  if (!s.empty()) s.pop_back();
+  return s;
+}
+}  // namespace
+
+void write_caps_json(JsonWriter& w, const DeviceCaps& c) {
+  w.begin_object();
+  w.field("index", c.index).field("name", c.name).field("vendor", c.vendor_name());
+  w.field("vendor_id", c.vendor_id).field("device_id", c.device_id).field("type", c.type_name());
+  w.field("api_version", c.api_version_string()).field("driver_name", c.driver_name);
+  w.field("driver_info", c.driver_info).field("driver_version", c.driver_version);
+  w.key("memory_heaps").begin_array();
+  for (const auto& h : c.heaps) {
+    w.begin_object().field("size", h.size).field("device_local", h.device_local);
+    w.field("host_visible", h.host_visible);
+    if (c.memory_budget) w.field("budget", h.budget).field("usage", h.usage);
+    w.end_object();
+  }
+  w.end_array();
+  w.field("memory_budget_ext", c.memory_budget).field("unified_memory", c.unified_memory);
+  w.key("queue_families").begin_array();
+  for (const auto& q : c.queue_families)
+    w.begin_object().field("index", q.index).field("flags", queue_flags(q.flags)).field("count", q.count).end_object();
+  w.end_array();
+  w.field("dedicated_transfer_queue", c.transfer_family >= 0);
+  w.key("subgroup").begin_object().field("size", c.subgroup_size).field("min", c.min_subgroup_size);
+  w.field("max", c.max_subgroup_size).field("size_control", c.subgroup_size_control);
+  w.field("arithmetic", c.subgroup_arithmetic).field("shuffle", c.subgroup_shuffle).end_object();
+  w.key("features").begin_object();
+  w.field("timeline_semaphore", c.timeline_semaphore).field("synchronization2", c.synchronization2);
+  w.field("float16", c.float16).field("int8", c.int8).field("storage_buffer_8bit", c.storage8);
+  w.field("storage_buffer_16bit", c.storage16).field("integer_dot_product", c.integer_dot_product);
+  w.field("cooperative_matrix", c.cooperative_matrix).field("external_memory_host", c.external_memory_host);
+  w.field("push_descriptor", c.push_descriptor).end_object();
+  w.key("limits").begin_object();
+  w.field("max_storage_buffer_range", c.max_storage_buffer_range);
+  w.field("max_compute_shared_memory", c.max_shared_memory);
+  w.field("max_memory_allocation_size", c.max_memory_allocation_size);
+  w.field("min_storage_buffer_offset_alignment", c.min_storage_offset_alignment);
+  w.field("max_workgroup_invocations", c.max_workgroup_invocations);
+  w.field("timestamp_period_ns", static_cast<double>(c.timestamp_period_ns)).end_object();
+  w.end_object();
+}
+
+std::string caps_to_text(const DeviceCaps& c) {
+  std::ostringstream o;
+  auto yn = [](bool b) { return b ? "yes" : "no"; };
+  o << "Device " << c.index << ": " << c.name << "\n";
+  o << "  vendor        " << c.vendor_name() << " (0x" << std::hex << c.vendor_id << ", device 0x"
+    << c.device_id << std::dec << "), " << c.type_name() << "\n";
+  o << "  driver        " << c.driver_name << ", " << c.driver_info << "\n";
+  o << "  Vulkan        " << c.api_version_string() << "\n";
+  for (size_t i = 0; i < c.heaps.size(); ++i) {
+    const auto& h = c.heaps[i];
+    o << "  heap " << i << "        " << format_bytes(h.size) << (h.device_local ? " device-local" : " host")
+      << (h.host_visible ? ", host-visible" : "");
+    if (c.memory_budget) o << ", budget " << format_bytes(h.budget) << ", in use " << format_bytes(h.usage);
+    o << "\n";
+  }
+  o << "  memory budget " << (c.memory_budget ? "VK_EXT_memory_budget" : "not reported") << "; unified memory "
+    << yn(c.unified_memory) << "\n";
+  for (const auto& q : c.queue_families)
+    o << "  queue family " << q.index << ": " << q.count << " x " << queue_flags(q.flags) << "\n";
+  o << "  transfer      " << (c.transfer_family >= 0 ? "dedicated transfer queue family " + std::to_string(c.transfer_family)
+                                                      : std::string("no dedicated family (uploads share the compute queue)"))
+    << "\n";
+  o << "  subgroup      size " << c.subgroup_size << " (" << c.min_subgroup_size << "-" << c.max_subgroup_size
+    << "), size control " << yn(c.subgroup_size_control) << ", arithmetic " << yn(c.subgroup_arithmetic) << "\n";
+  o << "  features      timeline " << yn(c.timeline_semaphore) << ", sync2 " << yn(c.synchronization2)
+    << ", fp16 " << yn(c.float16) << ", int8 " << yn(c.int8) << ", 8-bit storage " << yn(c.storage8)
+    << ", 16-bit storage " << yn(c.storage16) << "\n";
+  o << "                integer dot " << yn(c.integer_dot_product) << ", cooperative matrix "
+    << yn(c.cooperative_matrix) << ", external host memory " << yn(c.external_memory_host) << "\n";
+  o << "  limits        max storage range " << format_bytes(c.max_storage_buffer_range) << ", shared memory "
+    << format_bytes(c.max_shared_memory) << ", max allocation " << format_bytes(c.max_memory_allocation_size)
+    << "\n";
+  return o.str();
+}
+
+}  // namespace rotary::vk

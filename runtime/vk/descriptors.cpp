@@ -1,0 +1,77 @@
+#include "runtime/vk/descriptors.h"
+
+namespace rotary::vk {
+
+namespace {
+constexpr uint32_t kSetsPerPool = 1024;
+constexpr uint32_t kBuffersPerPool = 8 * kSetsPerPool;
+}  // namespace
+
+size_t DescriptorCache::KeyHash::operator()(const Key& k) const {
+  uint64_t h = reinterpret_cast<uint64_t>(k.layout) * 0x9E3779B97F4A7C15ull;
+  for (uint64_t w : k.words) h = (h ^ w) * 0x100000001B3ull + (h >> 29);
+  return static_cast<size_t>(h);
+}
+
+DescriptorCache::DescriptorCache(Device& device) : device_(device) {}
+
+VkDescriptorPool DescriptorCache::grow() {
+  VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, kBuffersPerPool};
+  VkDescriptorPoolCreateInfo info{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
+  info.maxSets = kSetsPerPool;
+  info.poolSizeCount = 1;
+  info.pPoolSizes = &size;
+  VkDescriptorPool pool = VK_NULL_HANDLE;
+  ROTARY_VK(vkCreateDescriptorPool(device_.handle(), &info, nullptr, &pool));
+  pools_.emplace_back(device_.handle(), pool);
+  return pool;
+}
+
+VkDescriptorSet DescriptorCache::get(const Pipeline& pipeline, std::span<const BufferView> bindings) {
+  Key key{pipeline.set_layout(), {}};
+  key.words.reserve(bindings.size() * 3);
+  for (const BufferView& b : bindings) {
+    key.words.push_back(reinterpret_cast<uint64_t>(b.buffer));
+    key.words.push_back(b.offset);
+    key.words.push_back(b.size);
+  }
+  if (auto it = sets_.find(key); it != sets_.end()) return it->second;
+
+  VkDescriptorSetLayout layout = pipeline.set_layout();
+  VkDescriptorSetAllocateInfo ai{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO};
+  ai.descriptorSetCount = 1;
+  ai.pSetLayouts = &layout;
+  VkDescriptorSet set = VK_NULL_HANDLE;
+  VkResult r = VK_ERROR_OUT_OF_POOL_MEMORY;
+  if (!pools_.empty()) {
+    ai.descriptorPool = pools_.back().get();
+    r = vkAllocateDescriptorSets(device_.handle(), &ai, &set);
+  }
+  if (r == VK_ERROR_OUT_OF_POOL_MEMORY || r == VK_ERROR_FRAGMENTED_POOL) {
+    ai.descriptorPool = grow();
+    r = vkAllocateDescriptorSets(device_.handle(), &ai, &set);
+  }
+  ROTARY_VK(r);
+
+  std::vector<VkDescriptorBufferInfo> infos(bindings.size());
+  std::vector<VkWriteDescriptorSet> writes(bindings.size());
+  for (size_t i = 0; i < bindings.size(); ++i) {
+    infos[i] = {bindings[i].buffer, bindings[i].offset, bindings[i].size};
+    writes[i] = {VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
+    writes[i].dstSet = set;
+    writes[i].dstBinding = static_cast<uint32_t>(i);
+    writes[i].descriptorCount = 1;
+    writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+    writes[i].pBufferInfo = &infos[i];
+  }
+  vkUpdateDescriptorSets(device_.handle(), static_cast<uint32_t>(writes.size()), writes.data(), 0, nullptr);
+  sets_.emplace(std::move(key), set);
+  return set;
+}
+
+void DescriptorCache::clear() {
+  sets_.clear();
+  pools_.clear();
+}
+
+}  // namespace rotary::vk

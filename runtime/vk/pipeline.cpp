@@ -1,0 +1,89 @@
+#include "runtime/vk/pipeline.h"
+
+#include <tuple>
+
+#include "shaders/registry.h"
+
+namespace rotary::vk {
+
+bool PipelineDesc::operator<(const PipelineDesc& o) const {
+  return std::tie(shader, spec, bindings, push_bytes, required_subgroup_size) <
+         std::tie(o.shader, o.spec, o.bindings, o.push_bytes, o.required_subgroup_size);
+}
+
+PipelineCache::PipelineCache(Device& device, bool subgroup_arith)
+    : device_(device), subgroup_arith_(subgroup_arith && device.caps().subgroup_arithmetic) {}
+
+const Pipeline& PipelineCache::get(const PipelineDesc& desc) {
+  std::lock_guard lock(mutex_);
+  auto it = pipelines_.find(desc);
+  if (it != pipelines_.end()) return *it->second;
+  auto p = create(desc);
+  const Pipeline& ref = *p;
+  pipelines_.emplace(desc, std::move(p));
+  return ref;
+}
+
+std::unique_ptr<Pipeline> PipelineCache::create(const PipelineDesc& desc) {
+  const std::string variant = subgroup_arith_ ? desc.shader : desc.shader + "_nosg";
+  const shaders::ShaderEntry* entry = shaders::find(variant);
+  if (!entry) throw Error(ErrorKind::Internal, "no embedded shader named '" + variant + "'");
+  if (desc.push_bytes > device_.caps().max_push_constants)
+    throw Error(ErrorKind::Internal, variant + ": push constants larger than the device allows");
+  const VkDevice dev = device_.handle();
+  auto p = std::make_unique<Pipeline>();
+  p->name_ = variant;
+  p->bindings_ = desc.bindings;
+  p->push_bytes_ = desc.push_bytes;
+
+  std::vector<VkDescriptorSetLayoutBinding> binds(desc.bindings);
+  for (uint32_t i = 0; i < desc.bindings; ++i)
+    binds[i] = {i, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, nullptr};
+  VkDescriptorSetLayoutCreateInfo dli{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
+  dli.bindingCount = desc.bindings;
+  dli.pBindings = binds.data();
+  VkDescriptorSetLayout dsl = VK_NULL_HANDLE;
+  ROTARY_VK(vkCreateDescriptorSetLayout(dev, &dli, nullptr, &dsl));
+  p->set_layout_ = Handle<VkDescriptorSetLayout>(dev, dsl);
+
+  VkPushConstantRange range{VK_SHADER_STAGE_COMPUTE_BIT, 0, desc.push_bytes};
+  VkPipelineLayoutCreateInfo pli{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
+  pli.setLayoutCount = 1;
+  pli.pSetLayouts = &dsl;
+  pli.pushConstantRangeCount = desc.push_bytes ? 1 : 0;
+  pli.pPushConstantRanges = &range;
+  VkPipelineLayout pl = VK_NULL_HANDLE;
+  ROTARY_VK(vkCreatePipelineLayout(dev, &pli, nullptr, &pl));
+  p->layout_ = Handle<VkPipelineLayout>(dev, pl);
+
+  VkShaderModuleCreateInfo smi{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
+  smi.codeSize = entry->word_count * sizeof(uint32_t);
+  smi.pCode = entry->words;
+  VkShaderModule sm = VK_NULL_HANDLE;
+  ROTARY_VK(vkCreateShaderModule(dev, &smi, nullptr, &sm));
+  Handle<VkShaderModule> module(dev, sm);
+
+  std::vector<VkSpecializationMapEntry> map(desc.spec.size());
+  for (uint32_t i = 0; i < desc.spec.size(); ++i) map[i] = {i, i * 4u, 4};
+  VkSpecializationInfo si{static_cast<uint32_t>(map.size()), map.data(), desc.spec.size() * 4, desc.spec.data()};
+
+  VkPipelineShaderStageRequiredSubgroupSizeCreateInfo rss{
+      VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_REQUIRED_SUBGROUP_SIZE_CREATE_INFO};
+  VkComputePipelineCreateInfo ci{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
+  ci.stage = {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO};
+  ci.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
+  ci.stage.module = sm;
+  ci.stage.pName = "main";
+  ci.stage.pSpecializationInfo = map.empty() ? nullptr : &si;
+  if (desc.required_subgroup_size && device_.caps().subgroup_size_control) {
+    rss.requiredSubgroupSize = desc.required_subgroup_size;
+    ci.stage.pNext = &rss;
+  }
+  ci.layout = pl;
+  VkPipeline pipe = VK_NULL_HANDLE;
+  ROTARY_VK(vkCreateComputePipelines(dev, device_.pipeline_cache(), 1, &ci, nullptr, &pipe));
+  p->pipeline_ = Handle<VkPipeline>(dev, pipe);
+  return p;
+}
+
+}  // namespace rotary::vk

@@ -1,0 +1,62 @@
+#pragma once
+// Compute pipelines from the embedded SPIR-V. A pipeline is named by its shader variant and its
+// specialization constants (tuning: workgroup size, rows per workgroup, subgroup size); its
+// layout is N storage buffers at bindings 0..N-1 plus one push-constant range.
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "runtime/vk/device.h"
+#include "runtime/vk/handle.h"
+
+namespace rotary::vk {
+
+struct PipelineDesc {
+  std::string shader;               // registry name, without the "_nosg" suffix
+  std::vector<uint32_t> spec;       // spec[i] is specialization constant_id i (32-bit each)
+  uint32_t bindings = 0;            // storage buffers at bindings 0..bindings-1
+  uint32_t push_bytes = 0;
+  uint32_t required_subgroup_size = 0;  // 0: whatever the driver picks
+
+  bool operator<(const PipelineDesc& o) const;
+};
+
+class Pipeline {
+ public:
+  VkPipeline handle() const { return pipeline_.get(); }
+  VkPipelineLayout layout() const { return layout_.get(); }
+  VkDescriptorSetLayout set_layout() const { return set_layout_.get(); }
+  uint32_t bindings() const { return bindings_; }
+  uint32_t push_bytes() const { return push_bytes_; }
+  const std::string& name() const { return name_; }
+
+ private:
+  friend class PipelineCache;
+  std::string name_;
+  uint32_t bindings_ = 0;
+  uint32_t push_bytes_ = 0;
+  Handle<VkDescriptorSetLayout> set_layout_;
+  Handle<VkPipelineLayout> layout_;
+  Handle<VkPipeline> pipeline_;
+};
+
+class PipelineCache {
+ public:
+  // `subgroup_arith`: use the variants with subgroup reductions (else the "_nosg" ones).
+  PipelineCache(Device& device, bool subgroup_arith);
+
+  const Pipeline& get(const PipelineDesc& desc);
+  bool subgroup_arith() const { return subgroup_arith_; }
+  size_t size() const { return pipelines_.size(); }
+
+ private:
+  std::unique_ptr<Pipeline> create(const PipelineDesc& desc);
+  Device& device_;
+  bool subgroup_arith_;
+  std::mutex mutex_;
+  std::map<PipelineDesc, std::unique_ptr<Pipeline>> pipelines_;
+};
+
+}  // namespace rotary::vk
