@@ -83,6 +83,7 @@ void read_features(VkPhysicalDevice pd, DeviceCaps& c) {
     else f12.pNext = &fdot;
   }
   vkGetPhysicalDeviceFeatures2(pd, &f);
+  c.storage_buffer_array_dynamic_indexing = f.features.shaderStorageBufferArrayDynamicIndexing;
   c.timeline_semaphore = f12.timelineSemaphore;
   c.float16 = f12.shaderFloat16;
   c.int8 = f12.shaderInt8;
@@ -138,6 +139,7 @@ void read_properties(VkPhysicalDevice pd, DeviceCaps& c) {
   c.max_workgroup_size_x = pr.limits.maxComputeWorkGroupSize[0];
   c.max_workgroup_invocations = pr.limits.maxComputeWorkGroupInvocations;
   c.max_push_constants = pr.limits.maxPushConstantsSize;
+  c.max_per_stage_storage_buffers = pr.limits.maxPerStageDescriptorStorageBuffers;
   c.timestamp_period_ns = pr.limits.timestampPeriod;
 }
 

@@ -64,6 +64,7 @@ struct DeviceCaps {
   bool cooperative_matrix = false; // VK_KHR_cooperative_matrix
   bool external_memory_host = false;
   bool push_descriptor = false;
+  bool storage_buffer_array_dynamic_indexing = false;
 
   uint64_t max_storage_buffer_range = 0;
   uint32_t max_shared_memory = 0;
@@ -75,6 +76,7 @@ struct DeviceCaps {
   uint32_t max_workgroup_size_x = 0;
   uint32_t max_workgroup_invocations = 0;
   uint32_t max_push_constants = 0;
+  uint32_t max_per_stage_storage_buffers = 0;
   float timestamp_period_ns = 0;
 
   uint64_t device_local_bytes() const;  // sum of device-local heaps

@@ -54,15 +54,18 @@ VkDescriptorSet DescriptorCache::get(const Pipeline& pipeline, std::span<const B
   ROTARY_VK(r);
 
   std::vector<VkDescriptorBufferInfo> infos(bindings.size());
-  std::vector<VkWriteDescriptorSet> writes(bindings.size());
-  for (size_t i = 0; i < bindings.size(); ++i) {
-    infos[i] = {bindings[i].buffer, bindings[i].offset, bindings[i].size};
-    writes[i] = {VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
-    writes[i].dstSet = set;
-    writes[i].dstBinding = static_cast<uint32_t>(i);
-    writes[i].descriptorCount = 1;
-    writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
-    writes[i].pBufferInfo = &infos[i];
+  for (size_t i = 0; i < bindings.size(); ++i) infos[i] = {bindings[i].buffer, bindings[i].offset, bindings[i].size};
+  const auto& counts = pipeline.descriptor_counts();
+  std::vector<VkWriteDescriptorSet> writes(counts.size());
+  uint32_t first = 0;
+  for (size_t b = 0; b < counts.size(); ++b) {
+    writes[b] = {VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
+    writes[b].dstSet = set;
+    writes[b].dstBinding = static_cast<uint32_t>(b);
+    writes[b].descriptorCount = counts[b];
+    writes[b].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+    writes[b].pBufferInfo = &infos[first];
+    first += counts[b];
   }
   vkUpdateDescriptorSets(device_.handle(), static_cast<uint32_t>(writes.size()), writes.data(), 0, nullptr);
   sets_.emplace(std::move(key), set);

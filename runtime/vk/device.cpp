@@ -8,6 +8,8 @@ std::string unsupported_reason(const DeviceCaps& c) {
   if (c.api_version < VK_API_VERSION_1_2) return "Vulkan " + c.api_version_string() + " (1.2 needed)";
   if (!c.timeline_semaphore) return "no timeline semaphores";
   if (c.compute_family < 0) return "no compute queue";
+  // Expert kernels index an array of slot-pool buffers with a workgroup-uniform value.
+  if (!c.storage_buffer_array_dynamic_indexing) return "no dynamic indexing of storage buffer arrays";
   return "";
 }
 
@@ -103,6 +105,7 @@ std::unique_ptr<Device> Device::create(const Instance& instance, const DeviceOpt
   VkPhysicalDeviceFeatures2 f{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
   f.pNext = &f11;
   f11.pNext = &f12;
+  f.features.shaderStorageBufferArrayDynamicIndexing = c.storage_buffer_array_dynamic_indexing;
   f11.storageBuffer16BitAccess = c.storage16;
   f12.timelineSemaphore = VK_TRUE;
   f12.shaderFloat16 = c.float16;

@@ -1,5 +1,6 @@
 #include "runtime/vk/pipeline.h"
 
+#include <string>
 #include <tuple>
 
 #include "shaders/registry.h"
@@ -7,8 +8,8 @@
 namespace rotary::vk {
 
 bool PipelineDesc::operator<(const PipelineDesc& o) const {
-  return std::tie(shader, spec, bindings, push_bytes, required_subgroup_size) <
-         std::tie(o.shader, o.spec, o.bindings, o.push_bytes, o.required_subgroup_size);
+  return std::tie(shader, spec, bindings, push_bytes, required_subgroup_size, array_sizes) <
+         std::tie(o.shader, o.spec, o.bindings, o.push_bytes, o.required_subgroup_size, o.array_sizes);
 }
 
 PipelineCache::PipelineCache(Device& device, bool subgroup_arith)
@@ -35,10 +36,18 @@ std::unique_ptr<Pipeline> PipelineCache::create(const PipelineDesc& desc) {
   p->name_ = variant;
   p->bindings_ = desc.bindings;
   p->push_bytes_ = desc.push_bytes;
+  if (!desc.array_sizes.empty() && desc.array_sizes.size() != desc.bindings)
+    throw Error(ErrorKind::Internal, variant + ": array_sizes must name every binding");
+  p->counts_ = desc.array_sizes.empty() ? std::vector<uint32_t>(desc.bindings, 1) : desc.array_sizes;
+  for (uint32_t c : p->counts_) p->total_ += c;
+  if (p->total_ > device_.caps().max_per_stage_storage_buffers)
+    throw Error(ErrorKind::Unsupported, variant + ": needs " + std::to_string(p->total_) +
+                                            " storage buffers, the device allows " +
+                                            std::to_string(device_.caps().max_per_stage_storage_buffers));
 
   std::vector<VkDescriptorSetLayoutBinding> binds(desc.bindings);
   for (uint32_t i = 0; i < desc.bindings; ++i)
-    binds[i] = {i, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, nullptr};
+    binds[i] = {i, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, p->counts_[i], VK_SHADER_STAGE_COMPUTE_BIT, nullptr};
   VkDescriptorSetLayoutCreateInfo dli{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
   dli.bindingCount = desc.bindings;
   dli.pBindings = binds.data();

@@ -19,6 +19,9 @@ struct PipelineDesc {
   uint32_t bindings = 0;            // storage buffers at bindings 0..bindings-1
   uint32_t push_bytes = 0;
   uint32_t required_subgroup_size = 0;  // 0: whatever the driver picks
+  // Descriptor count per binding (an array of buffers, e.g. expert slot-pool pages indexed by a
+  // workgroup-uniform value); empty means one buffer per binding.
+  std::vector<uint32_t> array_sizes;
 
   bool operator<(const PipelineDesc& o) const;
 };
@@ -29,6 +32,9 @@ class Pipeline {
   VkPipelineLayout layout() const { return layout_.get(); }
   VkDescriptorSetLayout set_layout() const { return set_layout_.get(); }
   uint32_t bindings() const { return bindings_; }
+  // Descriptor count of each binding; dispatch() takes this many views per binding, in order.
+  const std::vector<uint32_t>& descriptor_counts() const { return counts_; }
+  uint32_t descriptor_total() const { return total_; }
   uint32_t push_bytes() const { return push_bytes_; }
   const std::string& name() const { return name_; }
 
@@ -37,6 +43,8 @@ class Pipeline {
   std::string name_;
   uint32_t bindings_ = 0;
   uint32_t push_bytes_ = 0;
+  uint32_t total_ = 0;
+  std::vector<uint32_t> counts_;
   Handle<VkDescriptorSetLayout> set_layout_;
   Handle<VkPipelineLayout> layout_;
   Handle<VkPipeline> pipeline_;

@@ -10,9 +10,9 @@ Recorder::Recorder(Device& device, PipelineCache& pipelines, DescriptorCache& de
 void Recorder::dispatch(const Pipeline& pipeline, std::span<const BufferView> bindings, const void* push,
                         uint32_t push_bytes, uint32_t gx, uint32_t gy, uint32_t gz) {
   const DeviceCaps& caps = device_.caps();
-  if (bindings.size() != pipeline.bindings())
+  if (bindings.size() != pipeline.descriptor_total())
     throw Error(ErrorKind::Internal, pipeline.name() + ": " + std::to_string(bindings.size()) +
-                                         " bindings given, " + std::to_string(pipeline.bindings()) + " expected");
+                                         " buffers given, " + std::to_string(pipeline.descriptor_total()) + " expected");
   if (push_bytes != pipeline.push_bytes())
     throw Error(ErrorKind::Internal, pipeline.name() + ": push constant size mismatch");
   for (size_t i = 0; i < bindings.size(); ++i) {

@@ -34,7 +34,8 @@ class Recorder {
   // The pipeline for `desc`, created on first use.
   const Pipeline& pipeline(const PipelineDesc& desc) { return pipelines_.get(desc); }
 
-  // Binds `bindings` to 0..n-1 and dispatches. Every binding must respect
+  // Binds `bindings` to 0..n-1 (an array binding takes as many consecutive views as its
+  // descriptor count) and dispatches. Every binding must respect
   // maxStorageBufferRange and minStorageBufferOffsetAlignment: ops split larger tensors.
   void dispatch(const Pipeline& pipeline, std::span<const BufferView> bindings, const void* push,
                 uint32_t push_bytes, uint32_t groups_x, uint32_t groups_y = 1, uint32_t groups_z = 1);
