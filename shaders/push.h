@@ -26,6 +26,14 @@ struct BinaryPush {
 };
 ROTARY_PUSH_CHECK(BinaryPush)
 
+// ---- weight kernels: get_rows, matvec, matmul, grouped experts (add below) ----
+
+// ---- activation kernels: norms, rope, attention, router, elementwise, logits (add below) ----
+
+// ---- Gated DeltaNet and qwen35moe kernels (add below) ----
+
+// ---- residency (add below) ----
+
 #ifdef __cplusplus
 }  // namespace rotary::push
 #undef ROTARY_PUSH_CHECK
