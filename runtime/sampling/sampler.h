@@ -1,0 +1,56 @@
+#pragma once
+// Token samplers. The chain follows llama.cpp's default order: repetition penalty, top-k,
+// top-p, min-p, temperature, then a draw from the softmax. Temperature 0 is greedy. The same seed
+// gives the same tokens: the random stream is our own (splitmix/xoshiro), not the standard
+// library's distributions, whose output differs between implementations.
+#include <cstdint>
+#include <deque>
+#include <span>
+#include <vector>
+
+namespace rotary {
+
+struct SamplingParams {
+  float temperature = 0.8f;   // <= 0: greedy
+  int32_t top_k = 40;         // <= 0: off
+  float top_p = 0.95f;        // >= 1: off
+  float min_p = 0.05f;        // <= 0: off
+  float repeat_penalty = 1.0f;  // 1: off; > 1 lowers the logits of recently seen tokens
+  int32_t repeat_last_n = 64;   // how many recent tokens the penalty looks at
+  uint64_t seed = 0;
+};
+
+struct Candidate {
+  int32_t id;
+  float logit;
+};
+
+class Sampler {
+ public:
+  explicit Sampler(const SamplingParams& params);
+
+  bool greedy() const { return params_.temperature <= 0.0f; }
+  // The number of top candidates (by logit) the GPU must hand over for the result to be exact;
+  // 0 means the whole logits row is needed (top-k off, or a repetition penalty, which can
+  // reorder tokens).
+  uint32_t candidates_needed() const;
+
+  // Chooses a token from `candidates` (any order; at least candidates_needed() of the best, or
+  // the whole row). Does not record it: call accept() with the token actually used.
+  int32_t sample(std::vector<Candidate> candidates);
+  // Convenience over a full logits row.
+  int32_t sample_row(std::span<const float> logits);
+  void accept(int32_t token);
+
+  const SamplingParams& params() const { return params_; }
+
+ private:
+  double next_uniform();  // [0, 1)
+  void apply_repeat_penalty(std::vector<Candidate>& c) const;
+
+  SamplingParams params_;
+  uint64_t state_[4];
+  std::deque<int32_t> recent_;
+};
+
+}  // namespace rotary

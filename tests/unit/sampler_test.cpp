@@ -1,0 +1,85 @@
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <map>
+
+#include "runtime/sampling/sampler.h"
+
+namespace rotary {
+namespace {
+
+std::vector<Candidate> row(std::initializer_list<float> logits) {
+  std::vector<Candidate> c;
+  int32_t id = 0;
+  for (float l : logits) c.push_back({id++, l});
+  return c;
+}
+
+TEST_CASE("greedy picks the highest logit, the lowest id on a tie") {
+  Sampler s({.temperature = 0});
+  CHECK(s.greedy());
+  CHECK(s.candidates_needed() == 1);
+  CHECK(s.sample(row({0.1f, 2.0f, -1.0f, 2.0f})) == 1);
+}
+
+TEST_CASE("the same seed gives the same tokens; another seed differs") {
+  auto draw = [](uint64_t seed) {
+    Sampler s({.temperature = 1.0f, .top_k = 0, .top_p = 1.0f, .min_p = 0.0f, .seed = seed});
+    std::vector<int32_t> out;
+    for (int i = 0; i < 200; ++i) out.push_back(s.sample(row({0, 0.1f, 0.2f, 0.3f, 0.4f, 0.5f})));
+    return out;
+  };
+  CHECK(draw(7) == draw(7));
+  CHECK(draw(7) != draw(8));
+}
+
+TEST_CASE("draws follow the softmax at the given temperature") {
+  const float logits[] = {1.0f, 0.0f, -1.0f, 0.5f};
+  const float temp = 0.7f;
+  Sampler s({.temperature = temp, .top_k = 0, .top_p = 1.0f, .min_p = 0.0f, .seed = 3});
+  std::map<int32_t, int> counts;
+  const int n = 200000;
+  for (int i = 0; i < n; ++i) counts[s.sample(row({logits[0], logits[1], logits[2], logits[3]}))]++;
+  double z = 0;
+  for (float l : logits) z += std::exp(l / temp);
+  for (int id = 0; id < 4; ++id) {
+    const double p = std::exp(logits[id] / temp) / z;
+    const double sd = std::sqrt(p * (1 - p) / n);
+    CAPTURE(id);
+    CHECK(std::abs(counts[id] / static_cast<double>(n) - p) < 5 * sd);  // 5 sigma: fails ~1e-6 of seeds
+  }
+}
+
+TEST_CASE("top-k, top-p and min-p keep exactly the tokens they should") {
+  // Probabilities at temperature 1 of these logits: ln of 0.5, 0.25, 0.15, 0.1.
+  const auto c = row({std::log(0.5f), std::log(0.25f), std::log(0.15f), std::log(0.1f)});
+  auto support = [&](SamplingParams p) {
+    p.temperature = 1.0f;
+    Sampler s(p);
+    std::map<int32_t, int> seen;
+    for (int i = 0; i < 4000; ++i) seen[s.sample(c)]++;
+    std::vector<int32_t> ids;
+    for (auto& [id, n] : seen) ids.push_back(id);
+    return ids;
+  };
+  CHECK(support({.top_k = 2, .top_p = 1, .min_p = 0}) == std::vector<int32_t>{0, 1});
+  CHECK(support({.top_k = 0, .top_p = 0.7f, .min_p = 0}) == std::vector<int32_t>{0, 1});  // 0.5 + 0.25 >= 0.7
+  CHECK(support({.top_k = 0, .top_p = 0.5f, .min_p = 0}) == std::vector<int32_t>{0});
+  CHECK(support({.top_k = 0, .top_p = 1, .min_p = 0.28f}) == std::vector<int32_t>{0, 1, 2});  // >= 0.14
+  CHECK(support({.top_k = 0, .top_p = 1, .min_p = 0.32f}) == std::vector<int32_t>{0, 1});  // >= 0.16
+  CHECK(support({.top_k = 0, .top_p = 1, .min_p = 0}) == std::vector<int32_t>{0, 1, 2, 3});
+}
+
+TEST_CASE("repetition penalty lowers recent tokens and needs the whole row") {
+  Sampler s({.temperature = 0, .repeat_penalty = 4.0f, .repeat_last_n = 2});
+  CHECK(s.candidates_needed() == 0);
+  CHECK(s.sample(row({2.0f, 1.0f, -1.0f})) == 0);
+  s.accept(0);
+  CHECK(s.sample(row({2.0f, 1.0f, -1.0f})) == 1);  // 2/4 = 0.5 < 1
+  s.accept(1);
+  s.accept(2);  // 0 falls out of the last two
+  CHECK(s.sample(row({2.0f, 1.0f, -1.0f})) == 0);
+}
+
+}  // namespace
+}  // namespace rotary
