@@ -61,3 +61,34 @@ TEST_CASE("errors carry a kind, a place and an exit code") {
 
 }  // namespace
 }  // namespace rotary
+
+#include <cstdio>
+#include <fstream>
+
+#include "base/npy.h"
+
+namespace rotary {
+namespace {
+
+TEST_CASE("npy: header is the format's, data round-trips") {
+  const std::string path = "/tmp/rotary-npy-test.npy";
+  NpyArray a{2, 3, {1, 2, 3, -4, 5.5f, 1e-30f}};
+  write_npy(path, a);
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  REQUIRE(bytes.size() == 128 + 6 * 4);  // header padded to a multiple of 64
+  CHECK(bytes.compare(0, 6, "\x93NUMPY") == 0);
+  CHECK(bytes.find("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }") == 10);
+  CHECK(bytes[127] == '\n');
+  const NpyArray b = read_npy(path);
+  CHECK(b.rows == 2);
+  CHECK(b.cols == 3);
+  CHECK(b.data == a.data);
+  NpyWriter w(path, 2, 3);
+  w.write_row(a.data.data());
+  CHECK_THROWS_AS(w.close(), Error);  // one row missing
+  std::remove(path.c_str());
+}
+
+}  // namespace
+}  // namespace rotary
