@@ -1,0 +1,110 @@
+#include "tests/oracle/oracle_test.h"
+
+#include <poll.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "base/error.h"
+
+extern char** environ;
+
+namespace rotary::test {
+
+std::string oracle_exe() { return ROTARY_ORACLE_EXE; }
+
+bool oracle_has_vulkan() {
+  return std::filesystem::exists(std::filesystem::path(oracle_exe()).parent_path() / "rotary-oracle-vulkan");
+}
+
+namespace {
+
+// Reads both pipes until both close, so neither child stream can fill up and block the child.
+void drain(int out_fd, int err_fd, std::string& out, std::string& err) {
+  std::array<pollfd, 2> fds{{{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}}};
+  std::array<std::string*, 2> sinks{&out, &err};
+  int open = 2;
+  char buf[65536];
+  while (open > 0) {
+    if (poll(fds.data(), fds.size(), -1) < 0) {
+      if (errno == EINTR) continue;
+      throw Error(ErrorKind::Io, std::string("poll failed: ") + std::strerror(errno));
+    }
+    for (size_t i = 0; i < fds.size(); ++i) {
+      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+      const ssize_t n = read(fds[i].fd, buf, sizeof buf);
+      if (n > 0) {
+        sinks[i]->append(buf, static_cast<size_t>(n));
+      } else if (n == 0 || errno != EINTR) {
+        close(fds[i].fd);
+        fds[i].fd = -1;
+        --open;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+ProcessResult run_process(const std::string& exe, const std::vector<std::string>& args) {
+  int out_pipe[2], err_pipe[2];
+  require(pipe(out_pipe) == 0 && pipe(err_pipe) == 0, ErrorKind::Io, "pipe failed");
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
+  posix_spawn_file_actions_addclose(&actions, out_pipe[0]);
+  posix_spawn_file_actions_addclose(&actions, err_pipe[0]);
+  std::vector<std::string> argv_store{exe};
+  argv_store.insert(argv_store.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& a : argv_store) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, exe.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(out_pipe[1]);
+  close(err_pipe[1]);
+  if (rc != 0) {
+    close(out_pipe[0]);
+    close(err_pipe[0]);
+    throw Error(ErrorKind::Io, "cannot run " + exe + ": " + std::strerror(rc));
+  }
+  ProcessResult r;
+  drain(out_pipe[0], err_pipe[0], r.out, r.err);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
+}
+
+std::string run_oracle(const std::vector<std::string>& args) {
+  ProcessResult r = run_process(oracle_exe(), args);
+  std::string cmd = "rotary-oracle";
+  for (const std::string& a : args) cmd += " " + a;
+  require(r.exit_code == 0, ErrorKind::Internal,
+          cmd + " exited with " + std::to_string(r.exit_code) + ":\n" + r.err);
+  return r.out;
+}
+
+TempDir::TempDir(const std::string& tag) {
+  static std::atomic<int> counter{0};
+  const auto base = std::filesystem::path(ROTARY_ORACLE_TMP);
+  path_ = (base / (tag + "-" + std::to_string(getpid()) + "-" + std::to_string(counter++))).string();
+  std::filesystem::remove_all(path_);
+  std::filesystem::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+}  // namespace rotary::test

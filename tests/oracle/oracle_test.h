@@ -1,0 +1,39 @@
+#pragma once
+// For the doctest suites that compare against llama.cpp: where rotary-oracle is, running it as a
+// subprocess (read its .npy output with base/npy.h). The oracle suite's main() refuses to run
+// (exit 1) when rotary-oracle is missing: an oracle test never passes without the oracle.
+#include <string>
+#include <vector>
+
+namespace rotary::test {
+
+// The rotary-oracle executable of this build (CMake passes its path).
+std::string oracle_exe();
+// Whether rotary-oracle-vulkan was built next to it (it always is when the oracle is configured).
+bool oracle_has_vulkan();
+
+struct ProcessResult {
+  int exit_code = -1;  // 128 + signal when killed by a signal
+  std::string out, err;
+};
+
+// Runs `exe` with `args` (no shell), capturing stdout and stderr.
+ProcessResult run_process(const std::string& exe, const std::vector<std::string>& args);
+// Runs rotary-oracle; throws rotary::Error with its stderr when it exits non-zero.
+std::string run_oracle(const std::vector<std::string>& args);
+
+// A fresh empty folder under the build tree's temporary directory, removed by the destructor.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& tag);
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace rotary::test

@@ -1,0 +1,145 @@
+// rotary-oracle bench: llama-bench-style speed of llama.cpp, for side-by-side benchmarks with
+// rotary. One repetition: a prompt of p random tokens in one llama_decode call (split into
+// micro-batches of --ubatch), then n tokens one at a time continuing after the prompt (so token k
+// attends over p + k positions; llama-bench's tg starts from an empty cache instead).
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "base/error.h"
+#include "base/json.h"
+#include "tests/oracle/tool/commands.h"
+#include "tests/oracle/tool/llama_env.h"
+
+namespace rotary::oracle {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+void decode(llama_context* ctx, std::vector<llama_token>& tokens, const char* what) {
+  const int32_t rc = llama_decode(ctx, llama_batch_get_one(tokens.data(), static_cast<int32_t>(tokens.size())));
+  require(rc == 0, ErrorKind::Internal, std::string("llama_decode failed during ") + what + " with " +
+                                            std::to_string(rc) + " (its messages are above)");
+}
+
+struct Stats {
+  double mean = 0, stddev = 0;
+};
+
+// Tokens per second of each repetition, then mean and sample standard deviation.
+Stats rates(const std::vector<double>& ms, int tokens) {
+  Stats s;
+  if (tokens == 0 || ms.empty()) return s;
+  std::vector<double> r;
+  for (double m : ms) r.push_back(1000.0 * tokens / m);
+  for (double v : r) s.mean += v / static_cast<double>(r.size());
+  if (r.size() > 1) {
+    double sq = 0;
+    for (double v : r) sq += (v - s.mean) * (v - s.mean);
+    s.stddev = std::sqrt(sq / static_cast<double>(r.size() - 1));
+  }
+  return s;
+}
+
+llama_flash_attn_type parse_flash_attn(const std::string& s) {
+  if (s == "on") return LLAMA_FLASH_ATTN_TYPE_ENABLED;
+  if (s == "off") return LLAMA_FLASH_ATTN_TYPE_DISABLED;
+  if (s == "auto") return LLAMA_FLASH_ATTN_TYPE_AUTO;
+  throw Error(ErrorKind::InvalidArgument, "--flash-attn must be on, off or auto, not '" + s + "'");
+}
+
+ggml_type parse_kv(const std::string& s) {
+  if (s == "f16") return GGML_TYPE_F16;
+  if (s == "f32") return GGML_TYPE_F32;
+  if (s == "bf16") return GGML_TYPE_BF16;
+  if (s == "q8_0") return GGML_TYPE_Q8_0;
+  throw Error(ErrorKind::InvalidArgument, "--kv-type must be f16, f32, bf16 or q8_0, not '" + s + "'");
+}
+
+void report(const BenchOptions& o, double load_ms, const std::vector<double>& pp_ms,
+            const std::vector<double>& tg_ms) {
+  const Stats pp = rates(pp_ms, o.prompt);
+  const Stats tg = rates(tg_ms, o.generate);
+  if (!o.json) {
+    std::printf("llama.cpp %s, %d threads, n-cpu-moe %d, %d repetition(s), load %.0f ms\n",
+                backend_name(linked_backend()), o.threads, o.n_cpu_moe, o.repetitions, load_ms);
+    if (o.prompt > 0) std::printf("pp%d: %.2f ± %.2f tok/s\n", o.prompt, pp.mean, pp.stddev);
+    if (o.generate > 0) std::printf("tg%d: %.2f ± %.2f tok/s\n", o.generate, tg.mean, tg.stddev);
+    return;
+  }
+  JsonWriter w;
+  w.begin_object().field("backend", backend_name(linked_backend())).field("model", o.model);
+  w.field("n_prompt", static_cast<int64_t>(o.prompt)).field("n_gen", static_cast<int64_t>(o.generate));
+  w.field("repetitions", static_cast<int64_t>(o.repetitions)).field("threads", static_cast<int64_t>(o.threads));
+  w.field("n_cpu_moe", static_cast<int64_t>(o.n_cpu_moe)).field("ubatch", static_cast<int64_t>(o.ubatch));
+  w.field("flash_attn", o.flash_attn).field("kv_type", o.kv_type).field("load_ms", load_ms);
+  w.field("pp_tok_s", pp.mean).field("pp_tok_s_stddev", pp.stddev);
+  w.field("tg_tok_s", tg.mean).field("tg_tok_s_stddev", tg.stddev);
+  w.key("pp_ms").begin_array();
+  for (double m : pp_ms) w.value(m);
+  w.end_array().key("tg_ms").begin_array();
+  for (double m : tg_ms) w.value(m);
+  w.end_array().end_object();
+  std::printf("%s\n", w.str().c_str());
+}
+
+}  // namespace
+
+void run_bench(const BenchOptions& o) {
+  require(o.prompt + o.generate > 0, ErrorKind::InvalidArgument, "bench: -p and -n are both 0");
+  require_model_file(o.model);
+  init_llama(o.verbose);
+  const auto t_load = Clock::now();
+  ModelPtr model = load_model(o.model, {.n_cpu_moe = o.n_cpu_moe});
+  llama_context_params cp = llama_context_default_params();
+  cp.n_ctx = static_cast<uint32_t>(std::max(o.prompt + o.generate, 16));
+  cp.n_batch = static_cast<uint32_t>(std::max(o.prompt, 1));
+  cp.n_ubatch = static_cast<uint32_t>(std::min(o.ubatch, std::max(o.prompt, 1)));
+  cp.n_threads = cp.n_threads_batch = o.threads;
+  cp.flash_attn_type = parse_flash_attn(o.flash_attn);
+  cp.type_k = cp.type_v = parse_kv(o.kv_type);
+  ContextPtr ctx = make_context(model.get(), cp);
+  const double load_ms = ms_since(t_load);
+
+  std::mt19937 rng(1234);
+  std::uniform_int_distribution<llama_token> token(0, n_vocab(model.get()) - 1);
+  llama_memory_t memory = llama_get_memory(ctx.get());
+
+  // Warm-up (first-run allocations, Vulkan shader compilation), not timed.
+  std::vector<llama_token> one{token(rng)};
+  decode(ctx.get(), one, "warm-up");
+  llama_synchronize(ctx.get());
+
+  std::vector<double> pp_ms, tg_ms;
+  for (int r = 0; r < o.repetitions; ++r) {
+    llama_memory_clear(memory, true);
+    if (o.prompt > 0) {
+      std::vector<llama_token> prompt(static_cast<size_t>(o.prompt));
+      for (llama_token& t : prompt) t = token(rng);
+      const auto t0 = Clock::now();
+      decode(ctx.get(), prompt, "the prompt");
+      llama_synchronize(ctx.get());
+      pp_ms.push_back(ms_since(t0));
+    }
+    if (o.generate > 0) {
+      const auto t0 = Clock::now();
+      for (int k = 0; k < o.generate; ++k) {
+        one[0] = token(rng);
+        decode(ctx.get(), one, "generation");
+      }
+      llama_synchronize(ctx.get());
+      tg_ms.push_back(ms_since(t0));
+    }
+  }
+  report(o, load_ms, pp_ms, tg_ms);
+}
+
+}  // namespace rotary::oracle
