@@ -33,7 +33,7 @@ TEST_CASE("Q8_0: q * d") {
   for (int j = 0; j < 32; ++j) CHECK(y[j] == 0.25f * static_cast<float>(j * 8 - 128));
 }
 
-TEST_CASE("Q4_K: sub-block 2i from low nibbles of qs[32i..32i+32), 2i+1 from high nibbles") {
+TEST_CASE("Q4_K: sub-block 2i from low nibbles of qs 32i..32i+31, 2i+1 from high nibbles") {
   BlockQ4_K b{};
   b.d = f32_to_fp16(1.0f);
   b.dmin = f32_to_fp16(0.5f);
