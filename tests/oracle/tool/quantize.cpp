@@ -73,7 +73,7 @@ void run_quantize(const QuantizeOptions& o) {
   throw Error(ErrorKind::InvalidModel,
           "llama_model_quantize " + o.input + " -> " + o.output + " (" + o.type +
               ") failed: see llama.cpp's message above" +
-              (o.allow_requantize ? "" : "; an already quantised input needs --allow-requantize"));
+              (o.allow_requantize ? "" : " (an already quantised input needs --allow-requantize)"));
 }
 
 }  // namespace rotary::oracle
