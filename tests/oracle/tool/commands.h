@@ -27,6 +27,7 @@ struct EvalOptions {
   std::string dump_dir;
   std::string dump_filter;  // comma-separated name substrings; empty: every named tensor
   std::string kv_type = "f32";
+  std::string backend = "cpu";
   bool verbose = false;
 };
 void run_eval(const EvalOptions& o);
@@ -57,6 +58,7 @@ struct BenchOptions {
   int ubatch = 512;
   std::string flash_attn = "auto";  // on, off, auto (llama.cpp's default)
   std::string kv_type = "f16";      // llama.cpp's default
+  std::string backend = "cpu";
   bool json = false;
   bool verbose = false;
 };
