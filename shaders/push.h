@@ -31,6 +31,77 @@ ROTARY_PUSH_CHECK(BinaryPush)
 // ---- activation kernels: norms, rope, attention, router, elementwise, logits (add below) ----
 
 // ---- Gated DeltaNet and qwen35moe kernels (add below) ----
+// Shapes common to the Gated DeltaNet kernels: Hv value heads, Hk key heads, Dk key and Dv value
+// head dims. The conv output row of one token is [q Hk*Dk | k Hk*Dk | v Hv*Dv]; value head h
+// reads key/query head h % Hk (v_grouped = 0, qwen35moe's tiled order) or h / (Hv/Hk)
+// (v_grouped = 1, qwen3next's grouped order).
+
+// Tokens per chunk of the chunked (prompt) form of the delta rule.
+#define ROTARY_GDN_CHUNK 64
+
+// Causal depthwise conv + SiLU over [conv state | x] (gdn_conv.comp).
+struct GdnConvPush {
+  uint channels;
+  uint n_tokens;
+  uint state_only;  // 1: only roll the conv state forward (second pass after a multi-block conv)
+};
+ROTARY_PUSH_CHECK(GdnConvPush)
+
+// x / sqrt(sum(x^2) + eps) per head of head_dim floats, in place (gdn_l2_norm.comp).
+struct GdnL2NormPush {
+  uint head_dim;
+  uint heads;         // heads per token
+  uint n_tokens;
+  uint token_stride;  // floats between the first head of consecutive tokens
+  float eps;
+};
+ROTARY_PUSH_CHECK(GdnL2NormPush)
+
+// beta = sigmoid(b), g = softplus(a + dt_bias) * ssm_a per token and value head (gdn_gates.comp).
+// Head h's raw b is at b[t * token_stride + b_offset + (h / group) * group_stride + h % group],
+// likewise a with a_offset: separate projections (qwen35moe) or the fused ssm_ba (qwen3next).
+struct GdnGatesPush {
+  uint n_heads;
+  uint n_tokens;
+  uint token_stride;
+  uint b_offset;
+  uint a_offset;
+  uint group;
+  uint group_stride;
+};
+ROTARY_PUSH_CHECK(GdnGatesPush)
+
+// The delta rule over the state of one sequence (gdn_recurrent.comp, gdn_chunk_*.comp).
+struct GdnRecurrencePush {
+  uint n_tokens;
+  uint v_heads;
+  uint k_heads;
+  uint dim_k;
+  uint dim_v;
+  uint v_grouped;
+  uint qkv_stride;   // floats per token row of the conv output
+  float scale;       // 1/sqrt(dim_k), applied to every read
+  uint chunk0;       // chunked form: first chunk of this pass
+  uint pass_chunks;  // chunked form: chunks in this pass (scratch blocks)
+};
+ROTARY_PUSH_CHECK(GdnRecurrencePush)
+
+// RMSNorm(o; w) * silu(z) per head of head_dim floats (gdn_gated_norm.comp).
+struct GdnGatedNormPush {
+  uint head_dim;
+  uint rows;
+  float eps;
+};
+ROTARY_PUSH_CHECK(GdnGatedNormPush)
+
+// Gated attention: attn_q output [T][H][q D | gate D] -> q [T][H][D], gate [T][H][D]
+// (attn_qgate_split.comp).
+struct QGateSplitPush {
+  uint head_dim;
+  uint heads;
+  uint n_tokens;
+};
+ROTARY_PUSH_CHECK(QGateSplitPush)
 
 // ---- residency (add below) ----
 
