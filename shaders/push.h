@@ -28,6 +28,76 @@ ROTARY_PUSH_CHECK(BinaryPush)
 
 // ---- weight kernels: get_rows, matvec, matmul, grouped experts (add below) ----
 
+// Weight rows are addressed in bytes from the start of the bound range (w_skip: where the
+// dispatch's first row starts); activations in elements.
+
+// matvec_<type>: y[y_offset + r] = sum_c W[r][c] * x[x_offset + c], r < rows
+struct MatvecPush {
+  uint cols;       // elements per row (ne0)
+  uint rows;       // rows in this dispatch (one row chunk)
+  uint row_bytes;
+  uint w_skip;
+  uint x_offset;
+  uint y_offset;
+};
+ROTARY_PUSH_CHECK(MatvecPush)
+
+// matmul_<type>: y[y_offset + t * y_stride + r] = sum_c W[r][c] * x[x_offset + t * x_stride + c]
+struct MatmulPush {
+  uint cols;
+  uint rows;
+  uint row_bytes;
+  uint w_skip;
+  uint n;          // tokens in this dispatch
+  uint x_offset;
+  uint x_stride;
+  uint y_offset;
+  uint y_stride;
+};
+ROTARY_PUSH_CHECK(MatmulPush)
+
+// get_rows_<type>: out[out_offset + i * cols + c] = W[ids[ids_offset + i]][c] for the ids in
+// [first_row, first_row + rows), the row chunk bound
+struct GetRowsPush {
+  uint cols;
+  uint rows;
+  uint row_bytes;
+  uint w_skip;
+  uint first_row;
+  uint count;
+  uint ids_offset;
+  uint out_offset;
+};
+ROTARY_PUSH_CHECK(GetRowsPush)
+
+// expert_gate_up[_mm]_<type>, expert_down[_mm]_<type>: table entries [first, first + count);
+// each matrix is rows x cols (gate/up: n_ff x n_embd, down: n_embd x n_ff).
+struct ExpertPush {
+  uint cols;
+  uint rows;
+  uint row_bytes;
+  uint first;           // first table entry of this dispatch
+  uint top_k;           // prefill: slot = token * top_k + k
+  uint pairs_offset;    // prefill: uint index of pair 0 in the bound pairs range
+  uint x_offset;        // gate/up: x (decode: one row; prefill: [token][cols]); down: h [slot][cols]
+  uint out_offset;      // gate/up: h [slot][rows]; down: y [slot][rows]
+  uint weights_offset;  // down: routing weights [slot]
+};
+ROTARY_PUSH_CHECK(ExpertPush)
+
+// expert_combine: out[t][r] = (add_residual ? residual[t][r] : 0) + (y[t][0][r] + ... + y[t][k-1][r]),
+// the expert terms summed in k order first
+struct CombinePush {
+  uint n_embd;
+  uint n_tokens;
+  uint top_k;
+  uint y_offset;
+  uint residual_offset;
+  uint out_offset;
+  uint add_residual;
+};
+ROTARY_PUSH_CHECK(CombinePush)
+
 // ---- activation kernels: norms, rope, attention, router, elementwise, logits (add below) ----
 
 // ---- Gated DeltaNet and qwen35moe kernels (add below) ----

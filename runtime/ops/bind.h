@@ -1,0 +1,22 @@
+#pragma once
+// Binding activation ranges that start anywhere (4-byte aligned) in a buffer: the binding starts
+// at the largest offset at or before the range that minStorageBufferOffsetAlignment allows, and
+// the shader gets the rest as an element offset in push constants.
+#include <cstdint>
+
+#include "runtime/vk/memory.h"
+
+namespace rotary::ops {
+
+struct BoundRange {
+  vk::BufferView binding;
+  uint32_t offset = 0;  // in 4-byte elements from the binding's start
+};
+
+// The first `count` 4-byte elements of `view`. Throws Error(InvalidArgument) when `view` is
+// shorter or not 4-byte aligned, Error(Unsupported) when the binding would exceed `max_range`
+// (0: the device's maxStorageBufferRange). `what` names the range in messages.
+BoundRange bind_elements(const vk::DeviceCaps& caps, const vk::BufferView& view, uint64_t count, const char* what,
+                         uint64_t max_range = 0);
+
+}  // namespace rotary::ops

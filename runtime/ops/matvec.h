@@ -1,0 +1,28 @@
+#pragma once
+// Matrix-vector product with a weight read in its quantised blocks (batch 1: the decode path).
+// Records, never submits; barriers around it are the caller's.
+#include <cstdint>
+
+#include "runtime/ops/tensor.h"
+#include "runtime/vk/recorder.h"
+
+namespace rotary::ops {
+
+struct MatvecTuning {
+  uint32_t workgroup_size = 0;      // invocations per workgroup, a power of two; 0: device default
+  uint32_t rows_per_workgroup = 0;  // rows one workgroup computes; 0: device default
+  uint32_t subgroup_min = 0;        // spec constant 1; 0: the device's smallest subgroup size
+  uint64_t max_range = 0;           // largest weight binding; 0: maxStorageBufferRange (tests pass less)
+};
+
+// Zero fields replaced by the device defaults: 64 invocations (at least one subgroup) and 2 rows
+// per workgroup on GPUs; 32 invocations and 1 row on CPU devices (lavapipe), where a workgroup
+// runs on one core and more, smaller workgroups spread better.
+MatvecTuning resolve(const MatvecTuning& tuning, const vk::DeviceCaps& caps);
+
+// y[r] = sum_c W[r][c] * x[c] for r < w.rows: x holds w.cols floats, y w.rows floats. A weight
+// larger than the binding limit is computed in row chunks, one dispatch each.
+void matvec(vk::Recorder& rec, const WeightView& w, const vk::BufferView& x, const vk::BufferView& y,
+            const MatvecTuning& tuning = {});
+
+}  // namespace rotary::ops

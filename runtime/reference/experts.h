@@ -1,0 +1,25 @@
+#pragma once
+// CPU references of the grouped expert kernels (runtime/ops/experts.h), one expert and one token
+// at a time: the prefill forms are the same per (token, k) pair.
+#include <span>
+
+#include "runtime/reference/weights.h"
+
+namespace rotary::ref {
+
+struct HostExpert {
+  HostWeight gate;  // n_ff x n_embd
+  HostWeight up;    // n_ff x n_embd
+  HostWeight down;  // n_embd x n_ff
+};
+
+// h[r] = silu(gate . x)[r] * (up . x)[r], in double, rounded once. x: n_embd, h: n_ff floats.
+void expert_gate_up(const HostExpert& e, std::span<const float> x, std::span<float> h);
+// y[r] = weight * (down . h)[r], in double, rounded once. h: n_ff, y: n_embd floats.
+void expert_down(const HostExpert& e, std::span<const float> h, float weight, std::span<float> y);
+// out[t][r] = residual[t][r] + (y[t][0][r] + ... + y[t][top_k-1][r]) in float, in exactly that
+// order (the GPU kernel's, so the two agree bit for bit). An empty residual means none.
+void expert_combine(std::span<const float> y, uint32_t n_tokens, uint32_t top_k, uint32_t n_embd,
+                    std::span<const float> residual, std::span<float> out);
+
+}  // namespace rotary::ref

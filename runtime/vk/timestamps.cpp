@@ -1,0 +1,43 @@
+#include "runtime/vk/timestamps.h"
+
+#include <string>
+
+namespace rotary::vk {
+
+std::optional<TimestampPool> TimestampPool::create(Device& device, uint32_t count) {
+  const DeviceCaps& caps = device.caps();
+  uint32_t bits = 0;
+  for (const QueueFamilyInfo& f : caps.queue_families)
+    if (static_cast<int32_t>(f.index) == caps.compute_family) bits = f.timestamp_valid_bits;
+  if (bits == 0 || caps.timestamp_period_ns <= 0 || count == 0) return std::nullopt;
+  VkQueryPoolCreateInfo info{VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO};
+  info.queryType = VK_QUERY_TYPE_TIMESTAMP;
+  info.queryCount = count;
+  VkQueryPool pool = VK_NULL_HANDLE;
+  ROTARY_VK(vkCreateQueryPool(device.handle(), &info, nullptr, &pool));
+  TimestampPool p;
+  p.device_ = device.handle();
+  p.pool_ = Handle<VkQueryPool>(device.handle(), pool);
+  p.count_ = count;
+  p.mask_ = bits >= 64 ? ~0ull : (1ull << bits) - 1;
+  p.period_ns_ = caps.timestamp_period_ns;
+  return p;
+}
+
+void TimestampPool::reset(Recorder& rec) const { vkCmdResetQueryPool(rec.handle(), pool_.get(), 0, count_); }
+
+void TimestampPool::write(Recorder& rec, uint32_t index) const {
+  require(index < count_, ErrorKind::Internal, "timestamp index out of range");
+  vkCmdWriteTimestamp(rec.handle(), VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, pool_.get(), index);
+}
+
+double TimestampPool::elapsed_ns(uint32_t from, uint32_t to) const {
+  require(from < count_ && to < count_, ErrorKind::Internal, "timestamp index out of range");
+  uint64_t a = 0, b = 0;
+  const VkQueryResultFlags flags = VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT;
+  ROTARY_VK(vkGetQueryPoolResults(device_, pool_.get(), from, 1, sizeof(a), &a, sizeof(a), flags));
+  ROTARY_VK(vkGetQueryPoolResults(device_, pool_.get(), to, 1, sizeof(b), &b, sizeof(b), flags));
+  return static_cast<double>(((b & mask_) - (a & mask_)) & mask_) * period_ns_;
+}
+
+}  // namespace rotary::vk

@@ -1,0 +1,74 @@
+#version 450
+// Grouped expert matvec for one token (decode): one dispatch computes table entries
+// [first, first + count) of a layer's slot table (expert_slot.h), whose matrices live in the pages
+// of the slot pool (a descriptor array indexed by the entry's page: workgroup-uniform).
+//   EXPERT_GATE_UP: h[k][r] = silu(gate_e . x)[r] * (up_e . x)[r]   (gate and up in one pass over x)
+//   EXPERT_DOWN:    y[k][r] = route_w[k] * (down_e . h[k])[r]        (routing weight read on the GPU)
+// with k the entry's k_index. A workgroup computes ROWS rows of one entry exactly as matvec.comp
+// does, so each entry's bits depend on nothing but its own weights and inputs: the hits and each
+// miss may be computed by separate dispatches, in any order, with identical results.
+// Grid: x = row groups, y = entries.
+#extension GL_GOOGLE_include_directive : require
+#include "common.glsl"
+#include "expert_slot.h"
+
+layout(local_size_x_id = 0) in;
+layout(constant_id = 1) const uint SUBGROUP_MIN = 8;
+layout(constant_id = 2) const uint ROWS = 1;
+layout(constant_id = 3) const uint PAGES = 1;
+
+layout(std430, binding = 0) readonly buffer Page { uint w[]; } pages[PAGES];
+layout(std430, binding = 1) readonly buffer Table { ExpertSlot table[]; };
+layout(std430, binding = 2) readonly buffer X { float x[]; };
+layout(std430, binding = 3) writeonly buffer Out { float o[]; };
+#if EXPERT_DOWN
+layout(std430, binding = 4) readonly buffer RouteWeights { float route_w[]; };
+#endif
+layout(push_constant) uniform PushBlock { ExpertPush p; };
+
+uint wload(uint src, uint i) { return pages[src].w[i]; }
+float xload(uint i) { return x[i]; }
+
+#include "quant/type.glsl"
+#if EXPERT_GATE_UP
+#define NMAT 2u
+#else
+#define NMAT 1u
+#endif
+const uint ACCUMULATORS = NMAT * ROWS;  // one name, so every array of this size has one type
+#define RR_N ACCUMULATORS
+#include "rows_reduce.glsl"
+
+float silu(float v) { return v / (1.0 + exp(-v)); }
+
+void main() {
+  const ExpertSlot e = table[p.first + gl_WorkGroupID.y];
+  const uint row0 = gl_WorkGroupID.x * ROWS;
+  if (row0 >= p.rows) return;  // whole workgroup
+  const uint units = row_units(p.cols);
+  float acc[RR_N];
+  for (uint i = 0u; i < RR_N; ++i) acc[i] = 0.0;
+#if EXPERT_GATE_UP
+  const uint xb = p.x_offset;
+  for (uint u = gl_LocalInvocationID.x; u < units; u += gl_WorkGroupSize.x)
+    for (uint r = 0u; r < ROWS; ++r)
+      if (row0 + r < p.rows) {
+        const uint rb = (row0 + r) * p.row_bytes;
+        acc[r] += unit_dot(e.gate_page, e.gate_offset + rb, u, xb, p.cols);
+        acc[ROWS + r] += unit_dot(e.up_page, e.up_offset + rb, u, xb, p.cols);
+      }
+#else
+  const uint xb = p.x_offset + e.k_index * p.cols;
+  for (uint u = gl_LocalInvocationID.x; u < units; u += gl_WorkGroupSize.x)
+    for (uint r = 0u; r < ROWS; ++r)
+      if (row0 + r < p.rows) acc[r] += unit_dot(e.down_page, e.down_offset + (row0 + r) * p.row_bytes, u, xb, p.cols);
+#endif
+  rows_reduce(acc);
+  const uint r = gl_LocalInvocationID.x;
+  if (r >= ROWS || row0 + r >= p.rows) return;
+#if EXPERT_GATE_UP
+  o[p.out_offset + e.k_index * p.rows + row0 + r] = silu(acc[r]) * acc[ROWS + r];
+#else
+  o[p.out_offset + e.k_index * p.rows + row0 + r] = route_w[p.weights_offset + e.k_index] * acc[r];
+#endif
+}

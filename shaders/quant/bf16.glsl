@@ -1,0 +1,42 @@
+// BF16 rows: a unit is 8 consecutive elements (16 bytes). A bf16 is the high half of an f32, so
+// the conversion is a shift. Rows of any length; a row may start at any even byte.
+const uint UNIT_ELEMS = 8u;
+
+uint row_units(uint cols) { return (cols + 7u) / 8u; }
+uint unit_elem(uint u, uint i) { return 8u * u + i; }
+
+float bf16_lo(uint w) { return uintBitsToFloat(w << 16); }
+float bf16_hi(uint w) { return uintBitsToFloat(w & 0xFFFF0000u); }
+float bf16_at(uint src, uint row, uint e) { return uintBitsToFloat(load_u16(src, row + 2u * e) << 16); }
+
+float unit_dot(uint src, uint row, uint u, uint xb, uint cols) {
+  const uint e0 = 8u * u;
+  float s = 0.0;
+  if (e0 + 8u <= cols) {
+    [[unroll]] for (uint j = 0u; j < 4u; ++j) {
+      const uint w = load_u32(src, row + 2u * e0 + 4u * j);
+      s += bf16_lo(w) * xload(xb + e0 + 2u * j);
+      s += bf16_hi(w) * xload(xb + e0 + 2u * j + 1u);
+    }
+  } else {
+    for (uint e = e0; e < cols; ++e) s += bf16_at(src, row, e) * xload(xb + e);
+  }
+  return s;
+}
+
+void unit_decode(uint src, uint row, uint u, uint cols, out float v[UNIT_ELEMS]) {
+  [[unroll]] for (uint i = 0u; i < 8u; ++i) v[i] = 8u * u + i < cols ? bf16_at(src, row, 8u * u + i) : 0.0;
+}
+
+void chunk_decode(uint src, uint row, uint c, uint cols, out float v[32]) {
+  const uint e0 = 32u * c;
+  if (e0 + 32u <= cols) {
+    [[unroll]] for (uint j = 0u; j < 16u; ++j) {
+      const uint w = load_u32(src, row + 2u * e0 + 4u * j);
+      v[2u * j] = bf16_lo(w);
+      v[2u * j + 1u] = bf16_hi(w);
+    }
+  } else {
+    [[unroll]] for (uint i = 0u; i < 32u; ++i) v[i] = e0 + i < cols ? bf16_at(src, row, e0 + i) : 0.0;
+  }
+}

@@ -1,0 +1,38 @@
+// F16 rows: a unit is 8 consecutive elements (16 bytes). Rows of any length; a row may start at
+// any even byte.
+const uint UNIT_ELEMS = 8u;
+
+uint row_units(uint cols) { return (cols + 7u) / 8u; }
+uint unit_elem(uint u, uint i) { return 8u * u + i; }
+
+float unit_dot(uint src, uint row, uint u, uint xb, uint cols) {
+  const uint e0 = 8u * u;
+  float s = 0.0;
+  if (e0 + 8u <= cols) {
+    [[unroll]] for (uint j = 0u; j < 4u; ++j) {
+      const vec2 w = unpackHalf2x16(load_u32(src, row + 2u * e0 + 4u * j));
+      s += w.x * xload(xb + e0 + 2u * j);
+      s += w.y * xload(xb + e0 + 2u * j + 1u);
+    }
+  } else {
+    for (uint e = e0; e < cols; ++e) s += load_f16(src, row + 2u * e) * xload(xb + e);
+  }
+  return s;
+}
+
+void unit_decode(uint src, uint row, uint u, uint cols, out float v[UNIT_ELEMS]) {
+  [[unroll]] for (uint i = 0u; i < 8u; ++i) v[i] = 8u * u + i < cols ? load_f16(src, row + 2u * (8u * u + i)) : 0.0;
+}
+
+void chunk_decode(uint src, uint row, uint c, uint cols, out float v[32]) {
+  const uint e0 = 32u * c;
+  if (e0 + 32u <= cols) {
+    [[unroll]] for (uint j = 0u; j < 16u; ++j) {
+      const vec2 w = unpackHalf2x16(load_u32(src, row + 2u * e0 + 4u * j));
+      v[2u * j] = w.x;
+      v[2u * j + 1u] = w.y;
+    }
+  } else {
+    [[unroll]] for (uint i = 0u; i < 32u; ++i) v[i] = e0 + i < cols ? load_f16(src, row + 2u * (e0 + i)) : 0.0;
+  }
+}

@@ -1,0 +1,37 @@
+// Byte-addressed reads from weights bound as uint arrays (no 8/16-bit storage needed). Quant
+// blocks may start at any byte: Q6_K rows (210 bytes), Q4_0 and Q8_0 blocks (18, 34) are only
+// 2-byte aligned, MXFP4 blocks (17) are byte aligned, and a bound range's first row may start
+// skip_bytes into it.
+//
+// The kernel defines, before including this file:
+//   uint wload(uint src, uint word);   word `word` of weight source `src` (a buffer, or a page of
+//                                      an expert slot pool: src must be workgroup-uniform)
+// A read never touches a word past the last byte it returns, so reads stay inside a binding
+// whose size is the data rounded up to 4 bytes.
+#ifndef ROTARY_QUANT_LOAD_GLSL
+#define ROTARY_QUANT_LOAD_GLSL
+
+// The 4 bytes at `byte`, little-endian.
+uint load_u32(uint src, uint byte) {
+  const uint i = byte >> 2;
+  const uint s = (byte & 3u) << 3;
+  const uint lo = wload(src, i);
+  if (s == 0u) return lo;
+  return (lo >> s) | (wload(src, i + 1u) << (32u - s));
+}
+
+uint load_u16(uint src, uint byte) {
+  const uint s = (byte & 3u) << 3;
+  if (s <= 16u) return (wload(src, byte >> 2) >> s) & 0xFFFFu;
+  return load_u32(src, byte) & 0xFFFFu;
+}
+
+uint load_u8(uint src, uint byte) { return (wload(src, byte >> 2) >> ((byte & 3u) << 3)) & 0xFFu; }
+
+float load_f16(uint src, uint byte) { return unpackHalf2x16(load_u16(src, byte)).x; }
+
+// Byte j (0..3) of a word as unsigned / sign-extended.
+uint byte_of(uint w, uint j) { return (w >> (8u * j)) & 0xFFu; }
+int sbyte_of(uint w, uint j) { return bitfieldExtract(int(w), int(8u * j), 8); }
+
+#endif

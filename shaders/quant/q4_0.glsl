@@ -1,0 +1,39 @@
+// Q4_0: blocks of 32 elements in 18 bytes {d f16, qs[16]}; element j is the low nibble of qs[j],
+// element j + 16 the high nibble; value = (q - 8) * d. A unit is one block. Blocks are 2-byte
+// aligned.
+const uint QK = 32u;
+const uint BLOCK_BYTES = 18u;
+const uint UNIT_ELEMS = 32u;
+
+uint row_units(uint cols) { return cols / QK; }
+uint unit_elem(uint u, uint i) { return 32u * u + i; }
+
+float unit_dot(uint src, uint row, uint u, uint xb, uint cols) {
+  const uint bb = row + u * BLOCK_BYTES;
+  const uint e0 = xb + 32u * u;
+  float s = 0.0;
+  [[unroll]] for (uint j = 0u; j < 4u; ++j) {
+    const uint w = load_u32(src, bb + 2u + 4u * j);
+    [[unroll]] for (uint k = 0u; k < 4u; ++k) {
+      const uint b = byte_of(w, k);
+      s += float(int(b & 0xFu) - 8) * xload(e0 + 4u * j + k);
+      s += float(int(b >> 4) - 8) * xload(e0 + 16u + 4u * j + k);
+    }
+  }
+  return s * load_f16(src, bb);
+}
+
+void chunk_decode(uint src, uint row, uint c, uint cols, out float v[32]) {
+  const uint bb = row + c * BLOCK_BYTES;
+  const float d = load_f16(src, bb);
+  [[unroll]] for (uint j = 0u; j < 4u; ++j) {
+    const uint w = load_u32(src, bb + 2u + 4u * j);
+    [[unroll]] for (uint k = 0u; k < 4u; ++k) {
+      const uint b = byte_of(w, k);
+      v[4u * j + k] = float(int(b & 0xFu) - 8) * d;
+      v[16u + 4u * j + k] = float(int(b >> 4) - 8) * d;
+    }
+  }
+}
+
+void unit_decode(uint src, uint row, uint u, uint cols, out float v[UNIT_ELEMS]) { chunk_decode(src, row, u, cols, v); }

@@ -1,0 +1,75 @@
+// Q4_K: super-blocks of 256 elements in 144 bytes {d f16, dmin f16, scales[12], qs[128]}: 8
+// sub-blocks of 32, value = d * sc * q - dmin * m with 6-bit sc, m packed in scales[12]. Byte l
+// of the 32-byte run p of qs holds element 64p + l (low nibble, sub-block 2p) and 64p + 32 + l
+// (high nibble, sub-block 2p + 1). A unit is 16 bytes of one run: 16 elements of each of the two
+// sub-blocks. Blocks are 4-byte aligned whenever the row is.
+#include "quant/k_scales.glsl"
+
+const uint QK = 256u;
+const uint BLOCK_BYTES = 144u;
+const uint UNIT_ELEMS = 32u;
+
+uint row_units(uint cols) { return cols / QK * 8u; }
+uint unit_elem(uint u, uint i) {
+  return 256u * (u >> 3) + 64u * ((u >> 1) & 3u) + 16u * (u & 1u) + (i & 15u) + (i >= 16u ? 32u : 0u);
+}
+
+float unit_dot(uint src, uint row, uint u, uint xb, uint cols) {
+  const uint p = (u >> 1) & 3u;
+  const uint bb = row + (u >> 3) * BLOCK_BYTES;
+  const vec2 dm = unpackHalf2x16(load_u32(src, bb));
+  const uvec3 sw = uvec3(load_u32(src, bb + 4u), load_u32(src, bb + 8u), load_u32(src, bb + 12u));
+  const uvec2 lo = k_scale_min(sw, 2u * p), hi = k_scale_min(sw, 2u * p + 1u);
+  const uint q0 = bb + 16u + 32u * p + 16u * (u & 1u);
+  const uint e0 = xb + unit_elem(u, 0u);
+  float s_lo = 0.0, s_hi = 0.0, x_lo = 0.0, x_hi = 0.0;
+  [[unroll]] for (uint j = 0u; j < 4u; ++j) {
+    const uint w = load_u32(src, q0 + 4u * j);
+    [[unroll]] for (uint k = 0u; k < 4u; ++k) {
+      const float a = xload(e0 + 4u * j + k), b = xload(e0 + 32u + 4u * j + k);
+      s_lo += float((w >> (8u * k)) & 0xFu) * a;
+      s_hi += float((w >> (8u * k + 4u)) & 0xFu) * b;
+      x_lo += a;
+      x_hi += b;
+    }
+  }
+  return dm.x * (float(lo.x) * s_lo + float(hi.x) * s_hi) - dm.y * (float(lo.y) * x_lo + float(hi.y) * x_hi);
+}
+
+void unit_decode(uint src, uint row, uint u, uint cols, out float v[UNIT_ELEMS]) {
+  const uint p = (u >> 1) & 3u;
+  const uint bb = row + (u >> 3) * BLOCK_BYTES;
+  const vec2 dm = unpackHalf2x16(load_u32(src, bb));
+  const uvec3 sw = uvec3(load_u32(src, bb + 4u), load_u32(src, bb + 8u), load_u32(src, bb + 12u));
+  const uvec2 lo = k_scale_min(sw, 2u * p), hi = k_scale_min(sw, 2u * p + 1u);
+  precise const float d1 = dm.x * float(lo.x), m1 = dm.y * float(lo.y);
+  precise const float d2 = dm.x * float(hi.x), m2 = dm.y * float(hi.y);
+  const uint q0 = bb + 16u + 32u * p + 16u * (u & 1u);
+  [[unroll]] for (uint j = 0u; j < 4u; ++j) {
+    const uint w = load_u32(src, q0 + 4u * j);
+    [[unroll]] for (uint k = 0u; k < 4u; ++k) {
+      precise const float a = d1 * float((w >> (8u * k)) & 0xFu) - m1;
+      precise const float b = d2 * float((w >> (8u * k + 4u)) & 0xFu) - m2;
+      v[4u * j + k] = a;
+      v[16u + 4u * j + k] = b;
+    }
+  }
+}
+
+void chunk_decode(uint src, uint row, uint c, uint cols, out float v[32]) {
+  const uint sub = c & 7u;
+  const uint bb = row + (c >> 3) * BLOCK_BYTES;
+  const vec2 dm = unpackHalf2x16(load_u32(src, bb));
+  const uvec3 sw = uvec3(load_u32(src, bb + 4u), load_u32(src, bb + 8u), load_u32(src, bb + 12u));
+  const uvec2 sm = k_scale_min(sw, sub);
+  precise const float d1 = dm.x * float(sm.x), m1 = dm.y * float(sm.y);
+  const uint q0 = bb + 16u + 32u * (sub >> 1);
+  const uint shift = 4u * (sub & 1u);
+  [[unroll]] for (uint j = 0u; j < 8u; ++j) {
+    const uint w = load_u32(src, q0 + 4u * j);
+    [[unroll]] for (uint k = 0u; k < 4u; ++k) {
+      precise const float a = d1 * float((w >> (8u * k + shift)) & 0xFu) - m1;
+      v[4u * j + k] = a;
+    }
+  }
+}
