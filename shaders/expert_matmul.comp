@@ -16,6 +16,7 @@ layout(constant_id = 1) const uint SUBGROUP_MIN = 8;
 layout(constant_id = 6) const uint PAGES = 1;
 
 layout(std430, binding = 0) readonly buffer Page { uint w[]; } pages[PAGES];
+layout(std430, binding = 0) readonly buffer Page4 { uvec4 w4[]; } pages4[PAGES];
 layout(std430, binding = 1) readonly buffer Table { ExpertSlot table[]; };
 layout(std430, binding = 2) readonly buffer Pairs { uint pairs[]; };
 layout(std430, binding = 3) readonly buffer X { float x[]; };
@@ -26,7 +27,9 @@ layout(std430, binding = 5) readonly buffer RouteWeights { float route_w[]; };
 layout(push_constant) uniform PushBlock { ExpertPush p; };
 
 uint wload(uint src, uint i) { return pages[src].w[i]; }
-float xload(uint i) { return x[i]; }
+uvec4 wload4(uint src, uint i) { return pages4[src].w4[i]; }
+float xload(uint i) { return x[i]; }  // unit_dot is not used here
+vec4 xload4(uint i) { return vec4(0.0); }
 
 #include "quant/type.glsl"
 

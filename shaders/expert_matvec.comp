@@ -17,9 +17,12 @@ layout(constant_id = 1) const uint SUBGROUP_MIN = 8;
 layout(constant_id = 2) const uint ROWS = 1;
 layout(constant_id = 3) const uint PAGES = 1;
 
+// The pages and x are declared twice on one binding: as 32-bit words and as 128-bit vectors.
 layout(std430, binding = 0) readonly buffer Page { uint w[]; } pages[PAGES];
+layout(std430, binding = 0) readonly buffer Page4 { uvec4 w4[]; } pages4[PAGES];
 layout(std430, binding = 1) readonly buffer Table { ExpertSlot table[]; };
 layout(std430, binding = 2) readonly buffer X { float x[]; };
+layout(std430, binding = 2) readonly buffer X4 { vec4 x4[]; };
 layout(std430, binding = 3) writeonly buffer Out { float o[]; };
 #if EXPERT_DOWN
 layout(std430, binding = 4) readonly buffer RouteWeights { float route_w[]; };
@@ -27,7 +30,9 @@ layout(std430, binding = 4) readonly buffer RouteWeights { float route_w[]; };
 layout(push_constant) uniform PushBlock { ExpertPush p; };
 
 uint wload(uint src, uint i) { return pages[src].w[i]; }
+uvec4 wload4(uint src, uint i) { return pages4[src].w4[i]; }
 float xload(uint i) { return x[i]; }
+vec4 xload4(uint i) { return (i & 3u) == 0u ? x4[i >> 2] : vec4(x[i], x[i + 1u], x[i + 2u], x[i + 3u]); }
 
 #include "quant/type.glsl"
 #if EXPERT_GATE_UP

@@ -9,12 +9,15 @@ layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const uint SUBGROUP_MIN = 8;
 
 layout(std430, binding = 0) readonly buffer Weights { uint w[]; };
+layout(std430, binding = 0) readonly buffer Weights4 { uvec4 w4[]; };
 layout(std430, binding = 1) readonly buffer Ids { uint ids[]; };
 layout(std430, binding = 2) writeonly buffer Out { float o[]; };
 layout(push_constant) uniform PushBlock { GetRowsPush p; };
 
 uint wload(uint src, uint i) { return w[i]; }
+uvec4 wload4(uint src, uint i) { return w4[i]; }
 float xload(uint i) { return 0.0; }  // unused: get_rows only decodes
+vec4 xload4(uint i) { return vec4(0.0); }
 
 #include "quant/type.glsl"
 

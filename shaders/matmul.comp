@@ -9,12 +9,15 @@ layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const uint SUBGROUP_MIN = 8;
 
 layout(std430, binding = 0) readonly buffer Weights { uint w[]; };
+layout(std430, binding = 0) readonly buffer Weights4 { uvec4 w4[]; };
 layout(std430, binding = 1) readonly buffer X { float x[]; };
 layout(std430, binding = 2) writeonly buffer Y { float y[]; };
 layout(push_constant) uniform PushBlock { MatmulPush p; };
 
 uint wload(uint src, uint i) { return w[i]; }
-float xload(uint i) { return x[i]; }
+uvec4 wload4(uint src, uint i) { return w4[i]; }
+float xload(uint i) { return x[i]; }  // unit_dot is not used here
+vec4 xload4(uint i) { return vec4(0.0); }
 
 #include "quant/type.glsl"
 

@@ -11,13 +11,18 @@ layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const uint SUBGROUP_MIN = 8;
 layout(constant_id = 2) const uint ROWS = 1;
 
+// Each input is declared twice on one binding: as 32-bit words and as 128-bit vectors.
 layout(std430, binding = 0) readonly buffer Weights { uint w[]; };
+layout(std430, binding = 0) readonly buffer Weights4 { uvec4 w4[]; };
 layout(std430, binding = 1) readonly buffer X { float x[]; };
+layout(std430, binding = 1) readonly buffer X4 { vec4 x4[]; };
 layout(std430, binding = 2) writeonly buffer Y { float y[]; };
 layout(push_constant) uniform PushBlock { MatvecPush p; };
 
 uint wload(uint src, uint i) { return w[i]; }
+uvec4 wload4(uint src, uint i) { return w4[i]; }
 float xload(uint i) { return x[i]; }
+vec4 xload4(uint i) { return (i & 3u) == 0u ? x4[i >> 2] : vec4(x[i], x[i + 1u], x[i + 2u], x[i + 3u]); }
 
 #include "quant/type.glsl"
 #define RR_N ROWS

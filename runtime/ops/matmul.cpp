@@ -19,8 +19,8 @@ MatmulTuning resolve(const MatmulTuning& tuning, const vk::DeviceCaps& caps, uin
   MatmulTuning t = tuning;
   if (!t.tile_rows) t.tile_rows = 64;
   if (!t.tile_tokens) t.tile_tokens = n <= 16 ? 16 : n <= 32 ? 32 : 64;
-  if (!t.thread_rows) t.thread_rows = 4;
-  if (!t.thread_tokens) t.thread_tokens = std::max<uint32_t>(t.tile_tokens / 16, 1);
+  if (!t.thread_rows) t.thread_rows = 8;
+  if (!t.thread_tokens) t.thread_tokens = std::max<uint32_t>(t.tile_tokens / 8, 1);
   if (!t.subgroup_min) t.subgroup_min = min_subgroup_size(caps);
   if (t.tile_rows % t.thread_rows != 0 || t.tile_tokens % t.thread_tokens != 0)
     throw Error(ErrorKind::InvalidArgument, "matmul: thread tiles must divide the workgroup tile");

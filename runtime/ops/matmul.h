@@ -13,8 +13,8 @@ namespace rotary::ops {
 struct MatmulTuning {
   uint32_t tile_rows = 0;      // BM: weight rows per workgroup tile; 0: 64
   uint32_t tile_tokens = 0;    // BN: tokens per workgroup tile; 0: 16, 32 or 64 by the batch size
-  uint32_t thread_rows = 0;    // TM: rows per invocation; 0: 4
-  uint32_t thread_tokens = 0;  // TN: tokens per invocation; 0: BN / 16
+  uint32_t thread_rows = 0;    // TM: rows per invocation; 0: 8
+  uint32_t thread_tokens = 0;  // TN: tokens per invocation; 0: BN / 8 (so 64 invocations)
   uint32_t subgroup_min = 0;   // spec constant 1; 0: the device's smallest subgroup size
   uint64_t max_range = 0;      // largest binding (weights and activations); 0: maxStorageBufferRange
 

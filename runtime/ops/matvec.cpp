@@ -12,7 +12,7 @@ namespace rotary::ops {
 MatvecTuning resolve(const MatvecTuning& t, const vk::DeviceCaps& caps) {
   MatvecTuning r = t;
   const bool cpu = is_cpu_device(caps);
-  if (!r.workgroup_size) r.workgroup_size = cpu ? 32 : std::max<uint32_t>(64, caps.subgroup_size);
+  if (!r.workgroup_size) r.workgroup_size = cpu ? std::max<uint32_t>(caps.subgroup_size, 1) : std::max<uint32_t>(64, caps.subgroup_size);
   if (!r.rows_per_workgroup) r.rows_per_workgroup = cpu ? 1 : 2;
   if (!r.subgroup_min) r.subgroup_min = min_subgroup_size(caps);
   check_workgroup_size(caps, r.workgroup_size, "matvec");

@@ -16,8 +16,8 @@ struct MatvecTuning {
 };
 
 // Zero fields replaced by the device defaults: 64 invocations (at least one subgroup) and 2 rows
-// per workgroup on GPUs; 32 invocations and 1 row on CPU devices (lavapipe), where a workgroup
-// runs on one core and more, smaller workgroups spread better.
+// per workgroup on GPUs; one subgroup and 1 row on CPU devices (lavapipe runs a subgroup as one
+// SIMD loop; larger workgroups and row loops measured 1.4-4x slower there, docs/kernels.md).
 MatvecTuning resolve(const MatvecTuning& tuning, const vk::DeviceCaps& caps);
 
 // y[r] = sum_c W[r][c] * x[c] for r < w.rows: x holds w.cols floats, y w.rows floats. A weight

@@ -5,22 +5,19 @@ const uint UNIT_ELEMS = 8u;
 uint row_units(uint cols) { return (cols + 7u) / 8u; }
 uint unit_elem(uint u, uint i) { return 8u * u + i; }
 
-float bf16_lo(uint w) { return uintBitsToFloat(w << 16); }
-float bf16_hi(uint w) { return uintBitsToFloat(w & 0xFFFF0000u); }
+vec4 bf16x4(uint a, uint b) {
+  return uintBitsToFloat(uvec4(a << 16, a & 0xFFFF0000u, b << 16, b & 0xFFFF0000u));
+}
 float bf16_at(uint src, uint row, uint e) { return uintBitsToFloat(load_u16(src, row + 2u * e) << 16); }
 
 float unit_dot(uint src, uint row, uint u, uint xb, uint cols) {
   const uint e0 = 8u * u;
-  float s = 0.0;
   if (e0 + 8u <= cols) {
-    [[unroll]] for (uint j = 0u; j < 4u; ++j) {
-      const uint w = load_u32(src, row + 2u * e0 + 4u * j);
-      s += bf16_lo(w) * xload(xb + e0 + 2u * j);
-      s += bf16_hi(w) * xload(xb + e0 + 2u * j + 1u);
-    }
-  } else {
-    for (uint e = e0; e < cols; ++e) s += bf16_at(src, row, e) * xload(xb + e);
+    const uvec4 w = load_u32x4(src, row + 2u * e0);
+    return dot(bf16x4(w.x, w.y), xload4(xb + e0)) + dot(bf16x4(w.z, w.w), xload4(xb + e0 + 4u));
   }
+  float s = 0.0;
+  for (uint e = e0; e < cols; ++e) s += bf16_at(src, row, e) * xload(xb + e);
   return s;
 }
 
@@ -31,10 +28,13 @@ void unit_decode(uint src, uint row, uint u, uint cols, out float v[UNIT_ELEMS])
 void chunk_decode(uint src, uint row, uint c, uint cols, out float v[32]) {
   const uint e0 = 32u * c;
   if (e0 + 32u <= cols) {
-    [[unroll]] for (uint j = 0u; j < 16u; ++j) {
-      const uint w = load_u32(src, row + 2u * e0 + 4u * j);
-      v[2u * j] = bf16_lo(w);
-      v[2u * j + 1u] = bf16_hi(w);
+    [[unroll]] for (uint j = 0u; j < 4u; ++j) {
+      const uvec4 w = load_u32x4(src, row + 2u * e0 + 16u * j);
+      const vec4 a = bf16x4(w.x, w.y), b = bf16x4(w.z, w.w);
+      [[unroll]] for (uint k = 0u; k < 4u; ++k) {
+        v[8u * j + k] = a[k];
+        v[8u * j + 4u + k] = b[k];
+      }
     }
   } else {
     [[unroll]] for (uint i = 0u; i < 32u; ++i) v[i] = e0 + i < cols ? bf16_at(src, row, e0 + i) : 0.0;

@@ -28,14 +28,13 @@ float unit_dot(uint src, uint row, uint u, uint xb, uint cols) {
   const uint bb = row + (u >> 3) * BLOCK_BYTES, ib = u & 7u;
   const uint q0 = bb + 8u + 16u * ib;
   const uint e0 = xb + 32u * u;
+  const uvec4 q = load_u32x4(src, q0);
   float s = 0.0;
   [[unroll]] for (uint j = 0u; j < 4u; ++j) {
-    const uint w = load_u32(src, q0 + 4u * j);
-    [[unroll]] for (uint k = 0u; k < 4u; ++k) {
-      const uint b = byte_of(w, k);
-      s += iq4nl_value(b & 0xFu) * xload(e0 + 4u * j + k);
-      s += iq4nl_value(b >> 4) * xload(e0 + 16u + 4u * j + k);
-    }
+    const uint w = q[j];
+    const vec4 lo = vec4(iq4nl_value(w & 0xFu), iq4nl_value((w >> 8) & 0xFu), iq4nl_value((w >> 16) & 0xFu), iq4nl_value((w >> 24) & 0xFu));
+    const vec4 hi = vec4(iq4nl_value((w >> 4) & 0xFu), iq4nl_value((w >> 12) & 0xFu), iq4nl_value((w >> 20) & 0xFu), iq4nl_value(w >> 28));
+    s += dot(lo, xload4(e0 + 4u * j)) + dot(hi, xload4(e0 + 16u + 4u * j));
   }
   return iq4_xs_scale(src, bb, ib) * s;
 }

@@ -4,8 +4,10 @@
 // skip_bytes into it.
 //
 // The kernel defines, before including this file:
-//   uint wload(uint src, uint word);   word `word` of weight source `src` (a buffer, or a page of
-//                                      an expert slot pool: src must be workgroup-uniform)
+//   uint  wload(uint src, uint word);   word `word` of weight source `src` (a buffer, or a page of
+//                                       an expert slot pool: src must be workgroup-uniform)
+//   uvec4 wload4(uint src, uint quad);  words 4 quad .. 4 quad + 3 in one 128-bit load (the same
+//                                       binding declared as uvec4[])
 // A read never touches a word past the last byte it returns, so reads stay inside a binding
 // whose size is the data rounded up to 4 bytes.
 #ifndef ROTARY_QUANT_LOAD_GLSL
@@ -26,6 +28,13 @@ uint load_u16(uint src, uint byte) {
   return load_u32(src, byte) & 0xFFFFu;
 }
 
+// 16 bytes at `byte`: one 128-bit load when they are 16-byte aligned (Q4_K, Q5_K and IQ4_XS
+// rows of an aligned tensor), else four loads.
+uvec4 load_u32x4(uint src, uint byte) {
+  if ((byte & 15u) == 0u) return wload4(src, byte >> 4);
+  return uvec4(load_u32(src, byte), load_u32(src, byte + 4u), load_u32(src, byte + 8u), load_u32(src, byte + 12u));
+}
+
 uint load_u8(uint src, uint byte) { return (wload(src, byte >> 2) >> ((byte & 3u) << 3)) & 0xFFu; }
 
 float load_f16(uint src, uint byte) { return unpackHalf2x16(load_u16(src, byte)).x; }
@@ -33,5 +42,11 @@ float load_f16(uint src, uint byte) { return unpackHalf2x16(load_u16(src, byte))
 // Byte j (0..3) of a word as unsigned / sign-extended.
 uint byte_of(uint w, uint j) { return (w >> (8u * j)) & 0xFFu; }
 int sbyte_of(uint w, uint j) { return bitfieldExtract(int(w), int(8u * j), 8); }
+
+// The four bytes of a word as floats (unsigned, signed), and its low and high nibbles.
+vec4 bytes_u8(uint w) { return vec4((uvec4(w) >> uvec4(0u, 8u, 16u, 24u)) & 0xFFu); }
+vec4 bytes_s8(uint w) { return vec4(ivec4(int(w << 24), int(w << 16), int(w << 8), int(w)) >> 24); }
+vec4 nibbles_lo(uint w) { return vec4((uvec4(w) >> uvec4(0u, 8u, 16u, 24u)) & 0xFu); }
+vec4 nibbles_hi(uint w) { return vec4((uvec4(w) >> uvec4(4u, 12u, 20u, 28u)) & 0xFu); }
 
 #endif

@@ -21,14 +21,13 @@ float e8m0_half(uint e) { return uintBitsToFloat(e < 2u ? (0x00200000u << e) : (
 float unit_dot(uint src, uint row, uint u, uint xb, uint cols) {
   const uint bb = row + u * BLOCK_BYTES;
   const uint e0 = xb + 32u * u;
+  const uvec4 q = load_u32x4(src, bb + 1u);
   float s = 0.0;
   [[unroll]] for (uint j = 0u; j < 4u; ++j) {
-    const uint w = load_u32(src, bb + 1u + 4u * j);
-    [[unroll]] for (uint k = 0u; k < 4u; ++k) {
-      const uint b = byte_of(w, k);
-      s += fp4_value(b & 0xFu) * xload(e0 + 4u * j + k);
-      s += fp4_value(b >> 4) * xload(e0 + 16u + 4u * j + k);
-    }
+    const uint w = q[j];
+    const vec4 lo = vec4(fp4_value(w & 0xFu), fp4_value((w >> 8) & 0xFu), fp4_value((w >> 16) & 0xFu), fp4_value((w >> 24) & 0xFu));
+    const vec4 hi = vec4(fp4_value((w >> 4) & 0xFu), fp4_value((w >> 12) & 0xFu), fp4_value((w >> 20) & 0xFu), fp4_value(w >> 28));
+    s += dot(lo, xload4(e0 + 4u * j)) + dot(hi, xload4(e0 + 16u + 4u * j));
   }
   return s * e8m0_half(load_u8(src, bb));
 }

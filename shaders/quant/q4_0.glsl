@@ -11,14 +11,11 @@ uint unit_elem(uint u, uint i) { return 32u * u + i; }
 float unit_dot(uint src, uint row, uint u, uint xb, uint cols) {
   const uint bb = row + u * BLOCK_BYTES;
   const uint e0 = xb + 32u * u;
+  const uvec4 q = load_u32x4(src, bb + 2u);
   float s = 0.0;
   [[unroll]] for (uint j = 0u; j < 4u; ++j) {
-    const uint w = load_u32(src, bb + 2u + 4u * j);
-    [[unroll]] for (uint k = 0u; k < 4u; ++k) {
-      const uint b = byte_of(w, k);
-      s += float(int(b & 0xFu) - 8) * xload(e0 + 4u * j + k);
-      s += float(int(b >> 4) - 8) * xload(e0 + 16u + 4u * j + k);
-    }
+    s += dot(nibbles_lo(q[j]) - 8.0, xload4(e0 + 4u * j));
+    s += dot(nibbles_hi(q[j]) - 8.0, xload4(e0 + 16u + 4u * j));
   }
   return s * load_f16(src, bb);
 }

@@ -17,23 +17,22 @@ uint unit_elem(uint u, uint i) {
 float unit_dot(uint src, uint row, uint u, uint xb, uint cols) {
   const uint p = (u >> 1) & 3u;
   const uint bb = row + (u >> 3) * BLOCK_BYTES;
-  const vec2 dm = unpackHalf2x16(load_u32(src, bb));
-  const uvec3 sw = uvec3(load_u32(src, bb + 4u), load_u32(src, bb + 8u), load_u32(src, bb + 12u));
-  const uvec2 lo = k_scale_min(sw, 2u * p), hi = k_scale_min(sw, 2u * p + 1u);
-  const uint q0 = bb + 16u + 32u * p + 16u * (u & 1u);
+  const uvec4 head = load_u32x4(src, bb);  // d, dmin | scales[12]
+  const vec2 dm = unpackHalf2x16(head.x);
+  const uvec2 lo = k_scale_min(head.yzw, 2u * p), hi = k_scale_min(head.yzw, 2u * p + 1u);
+  const uvec4 q = load_u32x4(src, bb + 16u + 32u * p + 16u * (u & 1u));
   const uint e0 = xb + unit_elem(u, 0u);
-  float s_lo = 0.0, s_hi = 0.0, x_lo = 0.0, x_hi = 0.0;
+  vec4 s_lo = vec4(0.0), s_hi = vec4(0.0), x_lo = vec4(0.0), x_hi = vec4(0.0);
   [[unroll]] for (uint j = 0u; j < 4u; ++j) {
-    const uint w = load_u32(src, q0 + 4u * j);
-    [[unroll]] for (uint k = 0u; k < 4u; ++k) {
-      const float a = xload(e0 + 4u * j + k), b = xload(e0 + 32u + 4u * j + k);
-      s_lo += float((w >> (8u * k)) & 0xFu) * a;
-      s_hi += float((w >> (8u * k + 4u)) & 0xFu) * b;
-      x_lo += a;
-      x_hi += b;
-    }
+    const vec4 a = xload4(e0 + 4u * j), b = xload4(e0 + 32u + 4u * j);
+    s_lo += nibbles_lo(q[j]) * a;
+    s_hi += nibbles_hi(q[j]) * b;
+    x_lo += a;
+    x_hi += b;
   }
-  return dm.x * (float(lo.x) * s_lo + float(hi.x) * s_hi) - dm.y * (float(lo.y) * x_lo + float(hi.y) * x_hi);
+  const vec4 one = vec4(1.0);
+  return dm.x * (float(lo.x) * dot(s_lo, one) + float(hi.x) * dot(s_hi, one)) -
+         dm.y * (float(lo.y) * dot(x_lo, one) + float(hi.y) * dot(x_hi, one));
 }
 
 void unit_decode(uint src, uint row, uint u, uint cols, out float v[UNIT_ELEMS]) {

@@ -28,14 +28,19 @@ float unit_dot(uint src, uint row, uint u, uint xb, uint cols) {
   const uint la = bb + 64u * hf + 8u * lr, hq = bb + 128u + 32u * hf + 8u * lr;
   const uvec2 sw = uvec2(load_u32(src, bb + 192u + 8u * hf), load_u32(src, bb + 196u + 8u * hf));
   const uint e0 = xb + unit_elem(u, 0u);
+  const uvec2 qa = uvec2(load_u32(src, la), load_u32(src, la + 4u));
+  const uvec2 qb = uvec2(load_u32(src, la + 32u), load_u32(src, la + 36u));
+  const uvec2 qh = uvec2(load_u32(src, hq), load_u32(src, hq + 4u));
   float s = 0.0;
   [[unroll]] for (uint g = 0u; g < 4u; ++g) {
-    float sg = 0.0;
+    vec4 sg = vec4(0.0);
     [[unroll]] for (uint j = 0u; j < 2u; ++j) {
-      const uint a = load_u32(src, la + 4u * j), b = load_u32(src, la + 32u + 4u * j), h = load_u32(src, hq + 4u * j);
-      [[unroll]] for (uint k = 0u; k < 4u; ++k) sg += float(q6_value(a, b, h, k, g)) * xload(e0 + 32u * g + 4u * j + k);
+      const uint l4 = ((g & 1u) != 0u ? qb[j] : qa[j]) >> (4u * (g >> 1));
+      const uvec4 q = ((uvec4(l4) >> uvec4(0u, 8u, 16u, 24u)) & 0xFu) |
+                      (((uvec4(qh[j] >> (2u * g)) >> uvec4(0u, 8u, 16u, 24u)) & 3u) << 4);
+      sg += (vec4(q) - 32.0) * xload4(e0 + 32u * g + 4u * j);
     }
-    s += float(q6_scale(sw, lr, g)) * sg;
+    s += float(q6_scale(sw, lr, g)) * dot(sg, vec4(1.0));
   }
   return load_f16(src, bb + 208u) * s;
 }

@@ -10,12 +10,10 @@ uint unit_elem(uint u, uint i) { return 16u * u + i; }
 float unit_dot(uint src, uint row, uint u, uint xb, uint cols) {
   const uint bb = row + (u >> 1) * BLOCK_BYTES;
   const uint q0 = bb + 2u + 16u * (u & 1u);
-  const uint e0 = 16u * u;
+  const uint e0 = xb + 16u * u;
+  const uvec4 q = load_u32x4(src, q0);
   float s = 0.0;
-  [[unroll]] for (uint j = 0u; j < 4u; ++j) {
-    const uint w = load_u32(src, q0 + 4u * j);
-    [[unroll]] for (uint k = 0u; k < 4u; ++k) s += float(sbyte_of(w, k)) * xload(xb + e0 + 4u * j + k);
-  }
+  [[unroll]] for (uint j = 0u; j < 4u; ++j) s += dot(bytes_s8(q[j]), xload4(e0 + 4u * j));
   return s * load_f16(src, bb);
 }
 

@@ -16,7 +16,8 @@
 //
 // A unit is chosen so that one invocation reads 16-32 contiguous bytes and neighbouring
 // invocations read neighbouring bytes: a workgroup striding over units streams whole blocks.
-// Kernels define `float xload(uint i)` (the activation) before including this file.
+// Kernels define `float xload(uint i)` and `vec4 xload4(uint i)` (activation elements i .. i + 3,
+// one 128-bit load when i is a multiple of 4) before including this file.
 #ifndef ROTARY_QUANT_TYPE_GLSL
 #define ROTARY_QUANT_TYPE_GLSL
 
