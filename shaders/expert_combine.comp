@@ -6,6 +6,7 @@
 #include "common.glsl"
 
 layout(local_size_x_id = 0) in;
+layout(constant_id = 1) const uint SUBGROUP_MIN = 8;  // the family convention; no reduction here
 
 layout(std430, binding = 0) readonly buffer Y { float y[]; };
 layout(std430, binding = 1) readonly buffer Residual { float res[]; };

@@ -104,7 +104,8 @@ void expert_combine(vk::Recorder& rec, const vk::BufferView& y, uint32_t n_token
   const BoundRange ob = bind_elements(caps, out, n, "expert_combine out");
   const bool add = static_cast<bool>(residual);
   const BoundRange rb = add ? bind_elements(caps, residual, n, "expert_combine residual") : yb;
-  const vk::Pipeline& p = rec.pipeline({"expert_combine", {workgroup_size}, 3, sizeof(push::CombinePush)});
+  const vk::Pipeline& p =
+      rec.pipeline({"expert_combine", {workgroup_size, min_subgroup_size(caps)}, 3, sizeof(push::CombinePush)});
   const push::CombinePush pc{n_embd, n_tokens, top_k, yb.offset, rb.offset, ob.offset, add ? 1u : 0u};
   const Grid g = grid_for(caps, n, workgroup_size);
   rec.dispatch(p, {yb.binding, rb.binding, ob.binding}, pc, g.x, g.y);
