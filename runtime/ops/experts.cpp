@@ -47,8 +47,8 @@ namespace {
 // The decode kernels: one workgroup per (row group, entry).
 void expert_matvec(vk::Recorder& rec, const ExpertLayer& layer, const ExpertEntries& entries, bool gate_up,
                    std::initializer_list<vk::BufferView> io, const push::ExpertPush& pc, const ExpertTuning& tuning) {
-  const MatvecTuning t = resolve(tuning.matvec, rec.caps());
   const GgmlType type = gate_up ? layer.gate_up_type : layer.down_type;
+  const MatvecTuning t = resolve(tuning.matvec, rec.caps(), row_units(type, pc.cols));
   const uint32_t others = static_cast<uint32_t>(io.size()) + 1;  // the table, then io
   const vk::Pipeline& p = rec.pipeline({weight_shader(gate_up ? "expert_gate_up" : "expert_down", type),
                                         {t.workgroup_size, t.subgroup_min, t.rows_per_workgroup,

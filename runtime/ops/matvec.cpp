@@ -9,11 +9,14 @@
 
 namespace rotary::ops {
 
-MatvecTuning resolve(const MatvecTuning& t, const vk::DeviceCaps& caps) {
+MatvecTuning resolve(const MatvecTuning& t, const vk::DeviceCaps& caps, uint32_t units) {
   MatvecTuning r = t;
   const bool cpu = is_cpu_device(caps);
-  if (!r.workgroup_size) r.workgroup_size = cpu ? std::max<uint32_t>(caps.subgroup_size, 1) : std::max<uint32_t>(64, caps.subgroup_size);
-  if (!r.rows_per_workgroup) r.rows_per_workgroup = cpu ? 1 : 2;
+  const bool long_rows = units >= 64;
+  if (!r.workgroup_size)
+    r.workgroup_size = cpu ? std::max<uint32_t>(caps.subgroup_size, 1)
+                           : std::max<uint32_t>(long_rows ? 64 : 32, caps.subgroup_size);
+  if (!r.rows_per_workgroup) r.rows_per_workgroup = cpu ? 1 : long_rows ? 2 : 4;
   if (!r.subgroup_min) r.subgroup_min = min_subgroup_size(caps);
   check_workgroup_size(caps, r.workgroup_size, "matvec");
   if (r.rows_per_workgroup > r.workgroup_size)
@@ -25,7 +28,7 @@ void matvec(vk::Recorder& rec, const WeightView& w, const vk::BufferView& x, con
             const MatvecTuning& tuning) {
   check_weight_shape(w.type, w.cols, w.rows, "matvec");
   const vk::DeviceCaps& caps = rec.caps();
-  const MatvecTuning t = resolve(tuning, caps);
+  const MatvecTuning t = resolve(tuning, caps, row_units(w.type, w.cols));
   const uint64_t row_bytes = w.row_bytes();
   require(w.data.size >= row_bytes * w.rows, ErrorKind::InvalidArgument, "matvec: the weight view is too small");
   const BoundRange xb = bind_elements(caps, x, w.cols, "matvec x");

@@ -15,10 +15,12 @@ struct MatvecTuning {
   uint64_t max_range = 0;           // largest weight binding; 0: maxStorageBufferRange (tests pass less)
 };
 
-// Zero fields replaced by the device defaults: 64 invocations (at least one subgroup) and 2 rows
-// per workgroup on GPUs; one subgroup and 1 row on CPU devices (lavapipe runs a subgroup as one
-// SIMD loop; larger workgroups and row loops measured 1.4-4x slower there, docs/kernels.md).
-MatvecTuning resolve(const MatvecTuning& tuning, const vk::DeviceCaps& caps);
+// Zero fields replaced by the device defaults for rows of `units` units (weight_types.h): on GPUs,
+// 64 invocations x 2 rows when a row has at least 64 units, else 32 (at least a subgroup) x 4 rows,
+// so short rows (expert down projections: 24 Q4_K units) do not leave most invocations idle; on
+// CPU devices one subgroup and 1 row (lavapipe runs a subgroup as one SIMD loop; larger
+// workgroups and row loops measured 1.4-4x slower there, docs/kernels.md).
+MatvecTuning resolve(const MatvecTuning& tuning, const vk::DeviceCaps& caps, uint32_t units = 64);
 
 // y[r] = sum_c W[r][c] * x[c] for r < w.rows: x holds w.cols floats, y w.rows floats. A weight
 // larger than the binding limit is computed in row chunks, one dispatch each.
