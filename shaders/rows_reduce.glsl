@@ -36,7 +36,8 @@ void rows_reduce(inout float acc[RR_N]) {
   barrier();
   for (uint s = gl_WorkGroupSize.x / 2u; s > 0u; s >>= 1) {
     if (tid < s)
-      for (uint r = 0u; r < RR_N; ++r) rr_part[r * gl_WorkGroupSize.x + tid] += rr_part[r * gl_WorkGroupSize.x + tid + s];
+      for (uint r = 0u; r < RR_N; ++r)
+        rr_part[r * gl_WorkGroupSize.x + tid] += rr_part[r * gl_WorkGroupSize.x + tid + s];
     barrier();
   }
   for (uint r = 0u; r < RR_N; ++r) acc[r] = rr_part[r * gl_WorkGroupSize.x];

@@ -18,7 +18,8 @@ bool Bench::selected(const std::string& name) const {
 
 double Bench::time_us(const std::function<void(vk::Recorder&)>& record) {
   vk::CommandStream& cs = gpu_->compute();
-  cs.run_now([&](vk::Recorder& rec) { record(rec); });  // warm-up: pipelines, descriptor sets, caches
+  cs.run_now(
+      [&](vk::Recorder& rec) { record(rec); });  // warm-up: pipelines, descriptor sets, caches
   const int n = reps();
   const auto start = std::chrono::steady_clock::now();
   cs.run_now([&](vk::Recorder& rec) {
@@ -32,7 +33,8 @@ double Bench::time_us(const std::function<void(vk::Recorder&)>& record) {
     }
     if (timestamps_) timestamps_->write(rec, 1);
   });
-  const double host_ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
+  const double host_ns =
+      std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
   const double ns = timestamps_ ? timestamps_->elapsed_ns(0, 1) : host_ns;
   return ns / 1000.0 / n;
 }
@@ -51,14 +53,15 @@ void Bench::report(const Result& r) {
     return;
   }
   if (!header_) {
-    std::printf("%-8s %-26s %12s %10s %8s %10s  %s\n", "suite", "case", "us/rep", "GB/s", "of copy", "GFLOP/s", "check");
+    std::printf("%-8s %-26s %12s %10s %8s %10s  %s\n", "suite", "case", "us/rep", "GB/s", "of copy",
+                "GFLOP/s", "check");
     header_ = true;
   }
   char ratio[32] = "", flops[32] = "";
   if (copy > 0 && r.suite != "copy") std::snprintf(ratio, sizeof ratio, "%.2f", gbps / copy);
   if (r.flops > 0) std::snprintf(flops, sizeof flops, "%.2f", r.flops / (r.us * 1e3));
-  std::printf("%-8s %-26s %12.1f %10.2f %8s %10s  %s\n", r.suite.c_str(), r.name.c_str(), r.us, gbps, ratio, flops,
-              r.check.c_str());
+  std::printf("%-8s %-26s %12.1f %10.2f %8s %10s  %s\n", r.suite.c_str(), r.name.c_str(), r.us,
+              gbps, ratio, flops, r.check.c_str());
   std::fflush(stdout);
 }
 
@@ -66,10 +69,12 @@ double Bench::copy_gbps() {
   if (copy_gbps_ > 0) return copy_gbps_;
   // Large enough to leave the caches of a GPU (and of the CPU running lavapipe).
   const uint64_t bytes = options_.quick ? (64ull << 20) : (512ull << 20);
-  vk::Buffer src = vk::Buffer::create(gpu_->device(), &gpu_->budget(), bytes, vk::MemoryKind::DeviceLocal,
-                                      vk::MemoryUse::Scratch, "copy benchmark source");
-  vk::Buffer dst = vk::Buffer::create(gpu_->device(), &gpu_->budget(), bytes, vk::MemoryKind::DeviceLocal,
-                                      vk::MemoryUse::Scratch, "copy benchmark destination");
+  vk::Buffer src =
+      vk::Buffer::create(gpu_->device(), &gpu_->budget(), bytes, vk::MemoryKind::DeviceLocal,
+                         vk::MemoryUse::Scratch, "copy benchmark source");
+  vk::Buffer dst =
+      vk::Buffer::create(gpu_->device(), &gpu_->budget(), bytes, vk::MemoryKind::DeviceLocal,
+                         vk::MemoryUse::Scratch, "copy benchmark destination");
   gpu_->compute().run_now([&](vk::Recorder& rec) { rec.fill(src.view(), 0x3F800000u); });
   const double us = time_us([&](vk::Recorder& rec) {
     rec.copy(src.view(), dst.view());

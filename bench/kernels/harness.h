@@ -14,20 +14,20 @@
 namespace rotary::bench {
 
 struct Options {
-  bool quick = false;        // short runs for lavapipe: fewer shapes and repetitions
-  int reps = 0;              // timed repetitions per case; 0: 20 (quick: 3)
-  std::string filter;        // run only cases whose name contains this
+  bool quick = false;  // short runs for lavapipe: fewer shapes and repetitions
+  int reps = 0;        // timed repetitions per case; 0: 20 (quick: 3)
+  std::string filter;  // run only cases whose name contains this
   int device = -1;
-  bool json = false;         // one JSON object per result line instead of the table
+  bool json = false;  // one JSON object per result line instead of the table
 };
 
 struct Result {
-  std::string suite;         // "matvec", "matmul", "copy", ...
-  std::string name;          // the case, e.g. "q4_K 2048x4096"
-  double us = 0;             // mean time per repetition
-  double bytes = 0;          // bytes the case must move (weights read; copies: read + write)
-  double flops = 0;          // 0 when not meaningful
-  std::string check;         // "ok" or what the correctness check found
+  std::string suite;  // "matvec", "matmul", "copy", ...
+  std::string name;   // the case, e.g. "q4_K 2048x4096"
+  double us = 0;      // mean time per repetition
+  double bytes = 0;   // bytes the case must move (weights read; copies: read + write)
+  double flops = 0;   // 0 when not meaningful
+  std::string check;  // "ok" or what the correctness check found
 };
 
 class Bench {

@@ -25,7 +25,8 @@ constexpr Suite kSuites[] = {
 
 void usage() {
   std::printf(
-      "usage: rotary-bench-kernels [--quick] [--reps N] [--filter TEXT] [--suite NAME] [--device I] [--json]\n"
+      "usage: rotary-bench-kernels [--quick] [--reps N] [--filter TEXT] [--suite NAME] [--device "
+      "I] [--json]\n"
       "  --quick        short runs (lavapipe): fewer shapes and 3 repetitions\n"
       "  --filter TEXT  only cases whose \"suite case\" name contains TEXT, e.g. \"matvec q4_K\"\n"
       "  --suite NAME   only this suite:");
@@ -41,12 +42,18 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     const bool has_value = i + 1 < argc;
-    if (a == "--quick") opt.quick = true;
-    else if (a == "--json") opt.json = true;
-    else if (a == "--reps" && has_value) opt.reps = std::atoi(argv[++i]);
-    else if (a == "--filter" && has_value) opt.filter = argv[++i];
-    else if (a == "--suite" && has_value) suite = argv[++i];
-    else if (a == "--device" && has_value) opt.device = std::atoi(argv[++i]);
+    if (a == "--quick")
+      opt.quick = true;
+    else if (a == "--json")
+      opt.json = true;
+    else if (a == "--reps" && has_value)
+      opt.reps = std::atoi(argv[++i]);
+    else if (a == "--filter" && has_value)
+      opt.filter = argv[++i];
+    else if (a == "--suite" && has_value)
+      suite = argv[++i];
+    else if (a == "--device" && has_value)
+      opt.device = std::atoi(argv[++i]);
     else {
       usage();
       return a == "--help" || a == "-h" ? 0 : 2;
@@ -56,8 +63,9 @@ int main(int argc, char** argv) {
     rotary::bench::Bench bench(opt);
     const auto& caps = bench.gpu().caps();
     if (!opt.json)
-      std::printf("device: %s (%s %s), timing: %s, %d repetitions\n", caps.name.c_str(), caps.driver_name.c_str(),
-                  caps.driver_info.c_str(), bench.timer_name(), bench.reps());
+      std::printf("device: %s (%s %s), timing: %s, %d repetitions\n", caps.name.c_str(),
+                  caps.driver_name.c_str(), caps.driver_info.c_str(), bench.timer_name(),
+                  bench.reps());
     for (const Suite& s : kSuites)
       if (suite.empty() || suite == s.name) s.run(bench);
   } catch (const rotary::Error& e) {

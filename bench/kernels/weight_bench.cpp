@@ -23,16 +23,16 @@ struct Shape {
 
 // Qwen3-30B-A3B: attn_q, attn_output, expert gate/up and down, output head; Qwen3.5: attn_qkv
 // (GDN), expert gate/up and down (512 wide).
-constexpr Shape kShapes[] = {{"qwen3 attn_q", 2048, 4096},     {"qwen3 attn_output", 4096, 2048},
-                             {"qwen3 expert gate", 2048, 768}, {"qwen3 expert down", 768, 2048},
-                             {"qwen3 head", 2048, 151936},     {"qwen35 attn_qkv", 2048, 8192},
+constexpr Shape kShapes[] = {{"qwen3 attn_q", 2048, 4096},      {"qwen3 attn_output", 4096, 2048},
+                             {"qwen3 expert gate", 2048, 768},  {"qwen3 expert down", 768, 2048},
+                             {"qwen3 head", 2048, 151936},      {"qwen35 attn_qkv", 2048, 8192},
                              {"qwen35 expert gate", 2048, 512}, {"qwen35 expert down", 512, 2048}};
 
 vk::Buffer upload(vk::GpuContext& g, const void* data, uint64_t bytes, const char* what) {
   vk::Buffer dst = vk::Buffer::create(g.device(), &g.budget(), bytes, vk::MemoryKind::DeviceLocal,
                                       vk::MemoryUse::Weights, what);
-  vk::Buffer staging =
-      vk::Buffer::create(g.device(), nullptr, bytes, vk::MemoryKind::Upload, vk::MemoryUse::Staging, "bench staging");
+  vk::Buffer staging = vk::Buffer::create(g.device(), nullptr, bytes, vk::MemoryKind::Upload,
+                                          vk::MemoryUse::Staging, "bench staging");
   std::memcpy(staging.mapped(), data, bytes);
   staging.flush(0, bytes);
   g.compute().run_now([&](vk::Recorder& rec) {
@@ -44,8 +44,8 @@ vk::Buffer upload(vk::GpuContext& g, const void* data, uint64_t bytes, const cha
 }
 
 std::vector<float> download(vk::GpuContext& g, const vk::Buffer& src, uint64_t count) {
-  vk::Buffer rb = vk::Buffer::create(g.device(), nullptr, count * 4, vk::MemoryKind::Readback, vk::MemoryUse::Readback,
-                                     "bench readback");
+  vk::Buffer rb = vk::Buffer::create(g.device(), nullptr, count * 4, vk::MemoryKind::Readback,
+                                     vk::MemoryUse::Readback, "bench readback");
   g.compute().run_now([&](vk::Recorder& rec) {
     rec.barrier(vk::access::kComputeWrite, vk::access::kTransferRead);
     rec.copy(src.view(0, count * 4), rb.view());
@@ -76,25 +76,29 @@ std::optional<BenchWeight> make_weight(Bench& b, GgmlType type, const Shape& s, 
 
 // Checks up to 48 rows (spread over the matrix, both ends included) of every token against the
 // reference, with the tests' tolerance (K + 8) u sum|w x|.
-std::string check(const BenchWeight& w, const std::vector<float>& x, uint32_t n, const std::vector<float>& got) {
+std::string check(const BenchWeight& w, const std::vector<float>& x, uint32_t n,
+                  const std::vector<float>& got) {
   const uint32_t rows = w.view.rows, cols = w.view.cols;
   const uint64_t rb = w.view.row_bytes();
   const uint32_t samples = std::min<uint32_t>(rows, 48);
   uint32_t bad = 0;
   for (uint32_t i = 0; i < samples; ++i) {
-    const uint32_t r = samples == 1 ? 0 : static_cast<uint32_t>(uint64_t{i} * (rows - 1) / (samples - 1));
+    const uint32_t r =
+        samples == 1 ? 0 : static_cast<uint32_t>(uint64_t{i} * (rows - 1) / (samples - 1));
     const ref::HostWeight row{w.view.type, cols, 1, std::span(w.host).subspan(r * rb, rb)};
     std::vector<float> want(n), mag(n);
     ref::matmul(row, x, n, want);
     ref::matmul_magnitude(row, x, n, mag);
     for (uint32_t t = 0; t < n; ++t)
-      bad += !(std::fabs(got[uint64_t{t} * rows + r] - want[t]) <= (cols + 8.0) * 0x1p-24 * mag[t] + 1e-30);
+      bad += !(std::fabs(got[uint64_t{t} * rows + r] - want[t]) <=
+               (cols + 8.0) * 0x1p-24 * mag[t] + 1e-30);
   }
   return bad ? std::to_string(bad) + " MISMATCHES" : "ok";
 }
 
 std::string case_name(GgmlType type, const Shape& s, uint32_t n = 0) {
-  std::string name = std::string(ggml_type_name(type)) + " " + std::to_string(s.cols) + "x" + std::to_string(s.rows);
+  std::string name = std::string(ggml_type_name(type)) + " " + std::to_string(s.cols) + "x" +
+                     std::to_string(s.rows);
   return n ? name + " n=" + std::to_string(n) : name;
 }
 
@@ -105,11 +109,14 @@ void matvec_case(Bench& b, GgmlType type, const Shape& s) {
   if (!w) return b.report({"matvec", name, 0, 0, 0, "skipped: larger than a third of the budget"});
   const std::vector<float> x = ref::random_floats(s.cols, 7);
   vk::Buffer dx = upload(b.gpu(), x.data(), x.size() * 4, "bench x");
-  vk::Buffer dy = vk::Buffer::create(b.gpu().device(), &b.gpu().budget(), s.rows * 4ull, vk::MemoryKind::DeviceLocal,
-                                     vk::MemoryUse::Scratch, "bench y");
-  b.gpu().compute().run_now([&](vk::Recorder& rec) { ops::matvec(rec, w->view, dx.view(), dy.view()); });
+  vk::Buffer dy =
+      vk::Buffer::create(b.gpu().device(), &b.gpu().budget(), s.rows * 4ull,
+                         vk::MemoryKind::DeviceLocal, vk::MemoryUse::Scratch, "bench y");
+  b.gpu().compute().run_now(
+      [&](vk::Recorder& rec) { ops::matvec(rec, w->view, dx.view(), dy.view()); });
   const std::string ok = check(*w, x, 1, download(b.gpu(), dy, s.rows));
-  const double us = b.time_us([&](vk::Recorder& rec) { ops::matvec(rec, w->view, dx.view(), dy.view()); });
+  const double us =
+      b.time_us([&](vk::Recorder& rec) { ops::matvec(rec, w->view, dx.view(), dy.view()); });
   b.report({"matvec", name, us, static_cast<double>(w->host.size()), 2.0 * s.rows * s.cols, ok});
 }
 
@@ -120,15 +127,21 @@ void matmul_case(Bench& b, GgmlType type, const Shape& s, uint32_t n) {
   if (!w) return b.report({"matmul", name, 0, 0, 0, "skipped: larger than a third of the budget"});
   const std::vector<float> x = ref::random_floats(uint64_t{n} * s.cols, 11);
   vk::Buffer dx = upload(b.gpu(), x.data(), x.size() * 4, "bench x");
-  vk::Buffer dy = vk::Buffer::create(b.gpu().device(), &b.gpu().budget(), uint64_t{n} * s.rows * 4,
-                                     vk::MemoryKind::DeviceLocal, vk::MemoryUse::Scratch, "bench y");
-  b.gpu().compute().run_now([&](vk::Recorder& rec) { ops::matmul(rec, w->view, dx.view(), dy.view(), n); });
+  vk::Buffer dy =
+      vk::Buffer::create(b.gpu().device(), &b.gpu().budget(), uint64_t{n} * s.rows * 4,
+                         vk::MemoryKind::DeviceLocal, vk::MemoryUse::Scratch, "bench y");
+  b.gpu().compute().run_now(
+      [&](vk::Recorder& rec) { ops::matmul(rec, w->view, dx.view(), dy.view(), n); });
   const std::string ok = check(*w, x, n, download(b.gpu(), dy, uint64_t{n} * s.rows));
-  const double us = b.time_us([&](vk::Recorder& rec) { ops::matmul(rec, w->view, dx.view(), dy.view(), n); });
-  b.report({"matmul", name, us, static_cast<double>(w->host.size()), 2.0 * n * s.rows * s.cols, ok});
+  const double us =
+      b.time_us([&](vk::Recorder& rec) { ops::matmul(rec, w->view, dx.view(), dy.view(), n); });
+  b.report(
+      {"matmul", name, us, static_cast<double>(w->host.size()), 2.0 * n * s.rows * s.cols, ok});
 }
 
-bool quick_type(GgmlType t) { return t == GgmlType::Q4_K || t == GgmlType::Q6_K; }
+bool quick_type(GgmlType t) {
+  return t == GgmlType::Q4_K || t == GgmlType::Q6_K;
+}
 
 }  // namespace
 

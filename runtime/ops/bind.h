@@ -16,7 +16,7 @@ struct BoundRange {
 // The first `count` 4-byte elements of `view`. Throws Error(InvalidArgument) when `view` is
 // shorter or not 4-byte aligned, Error(Unsupported) when the binding would exceed `max_range`
 // (0: the device's maxStorageBufferRange). `what` names the range in messages.
-BoundRange bind_elements(const vk::DeviceCaps& caps, const vk::BufferView& view, uint64_t count, const char* what,
-                         uint64_t max_range = 0);
+BoundRange bind_elements(const vk::DeviceCaps& caps, const vk::BufferView& view, uint64_t count,
+                         const char* what, uint64_t max_range = 0);
 
 }  // namespace rotary::ops

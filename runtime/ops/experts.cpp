@@ -15,14 +15,17 @@ namespace rotary::ops {
 namespace detail {
 
 void check_layer(const vk::DeviceCaps& caps, const ExpertLayer& layer, const char* op) {
-  require(!layer.pages.empty(), ErrorKind::InvalidArgument, std::string(op) + ": no slot pool pages");
-  require(caps.storage_buffer_array_dynamic_indexing, ErrorKind::Unsupported,
-          std::string(op) + ": the device cannot index arrays of storage buffers (slot pool pages)");
+  require(!layer.pages.empty(), ErrorKind::InvalidArgument,
+          std::string(op) + ": no slot pool pages");
+  require(
+      caps.storage_buffer_array_dynamic_indexing, ErrorKind::Unsupported,
+      std::string(op) + ": the device cannot index arrays of storage buffers (slot pool pages)");
   check_weight_shape(layer.gate_up_type, layer.n_embd, layer.n_ff, op);
   check_weight_shape(layer.down_type, layer.n_ff, layer.n_embd, op);
 }
 
-std::vector<vk::BufferView> with_pages(const ExpertLayer& layer, std::initializer_list<vk::BufferView> rest) {
+std::vector<vk::BufferView> with_pages(const ExpertLayer& layer,
+                                       std::initializer_list<vk::BufferView> rest) {
   std::vector<vk::BufferView> v(layer.pages.begin(), layer.pages.end());
   v.insert(v.end(), rest);
   return v;
@@ -36,7 +39,8 @@ std::vector<uint32_t> page_array(const ExpertLayer& layer, uint32_t other_bindin
 
 vk::BufferView table_range(const ExpertEntries& entries) {
   const uint64_t bytes = (uint64_t{entries.first} + entries.count) * sizeof(ExpertSlot);
-  require(entries.table.size >= bytes, ErrorKind::InvalidArgument, "expert kernels: the slot table is too small");
+  require(entries.table.size >= bytes, ErrorKind::InvalidArgument,
+          "expert kernels: the slot table is too small");
   return entries.table.sub(0, bytes);
 }
 
@@ -45,18 +49,20 @@ vk::BufferView table_range(const ExpertEntries& entries) {
 namespace {
 
 // The decode kernels: one workgroup per (row group, entry).
-void expert_matvec(vk::Recorder& rec, const ExpertLayer& layer, const ExpertEntries& entries, bool gate_up,
-                   std::initializer_list<vk::BufferView> io, const push::ExpertPush& pc, const ExpertTuning& tuning) {
+void expert_matvec(vk::Recorder& rec, const ExpertLayer& layer, const ExpertEntries& entries,
+                   bool gate_up, std::initializer_list<vk::BufferView> io,
+                   const push::ExpertPush& pc, const ExpertTuning& tuning) {
   const GgmlType type = gate_up ? layer.gate_up_type : layer.down_type;
   const MatvecTuning t = resolve(tuning.matvec, rec.caps(), row_units(type, pc.cols));
   const uint32_t others = static_cast<uint32_t>(io.size()) + 1;  // the table, then io
-  const vk::Pipeline& p = rec.pipeline({weight_shader(gate_up ? "expert_gate_up" : "expert_down", type),
-                                        {t.workgroup_size, t.subgroup_min, t.rows_per_workgroup,
-                                         static_cast<uint32_t>(layer.pages.size())},
-                                        1 + others,
-                                        sizeof(push::ExpertPush),
-                                        0,
-                                        detail::page_array(layer, others)});
+  const vk::Pipeline& p =
+      rec.pipeline({weight_shader(gate_up ? "expert_gate_up" : "expert_down", type),
+                    {t.workgroup_size, t.subgroup_min, t.rows_per_workgroup,
+                     static_cast<uint32_t>(layer.pages.size())},
+                    1 + others,
+                    sizeof(push::ExpertPush),
+                    0,
+                    detail::page_array(layer, others)});
   std::vector<vk::BufferView> bindings = detail::with_pages(layer, {detail::table_range(entries)});
   bindings.insert(bindings.end(), io);
   require(entries.count <= rec.caps().max_workgroup_count[1], ErrorKind::InvalidArgument,
@@ -65,36 +71,46 @@ void expert_matvec(vk::Recorder& rec, const ExpertLayer& layer, const ExpertEntr
   rec.dispatch(p, bindings, &pc, sizeof(pc), groups, entries.count);
 }
 
-uint32_t row_bytes32(GgmlType type, uint32_t cols) { return static_cast<uint32_t>(*ggml_row_bytes(type, cols)); }
+uint32_t row_bytes32(GgmlType type, uint32_t cols) {
+  return static_cast<uint32_t>(*ggml_row_bytes(type, cols));
+}
 
 }  // namespace
 
-void expert_gate_up(vk::Recorder& rec, const ExpertLayer& layer, const ExpertEntries& entries, const vk::BufferView& x,
-                    const vk::BufferView& h, uint32_t top_k, const ExpertTuning& tuning) {
+void expert_gate_up(vk::Recorder& rec, const ExpertLayer& layer, const ExpertEntries& entries,
+                    const vk::BufferView& x, const vk::BufferView& h, uint32_t top_k,
+                    const ExpertTuning& tuning) {
   detail::check_layer(rec.caps(), layer, "expert_gate_up");
   if (entries.count == 0) return;
   const BoundRange xb = bind_elements(rec.caps(), x, layer.n_embd, "expert_gate_up x");
-  const BoundRange hb = bind_elements(rec.caps(), h, uint64_t{top_k} * layer.n_ff, "expert_gate_up h");
-  const push::ExpertPush pc{layer.n_embd, layer.n_ff, row_bytes32(layer.gate_up_type, layer.n_embd),
-                            entries.first, top_k, 0, xb.offset, hb.offset, 0};
+  const BoundRange hb =
+      bind_elements(rec.caps(), h, uint64_t{top_k} * layer.n_ff, "expert_gate_up h");
+  const push::ExpertPush pc{
+      layer.n_embd,  layer.n_ff, row_bytes32(layer.gate_up_type, layer.n_embd),
+      entries.first, top_k,      0,
+      xb.offset,     hb.offset,  0};
   expert_matvec(rec, layer, entries, true, {xb.binding, hb.binding}, pc, tuning);
 }
 
-void expert_down(vk::Recorder& rec, const ExpertLayer& layer, const ExpertEntries& entries, const vk::BufferView& h,
-                 const vk::BufferView& route_weights, const vk::BufferView& y, uint32_t top_k,
-                 const ExpertTuning& tuning) {
+void expert_down(vk::Recorder& rec, const ExpertLayer& layer, const ExpertEntries& entries,
+                 const vk::BufferView& h, const vk::BufferView& route_weights,
+                 const vk::BufferView& y, uint32_t top_k, const ExpertTuning& tuning) {
   detail::check_layer(rec.caps(), layer, "expert_down");
   if (entries.count == 0) return;
   const BoundRange hb = bind_elements(rec.caps(), h, uint64_t{top_k} * layer.n_ff, "expert_down h");
-  const BoundRange wb = bind_elements(rec.caps(), route_weights, top_k, "expert_down route weights");
-  const BoundRange yb = bind_elements(rec.caps(), y, uint64_t{top_k} * layer.n_embd, "expert_down y");
-  const push::ExpertPush pc{layer.n_ff, layer.n_embd, row_bytes32(layer.down_type, layer.n_ff),
-                            entries.first, top_k, 0, hb.offset, yb.offset, wb.offset};
+  const BoundRange wb =
+      bind_elements(rec.caps(), route_weights, top_k, "expert_down route weights");
+  const BoundRange yb =
+      bind_elements(rec.caps(), y, uint64_t{top_k} * layer.n_embd, "expert_down y");
+  const push::ExpertPush pc{layer.n_ff,    layer.n_embd, row_bytes32(layer.down_type, layer.n_ff),
+                            entries.first, top_k,        0,
+                            hb.offset,     yb.offset,    wb.offset};
   expert_matvec(rec, layer, entries, false, {hb.binding, yb.binding, wb.binding}, pc, tuning);
 }
 
-void expert_combine(vk::Recorder& rec, const vk::BufferView& y, uint32_t n_tokens, uint32_t top_k, uint32_t n_embd,
-                    const vk::BufferView& residual, const vk::BufferView& out, uint32_t workgroup_size) {
+void expert_combine(vk::Recorder& rec, const vk::BufferView& y, uint32_t n_tokens, uint32_t top_k,
+                    uint32_t n_embd, const vk::BufferView& residual, const vk::BufferView& out,
+                    uint32_t workgroup_size) {
   if (n_tokens == 0 || n_embd == 0) return;
   require(top_k > 0, ErrorKind::InvalidArgument, "expert_combine: top_k is 0");
   const vk::DeviceCaps& caps = rec.caps();
@@ -104,9 +120,10 @@ void expert_combine(vk::Recorder& rec, const vk::BufferView& y, uint32_t n_token
   const BoundRange ob = bind_elements(caps, out, n, "expert_combine out");
   const bool add = static_cast<bool>(residual);
   const BoundRange rb = add ? bind_elements(caps, residual, n, "expert_combine residual") : yb;
-  const vk::Pipeline& p =
-      rec.pipeline({"expert_combine", {workgroup_size, min_subgroup_size(caps)}, 3, sizeof(push::CombinePush)});
-  const push::CombinePush pc{n_embd, n_tokens, top_k, yb.offset, rb.offset, ob.offset, add ? 1u : 0u};
+  const vk::Pipeline& p = rec.pipeline(
+      {"expert_combine", {workgroup_size, min_subgroup_size(caps)}, 3, sizeof(push::CombinePush)});
+  const push::CombinePush pc{n_embd,    n_tokens,  top_k,        yb.offset,
+                             rb.offset, ob.offset, add ? 1u : 0u};
   const Grid g = grid_for(caps, n, workgroup_size);
   rec.dispatch(p, {yb.binding, rb.binding, ob.binding}, pc, g.x, g.y);
 }

@@ -43,16 +43,18 @@ struct ExpertTuning {
 // Decode (one token; k = the entry's k_index < top_k):
 // h[k][r] = silu(gate_e . x)[r] * (up_e . x)[r]. x: n_embd floats; h: top_k x n_ff floats.
 void expert_gate_up(vk::Recorder& rec, const ExpertLayer& layer, const ExpertEntries& entries,
-                    const vk::BufferView& x, const vk::BufferView& h, uint32_t top_k, const ExpertTuning& tuning = {});
+                    const vk::BufferView& x, const vk::BufferView& h, uint32_t top_k,
+                    const ExpertTuning& tuning = {});
 // y[k][r] = route_weights[k] * (down_e . h[k])[r]. route_weights: top_k floats (the router's
 // output, read on the GPU); y: top_k x n_embd floats.
-void expert_down(vk::Recorder& rec, const ExpertLayer& layer, const ExpertEntries& entries, const vk::BufferView& h,
-                 const vk::BufferView& route_weights, const vk::BufferView& y, uint32_t top_k,
-                 const ExpertTuning& tuning = {});
+void expert_down(vk::Recorder& rec, const ExpertLayer& layer, const ExpertEntries& entries,
+                 const vk::BufferView& h, const vk::BufferView& route_weights,
+                 const vk::BufferView& y, uint32_t top_k, const ExpertTuning& tuning = {});
 
 // Prefill: n_tokens tokens with top_k choices each; a choice's slot is token * top_k + k.
 struct ExpertRouting {
-  vk::BufferView pairs;    // uint32 slots: entry e's tokens are pairs[first_pair, first_pair + pair_count)
+  vk::BufferView
+      pairs;  // uint32 slots: entry e's tokens are pairs[first_pair, first_pair + pair_count)
   uint32_t n_tokens = 0;
   uint32_t top_k = 0;
   uint32_t max_pairs = 0;  // the largest pair_count among the dispatched entries (sizes the grid)
@@ -60,19 +62,22 @@ struct ExpertRouting {
 
 // h[slot][r] = silu(gate_e . x[token])[r] * (up_e . x[token])[r] for every pair of every entry.
 // x: n_tokens x n_embd floats; h: n_tokens * top_k x n_ff floats.
-void expert_gate_up_batched(vk::Recorder& rec, const ExpertLayer& layer, const ExpertEntries& entries,
-                            const ExpertRouting& routing, const vk::BufferView& x, const vk::BufferView& h,
+void expert_gate_up_batched(vk::Recorder& rec, const ExpertLayer& layer,
+                            const ExpertEntries& entries, const ExpertRouting& routing,
+                            const vk::BufferView& x, const vk::BufferView& h,
                             const ExpertTuning& tuning = {});
 // y[slot][r] = route_weights[slot] * (down_e . h[slot])[r]. route_weights: n_tokens * top_k
 // floats; y: n_tokens * top_k x n_embd floats.
 void expert_down_batched(vk::Recorder& rec, const ExpertLayer& layer, const ExpertEntries& entries,
-                         const ExpertRouting& routing, const vk::BufferView& h, const vk::BufferView& route_weights,
-                         const vk::BufferView& y, const ExpertTuning& tuning = {});
+                         const ExpertRouting& routing, const vk::BufferView& h,
+                         const vk::BufferView& route_weights, const vk::BufferView& y,
+                         const ExpertTuning& tuning = {});
 
 // out[t][r] = residual[t][r] + (y[t][0][r] + y[t][1][r] + ... + y[t][top_k - 1][r]), in that
 // order, for t < n_tokens. y: n_tokens x top_k x n_embd floats. An empty `residual` view means no
 // residual; `residual` may alias `out`.
-void expert_combine(vk::Recorder& rec, const vk::BufferView& y, uint32_t n_tokens, uint32_t top_k, uint32_t n_embd,
-                    const vk::BufferView& residual, const vk::BufferView& out, uint32_t workgroup_size = 256);
+void expert_combine(vk::Recorder& rec, const vk::BufferView& y, uint32_t n_tokens, uint32_t top_k,
+                    uint32_t n_embd, const vk::BufferView& residual, const vk::BufferView& out,
+                    uint32_t workgroup_size = 256);
 
 }  // namespace rotary::ops

@@ -10,7 +10,8 @@ namespace rotary::ops::detail {
 // Throws unless the layer's pages, types and shapes can run on this device.
 void check_layer(const vk::DeviceCaps& caps, const ExpertLayer& layer, const char* op);
 // The pages (one descriptor array) followed by `rest`, in binding order.
-std::vector<vk::BufferView> with_pages(const ExpertLayer& layer, std::initializer_list<vk::BufferView> rest);
+std::vector<vk::BufferView> with_pages(const ExpertLayer& layer,
+                                       std::initializer_list<vk::BufferView> rest);
 // Descriptor counts: the page array, then `other_bindings` single buffers.
 std::vector<uint32_t> page_array(const ExpertLayer& layer, uint32_t other_bindings);
 // The table's bytes up to the last dispatched entry; throws if the view is shorter.

@@ -23,13 +23,16 @@ void get_rows(vk::Recorder& rec, const WeightView& w, const vk::BufferView& ids,
   const vk::DeviceCaps& caps = rec.caps();
   const GetRowsTuning t = resolve(tuning, caps);
   const uint64_t row_bytes = w.row_bytes();
-  require(w.data.size >= row_bytes * w.rows, ErrorKind::InvalidArgument, "get_rows: the weight view is too small");
+  require(w.data.size >= row_bytes * w.rows, ErrorKind::InvalidArgument,
+          "get_rows: the weight view is too small");
   require(count <= caps.max_workgroup_count[1], ErrorKind::InvalidArgument,
           "get_rows: more ids than the device's workgroup count limit; split them");
   const BoundRange ib = bind_elements(caps, ids, count, "get_rows ids");
   const BoundRange ob = bind_elements(caps, out, uint64_t{count} * w.cols, "get_rows out");
-  const vk::Pipeline& p = rec.pipeline(
-      {weight_shader("get_rows", w.type), {t.workgroup_size, t.subgroup_min}, 3, sizeof(push::GetRowsPush)});
+  const vk::Pipeline& p = rec.pipeline({weight_shader("get_rows", w.type),
+                                        {t.workgroup_size, t.subgroup_min},
+                                        3,
+                                        sizeof(push::GetRowsPush)});
   const uint32_t gx = (row_units(w.type, w.cols) + t.workgroup_size - 1) / t.workgroup_size;
   for (const vk::RowChunk& c : vk::split_rows(w.data, row_bytes, w.rows, caps, t.max_range)) {
     const push::GetRowsPush pc{w.cols,

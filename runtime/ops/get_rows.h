@@ -11,7 +11,7 @@ namespace rotary::ops {
 struct GetRowsTuning {
   uint32_t workgroup_size = 0;  // invocations per workgroup, a power of two; 0: 64
   uint32_t subgroup_min = 0;    // spec constant 1; 0: the device's smallest subgroup size
-  uint64_t max_range = 0;       // largest weight binding; 0: maxStorageBufferRange (tests pass less)
+  uint64_t max_range = 0;  // largest weight binding; 0: maxStorageBufferRange (tests pass less)
 };
 
 GetRowsTuning resolve(const GetRowsTuning& tuning, const vk::DeviceCaps& caps);

@@ -16,22 +16,25 @@ struct MatmulTuning {
   uint32_t thread_rows = 0;    // TM: rows per invocation; 0: 8
   uint32_t thread_tokens = 0;  // TN: tokens per invocation; 0: BN / 8 (so 64 invocations)
   uint32_t subgroup_min = 0;   // spec constant 1; 0: the device's smallest subgroup size
-  uint64_t max_range = 0;      // largest binding (weights and activations); 0: maxStorageBufferRange
+  uint64_t max_range = 0;  // largest binding (weights and activations); 0: maxStorageBufferRange
 
   // Invocations per workgroup: (BM / TM) * (BN / TN).
-  uint32_t workgroup_size() const { return (tile_rows / thread_rows) * (tile_tokens / thread_tokens); }
+  uint32_t workgroup_size() const {
+    return (tile_rows / thread_rows) * (tile_tokens / thread_tokens);
+  }
 };
 
 // Zero fields replaced by defaults for a batch of `n` tokens; throws Error(InvalidArgument) for
 // tiles that do not divide or do not fit the device (workgroup size, shared memory for `nmat`
 // weight tiles at once: 2 for the fused expert gate/up).
-MatmulTuning resolve(const MatmulTuning& tuning, const vk::DeviceCaps& caps, uint32_t n, uint32_t nmat = 1);
+MatmulTuning resolve(const MatmulTuning& tuning, const vk::DeviceCaps& caps, uint32_t n,
+                     uint32_t nmat = 1);
 // Shared memory of one workgroup: nmat weight tiles of BM x 32 and an activation tile of BN x 32.
 uint32_t matmul_shared_bytes(const MatmulTuning& tuning, uint32_t nmat);
 
 // x holds n rows of w.cols floats, y n rows of w.rows floats. Work over the binding limit is split
 // by weight rows and by tokens, one dispatch per piece.
-void matmul(vk::Recorder& rec, const WeightView& w, const vk::BufferView& x, const vk::BufferView& y, uint32_t n,
-            const MatmulTuning& tuning = {});
+void matmul(vk::Recorder& rec, const WeightView& w, const vk::BufferView& x,
+            const vk::BufferView& y, uint32_t n, const MatmulTuning& tuning = {});
 
 }  // namespace rotary::ops

@@ -24,13 +24,14 @@ MatvecTuning resolve(const MatvecTuning& t, const vk::DeviceCaps& caps, uint32_t
   return r;
 }
 
-void matvec(vk::Recorder& rec, const WeightView& w, const vk::BufferView& x, const vk::BufferView& y,
-            const MatvecTuning& tuning) {
+void matvec(vk::Recorder& rec, const WeightView& w, const vk::BufferView& x,
+            const vk::BufferView& y, const MatvecTuning& tuning) {
   check_weight_shape(w.type, w.cols, w.rows, "matvec");
   const vk::DeviceCaps& caps = rec.caps();
   const MatvecTuning t = resolve(tuning, caps, row_units(w.type, w.cols));
   const uint64_t row_bytes = w.row_bytes();
-  require(w.data.size >= row_bytes * w.rows, ErrorKind::InvalidArgument, "matvec: the weight view is too small");
+  require(w.data.size >= row_bytes * w.rows, ErrorKind::InvalidArgument,
+          "matvec: the weight view is too small");
   const BoundRange xb = bind_elements(caps, x, w.cols, "matvec x");
   const BoundRange yb = bind_elements(caps, y, w.rows, "matvec y");
   const vk::Pipeline& p = rec.pipeline({weight_shader("matvec", w.type),

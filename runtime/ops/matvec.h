@@ -12,7 +12,7 @@ struct MatvecTuning {
   uint32_t workgroup_size = 0;      // invocations per workgroup, a power of two; 0: device default
   uint32_t rows_per_workgroup = 0;  // rows one workgroup computes; 0: device default
   uint32_t subgroup_min = 0;        // spec constant 1; 0: the device's smallest subgroup size
-  uint64_t max_range = 0;           // largest weight binding; 0: maxStorageBufferRange (tests pass less)
+  uint64_t max_range = 0;  // largest weight binding; 0: maxStorageBufferRange (tests pass less)
 };
 
 // Zero fields replaced by the device defaults for rows of `units` units (weight_types.h): on GPUs,
@@ -24,7 +24,7 @@ MatvecTuning resolve(const MatvecTuning& tuning, const vk::DeviceCaps& caps, uin
 
 // y[r] = sum_c W[r][c] * x[c] for r < w.rows: x holds w.cols floats, y w.rows floats. A weight
 // larger than the binding limit is computed in row chunks, one dispatch each.
-void matvec(vk::Recorder& rec, const WeightView& w, const vk::BufferView& x, const vk::BufferView& y,
-            const MatvecTuning& tuning = {});
+void matvec(vk::Recorder& rec, const WeightView& w, const vk::BufferView& x,
+            const vk::BufferView& y, const MatvecTuning& tuning = {});
 
 }  // namespace rotary::ops

@@ -8,38 +8,52 @@
 namespace rotary::ops {
 
 namespace {
-constexpr GgmlType kTypes[] = {GgmlType::F32,  GgmlType::F16,  GgmlType::BF16, GgmlType::Q8_0,   GgmlType::Q4_0,
-                               GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K, GgmlType::IQ4_XS, GgmlType::MXFP4};
+constexpr GgmlType kTypes[] = {GgmlType::F32,    GgmlType::F16,  GgmlType::BF16, GgmlType::Q8_0,
+                               GgmlType::Q4_0,   GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K,
+                               GgmlType::IQ4_XS, GgmlType::MXFP4};
 }
 
-std::span<const GgmlType> weight_kernel_types() { return kTypes; }
+std::span<const GgmlType> weight_kernel_types() {
+  return kTypes;
+}
 
-bool has_weight_kernels(GgmlType type) { return std::find(std::begin(kTypes), std::end(kTypes), type) != std::end(kTypes); }
+bool has_weight_kernels(GgmlType type) {
+  return std::find(std::begin(kTypes), std::end(kTypes), type) != std::end(kTypes);
+}
 
 std::string weight_shader(const char* family, GgmlType type) {
   std::string name = std::string(family) + "_" + std::string(ggml_type_name(type));
-  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return name;
 }
 
 uint32_t unit_elems(GgmlType type) {
   switch (type) {
-    case GgmlType::F32: return 4;
-    case GgmlType::F16: case GgmlType::BF16: return 8;
-    case GgmlType::Q8_0: return 16;
-    default: return 32;
+    case GgmlType::F32:
+      return 4;
+    case GgmlType::F16:
+    case GgmlType::BF16:
+      return 8;
+    case GgmlType::Q8_0:
+      return 16;
+    default:
+      return 32;
   }
 }
 
 void check_weight_shape(GgmlType type, uint64_t cols, uint64_t rows, const char* op) {
   const GgmlTypeInfo& info = ggml_type_info(type);
   if (!has_weight_kernels(type))
-    throw Error(ErrorKind::Unsupported, std::string(op) + ": no kernels for weight type " + std::string(info.name));
-  if (cols == 0 || rows == 0 || cols % info.block_size != 0 || cols > UINT32_MAX || rows > UINT32_MAX)
-    throw Error(ErrorKind::InvalidArgument, std::string(op) + ": a " + std::string(info.name) + " weight of " +
-                                                std::to_string(rows) + " rows x " + std::to_string(cols) +
-                                                " columns (columns must be a positive multiple of " +
-                                                std::to_string(info.block_size) + ")");
+    throw Error(ErrorKind::Unsupported,
+                std::string(op) + ": no kernels for weight type " + std::string(info.name));
+  if (cols == 0 || rows == 0 || cols % info.block_size != 0 || cols > UINT32_MAX ||
+      rows > UINT32_MAX)
+    throw Error(ErrorKind::InvalidArgument,
+                std::string(op) + ": a " + std::string(info.name) + " weight of " +
+                    std::to_string(rows) + " rows x " + std::to_string(cols) +
+                    " columns (columns must be a positive multiple of " +
+                    std::to_string(info.block_size) + ")");
 }
 
 }  // namespace rotary::ops

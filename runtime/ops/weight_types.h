@@ -19,7 +19,9 @@ std::string weight_shader(const char* family, GgmlType type);
 // Elements one matvec/get_rows unit covers (UNIT_ELEMS of shaders/quant/<type>.glsl).
 uint32_t unit_elems(GgmlType type);
 // Units in a row of `cols` elements.
-inline uint32_t row_units(GgmlType type, uint32_t cols) { return (cols + unit_elems(type) - 1) / unit_elems(type); }
+inline uint32_t row_units(GgmlType type, uint32_t cols) {
+  return (cols + unit_elems(type) - 1) / unit_elems(type);
+}
 
 // Throws Error(Unsupported) when `type` has no kernels, Error(InvalidArgument) when `cols` is
 // not a positive whole number of blocks or `rows` is 0; `op` names the caller in the message.

@@ -17,7 +17,8 @@ double dot(std::span<const float> a, std::span<const float> b) {
 void expert_gate_up(const HostExpert& e, std::span<const float> x, std::span<float> h) {
   e.gate.check();
   e.up.check();
-  require(x.size() >= e.gate.cols && h.size() >= e.gate.rows && e.up.cols == e.gate.cols && e.up.rows == e.gate.rows,
+  require(x.size() >= e.gate.cols && h.size() >= e.gate.rows && e.up.cols == e.gate.cols &&
+              e.up.rows == e.gate.rows,
           ErrorKind::InvalidArgument, "ref::expert_gate_up: shapes do not match");
   for (uint32_t r = 0; r < e.gate.rows; ++r) {
     const double g = dot(e.gate.row(r), x.first(e.gate.cols));
@@ -31,13 +32,15 @@ void expert_down(const HostExpert& e, std::span<const float> h, float weight, st
   require(h.size() >= e.down.cols && y.size() >= e.down.rows, ErrorKind::InvalidArgument,
           "ref::expert_down: shapes do not match");
   for (uint32_t r = 0; r < e.down.rows; ++r)
-    y[r] = static_cast<float>(static_cast<double>(weight) * dot(e.down.row(r), h.first(e.down.cols)));
+    y[r] =
+        static_cast<float>(static_cast<double>(weight) * dot(e.down.row(r), h.first(e.down.cols)));
 }
 
 void expert_combine(std::span<const float> y, uint32_t n_tokens, uint32_t top_k, uint32_t n_embd,
                     std::span<const float> residual, std::span<float> out) {
   const uint64_t n = uint64_t{n_tokens} * n_embd;
-  require(top_k > 0 && y.size() >= n * top_k && out.size() >= n && (residual.empty() || residual.size() >= n),
+  require(top_k > 0 && y.size() >= n * top_k && out.size() >= n &&
+              (residual.empty() || residual.size() >= n),
           ErrorKind::InvalidArgument, "ref::expert_combine: shapes do not match");
   for (uint32_t t = 0; t < n_tokens; ++t)
     for (uint32_t r = 0; r < n_embd; ++r) {

@@ -17,10 +17,14 @@ struct SplitMix {
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     return z ^ (z >> 31);
   }
-  float uniform(float lo, float hi) { return lo + (hi - lo) * static_cast<float>(next() >> 40) * 0x1p-24f; }
+  float uniform(float lo, float hi) {
+    return lo + (hi - lo) * static_cast<float>(next() >> 40) * 0x1p-24f;
+  }
 };
 
-void put_u16(std::byte* p, uint16_t v) { std::memcpy(p, &v, 2); }
+void put_u16(std::byte* p, uint16_t v) {
+  std::memcpy(p, &v, 2);
+}
 // A half-precision scale of magnitude in [lo, hi) and random sign.
 void put_scale(std::byte* p, SplitMix& rng, float lo, float hi) {
   const float v = rng.uniform(lo, hi);
@@ -30,17 +34,28 @@ void put_scale(std::byte* p, SplitMix& rng, float lo, float hi) {
 // Overwrites the scale fields of one block (random bytes elsewhere are valid quants).
 void fix_block(GgmlType type, std::byte* b, SplitMix& rng) {
   switch (type) {
-    case GgmlType::Q8_0: put_scale(b, rng, 0.005f, 0.08f); break;
-    case GgmlType::Q4_0: put_scale(b, rng, 0.05f, 1.2f); break;
+    case GgmlType::Q8_0:
+      put_scale(b, rng, 0.005f, 0.08f);
+      break;
+    case GgmlType::Q4_0:
+      put_scale(b, rng, 0.05f, 1.2f);
+      break;
     case GgmlType::Q4_K:
     case GgmlType::Q5_K:
       put_scale(b, rng, 0.0005f, 0.01f);
       put_scale(b + 2, rng, 0.0005f, 0.01f);
       break;
-    case GgmlType::Q6_K: put_scale(b + 208, rng, 0.0002f, 0.004f); break;
-    case GgmlType::IQ4_XS: put_scale(b, rng, 0.0005f, 0.003f); break;
-    case GgmlType::MXFP4: b[0] = static_cast<std::byte>(120 + rng.next() % 9); break;  // 2^-8 .. 2^0
-    default: break;
+    case GgmlType::Q6_K:
+      put_scale(b + 208, rng, 0.0002f, 0.004f);
+      break;
+    case GgmlType::IQ4_XS:
+      put_scale(b, rng, 0.0005f, 0.003f);
+      break;
+    case GgmlType::MXFP4:
+      b[0] = static_cast<std::byte>(120 + rng.next() % 9);
+      break;  // 2^-8 .. 2^0
+    default:
+      break;
   }
 }
 
@@ -48,7 +63,8 @@ void fix_block(GgmlType type, std::byte* b, SplitMix& rng) {
 
 std::vector<std::byte> random_weight(GgmlType type, uint32_t rows, uint32_t cols, uint64_t seed) {
   const auto row_bytes = ggml_row_bytes(type, cols);
-  require(row_bytes.has_value(), ErrorKind::InvalidArgument, "random_weight: cols is not whole blocks");
+  require(row_bytes.has_value(), ErrorKind::InvalidArgument,
+          "random_weight: cols is not whole blocks");
   const uint64_t n = uint64_t{rows} * cols;
   std::vector<std::byte> out(*row_bytes * rows);
   SplitMix rng{seed * 0x2545F4914F6CDD1Dull + 1};
@@ -65,9 +81,11 @@ std::vector<std::byte> random_weight(GgmlType type, uint32_t rows, uint32_t cols
     const uint64_t r = rng.next();
     std::memcpy(out.data() + i, &r, 8);
   }
-  for (size_t i = out.size() / 8 * 8; i < out.size(); ++i) out[i] = static_cast<std::byte>(rng.next());
+  for (size_t i = out.size() / 8 * 8; i < out.size(); ++i)
+    out[i] = static_cast<std::byte>(rng.next());
   const GgmlTypeInfo& info = ggml_type_info(type);
-  for (uint64_t b = 0; b < n / info.block_size; ++b) fix_block(type, out.data() + b * info.type_size, rng);
+  for (uint64_t b = 0; b < n / info.block_size; ++b)
+    fix_block(type, out.data() + b * info.type_size, rng);
   return out;
 }
 

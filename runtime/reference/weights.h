@@ -37,6 +37,7 @@ void matmul(const HostWeight& w, std::span<const float> x, uint32_t n, std::span
 
 // mag[t * rows + r] = sum_c |W[r][c] * x[t * cols + c]|: the scale of the rounding error of any
 // f32 evaluation of the sum (tests derive their tolerances from it).
-void matmul_magnitude(const HostWeight& w, std::span<const float> x, uint32_t n, std::span<float> mag);
+void matmul_magnitude(const HostWeight& w, std::span<const float> x, uint32_t n,
+                      std::span<float> mag);
 
 }  // namespace rotary::ref

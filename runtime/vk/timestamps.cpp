@@ -24,7 +24,9 @@ std::optional<TimestampPool> TimestampPool::create(Device& device, uint32_t coun
   return p;
 }
 
-void TimestampPool::reset(Recorder& rec) const { vkCmdResetQueryPool(rec.handle(), pool_.get(), 0, count_); }
+void TimestampPool::reset(Recorder& rec) const {
+  vkCmdResetQueryPool(rec.handle(), pool_.get(), 0, count_);
+}
 
 void TimestampPool::write(Recorder& rec, uint32_t index) const {
   require(index < count_, ErrorKind::Internal, "timestamp index out of range");

@@ -32,8 +32,10 @@ float unit_dot(uint src, uint row, uint u, uint xb, uint cols) {
   float s = 0.0;
   [[unroll]] for (uint j = 0u; j < 4u; ++j) {
     const uint w = q[j];
-    const vec4 lo = vec4(iq4nl_value(w & 0xFu), iq4nl_value((w >> 8) & 0xFu), iq4nl_value((w >> 16) & 0xFu), iq4nl_value((w >> 24) & 0xFu));
-    const vec4 hi = vec4(iq4nl_value((w >> 4) & 0xFu), iq4nl_value((w >> 12) & 0xFu), iq4nl_value((w >> 20) & 0xFu), iq4nl_value(w >> 28));
+    const vec4 lo = vec4(iq4nl_value(w & 0xFu), iq4nl_value((w >> 8) & 0xFu), iq4nl_value((w >> 16) & 0xFu),
+                         iq4nl_value((w >> 24) & 0xFu));
+    const vec4 hi = vec4(iq4nl_value((w >> 4) & 0xFu), iq4nl_value((w >> 12) & 0xFu),
+                         iq4nl_value((w >> 20) & 0xFu), iq4nl_value(w >> 28));
     s += dot(lo, xload4(e0 + 4u * j)) + dot(hi, xload4(e0 + 16u + 4u * j));
   }
   return iq4_xs_scale(src, bb, ib) * s;

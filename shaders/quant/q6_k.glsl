@@ -9,7 +9,9 @@ const uint UNIT_ELEMS = 32u;
 
 uint row_units(uint cols) { return cols / QK * 8u; }
 // Value i = 8g + k of unit u is group g (the +32g offset) at l = 8 * (u & 3) + k.
-uint unit_elem(uint u, uint i) { return 256u * (u >> 3) + 128u * ((u >> 2) & 1u) + 32u * (i >> 3) + 8u * (u & 3u) + (i & 7u); }
+uint unit_elem(uint u, uint i) {
+  return 256u * (u >> 3) + 128u * ((u >> 2) & 1u) + 32u * (i >> 3) + 8u * (u & 3u) + (i & 7u);
+}
 
 // The 6-bit value of group g (0..3) from byte k of a ql word of run +0 (a) or +32 (b) and a qh word.
 int q6_value(uint a, uint b, uint h, uint k, uint g) {

@@ -7,11 +7,13 @@
 namespace rotary::test {
 
 ref::HostExpert ExpertPool::host(uint32_t e) const {
-  return {{gate_up_type, n_embd, n_ff, gate[e]}, {gate_up_type, n_embd, n_ff, up[e]}, {down_type, n_ff, n_embd, down[e]}};
+  return {{gate_up_type, n_embd, n_ff, gate[e]},
+          {gate_up_type, n_embd, n_ff, up[e]},
+          {down_type, n_ff, n_embd, down[e]}};
 }
 
-ExpertPool make_pool(vk::GpuContext& g, GgmlType gate_up_type, GgmlType down_type, uint32_t n_embd, uint32_t n_ff,
-                     uint32_t experts, uint32_t page_count, uint64_t seed) {
+ExpertPool make_pool(vk::GpuContext& g, GgmlType gate_up_type, GgmlType down_type, uint32_t n_embd,
+                     uint32_t n_ff, uint32_t experts, uint32_t page_count, uint64_t seed) {
   ExpertPool p{gate_up_type, down_type, n_embd, n_ff, {}, {}, {}, {}, {}, {}};
   std::vector<std::vector<std::byte>> images(page_count);
   // Appends a matrix to a page 6 bytes past a 4-byte boundary: rows start at unaligned bytes.
@@ -42,8 +44,8 @@ ExpertPool make_pool(vk::GpuContext& g, GgmlType gate_up_type, GgmlType down_typ
   return p;
 }
 
-void gate_up_expectation(const ExpertPool& pool, uint32_t e, std::span<const float> x, std::span<float> want,
-                         std::span<float> tol) {
+void gate_up_expectation(const ExpertPool& pool, uint32_t e, std::span<const float> x,
+                         std::span<float> want, std::span<float> tol) {
   const ref::HostExpert h = pool.host(e);
   const uint32_t n = pool.n_ff;
   std::vector<float> g(n), u(n), mg(n), mu(n);
@@ -56,12 +58,13 @@ void gate_up_expectation(const ExpertPool& pool, uint32_t e, std::span<const flo
   for (uint32_t r = 0; r < n; ++r) {
     const double silu = g[r] / (1.0 + std::exp(-static_cast<double>(g[r])));
     const double dg = gamma * mg[r], du = gamma * mu[r];
-    tol[r] = static_cast<float>(1.1 * dg * (std::fabs(u[r]) + du) + std::fabs(silu) * du + 64 * kUnitRoundoff * std::fabs(want[r]) + 1e-30);
+    tol[r] = static_cast<float>(1.1 * dg * (std::fabs(u[r]) + du) + std::fabs(silu) * du +
+                                64 * kUnitRoundoff * std::fabs(want[r]) + 1e-30);
   }
 }
 
-void down_expectation(const ExpertPool& pool, uint32_t e, std::span<const float> h, float weight, std::span<float> want,
-                      std::span<float> tol) {
+void down_expectation(const ExpertPool& pool, uint32_t e, std::span<const float> h, float weight,
+                      std::span<float> want, std::span<float> tol) {
   const ref::HostExpert x = pool.host(e);
   std::vector<float> mag(pool.n_embd);
   ref::expert_down(x, h, weight, want);
@@ -71,7 +74,8 @@ void down_expectation(const ExpertPool& pool, uint32_t e, std::span<const float>
                                 2 * kUnitRoundoff * std::fabs(want[r]) + 1e-30);
 }
 
-size_t count_outside(std::span<const float> got, std::span<const float> want, std::span<const float> tol) {
+size_t count_outside(std::span<const float> got, std::span<const float> want,
+                     std::span<const float> tol) {
   size_t bad = 0;
   for (size_t i = 0; i < want.size(); ++i) bad += !(std::fabs(got[i] - want[i]) <= tol[i]);
   return bad;

@@ -14,7 +14,7 @@ struct ExpertPool {
   GgmlType gate_up_type, down_type;
   uint32_t n_embd, n_ff;
   std::vector<std::vector<std::byte>> gate, up, down;  // per expert, host bytes
-  std::vector<ops::ExpertSlot> where;                  // per expert: pages and offsets (routing fields 0)
+  std::vector<ops::ExpertSlot> where;  // per expert: pages and offsets (routing fields 0)
   std::vector<vk::Buffer> page_buffers;
   std::vector<vk::BufferView> pages;
 
@@ -23,19 +23,20 @@ struct ExpertPool {
 };
 
 // `experts` experts spread over `page_count` pages.
-ExpertPool make_pool(vk::GpuContext& g, GgmlType gate_up_type, GgmlType down_type, uint32_t n_embd, uint32_t n_ff,
-                     uint32_t experts, uint32_t page_count, uint64_t seed);
+ExpertPool make_pool(vk::GpuContext& g, GgmlType gate_up_type, GgmlType down_type, uint32_t n_embd,
+                     uint32_t n_ff, uint32_t experts, uint32_t page_count, uint64_t seed);
 
 // Expected values of silu(gate . x) * (up . x) for expert e, and the tolerance of each element:
 // the gate and up sums may each be off by (K + 8) u sum|w x| (weight_util.h); silu has slope in
 // [-0.1, 1.1]; exp and the final products add a few ulp (64 u |h| covers them).
-void gate_up_expectation(const ExpertPool& pool, uint32_t e, std::span<const float> x, std::span<float> want,
-                         std::span<float> tol);
+void gate_up_expectation(const ExpertPool& pool, uint32_t e, std::span<const float> x,
+                         std::span<float> want, std::span<float> tol);
 // weight * (down . h) for expert e and its tolerance |weight| (K + 8) u sum|w h| + 2 u |y|.
-void down_expectation(const ExpertPool& pool, uint32_t e, std::span<const float> h, float weight, std::span<float> want,
-                      std::span<float> tol);
+void down_expectation(const ExpertPool& pool, uint32_t e, std::span<const float> h, float weight,
+                      std::span<float> want, std::span<float> tol);
 
 // Counts elements with |got - want| > tol.
-size_t count_outside(std::span<const float> got, std::span<const float> want, std::span<const float> tol);
+size_t count_outside(std::span<const float> got, std::span<const float> want,
+                     std::span<const float> tol);
 
 }  // namespace rotary::test

@@ -50,7 +50,8 @@ struct DecodeCase {
   // (as hits and misses are), then the combine with the residual.
   DecodeResult run(const Ranges& gate_up, const Ranges& down, const ops::ExpertTuning& tuning) {
     const uint64_t hn = uint64_t{kTopK} * pool.n_ff, yn = uint64_t{kTopK} * pool.n_embd;
-    vk::Buffer h = device_buffer(g, hn * 4), y = device_buffer(g, yn * 4), out = device_buffer(g, pool.n_embd * 4ull);
+    vk::Buffer h = device_buffer(g, hn * 4), y = device_buffer(g, yn * 4),
+               out = device_buffer(g, pool.n_embd * 4ull);
     g.compute().run_now([&](vk::Recorder& rec) {  // NaN everywhere: a row left unwritten shows
       rec.fill(h.view(), 0x7FC00000u);
       rec.fill(y.view(), 0x7FC00000u);
@@ -59,12 +60,14 @@ struct DecodeCase {
     const ops::ExpertLayer layer = pool.layer();
     for (auto [first, count] : gate_up)
       g.compute().run_now([&](vk::Recorder& rec) {
-        ops::expert_gate_up(rec, layer, {table.view(), first, count}, dx.view(), h.view(), kTopK, tuning);
+        ops::expert_gate_up(rec, layer, {table.view(), first, count}, dx.view(), h.view(), kTopK,
+                            tuning);
       });
     for (auto [first, count] : down)
       g.compute().run_now([&](vk::Recorder& rec) {
         rec.compute_barrier();
-        ops::expert_down(rec, layer, {table.view(), first, count}, h.view(), dw.view(), y.view(), kTopK, tuning);
+        ops::expert_down(rec, layer, {table.view(), first, count}, h.view(), dw.view(), y.view(),
+                         kTopK, tuning);
       });
     g.compute().run_now([&](vk::Recorder& rec) {
       rec.compute_barrier();
@@ -80,12 +83,16 @@ struct DecodeCase {
       const uint32_t e = kExperts[i], k = kKIndex[i];
       CAPTURE(i);
       const auto h = std::span(r.h).subspan(uint64_t{k} * pool.n_ff, pool.n_ff);
-      gate_up_expectation(pool, e, x, std::span(want).first(pool.n_ff), std::span(tol).first(pool.n_ff));
-      CHECK(count_outside(h, std::span(want).first(pool.n_ff), std::span(tol).first(pool.n_ff)) == 0);
+      gate_up_expectation(pool, e, x, std::span(want).first(pool.n_ff),
+                          std::span(tol).first(pool.n_ff));
+      CHECK(count_outside(h, std::span(want).first(pool.n_ff), std::span(tol).first(pool.n_ff)) ==
+            0);
       // down from the kernel's own h, so each op is judged on its own.
-      down_expectation(pool, e, h, weights[k], std::span(want).first(pool.n_embd), std::span(tol).first(pool.n_embd));
+      down_expectation(pool, e, h, weights[k], std::span(want).first(pool.n_embd),
+                       std::span(tol).first(pool.n_embd));
       CHECK(count_outside(std::span(r.y).subspan(uint64_t{k} * pool.n_embd, pool.n_embd),
-                          std::span(want).first(pool.n_embd), std::span(tol).first(pool.n_embd)) == 0);
+                          std::span(want).first(pool.n_embd),
+                          std::span(tol).first(pool.n_embd)) == 0);
     }
     std::vector<float> out(pool.n_embd);
     ref::expert_combine(r.y, 1, kTopK, pool.n_embd, residual, out);
@@ -108,11 +115,13 @@ void check_every_type_pair(vk::GpuContext& g, const ops::ExpertTuning& tuning) {
   }
 }
 
-TEST_CASE_FIXTURE(GpuTest, "experts (decode): every type as gate/up and as down, 32 invocations x 1 row") {
+TEST_CASE_FIXTURE(GpuTest,
+                  "experts (decode): every type as gate/up and as down, 32 invocations x 1 row") {
   check_every_type_pair(ctx, {.matvec = {.workgroup_size = 32, .rows_per_workgroup = 1}});
 }
 
-TEST_CASE_FIXTURE(GpuTest, "experts (decode): every type as gate/up and as down, 64 invocations x 3 rows") {
+TEST_CASE_FIXTURE(GpuTest,
+                  "experts (decode): every type as gate/up and as down, 64 invocations x 3 rows") {
   check_every_type_pair(ctx, {.matvec = {.workgroup_size = 64, .rows_per_workgroup = 3}});
 }
 
@@ -123,9 +132,11 @@ TEST_CASE("experts (decode): every type, the no-subgroup variants") {
   CHECK(g->instance().validation_warnings() == 0);
 }
 
-TEST_CASE_FIXTURE(GpuTest, "experts (decode): the same bits whatever subsets of the table run when") {
+TEST_CASE_FIXTURE(GpuTest,
+                  "experts (decode): the same bits whatever subsets of the table run when") {
   // Q4_K_M's layers: Q4_K gate/up with Q6_K down, and Q4_K throughout; an FFN width of 3 blocks.
-  for (auto [gu, dn] : {std::pair{GgmlType::Q4_K, GgmlType::Q6_K}, std::pair{GgmlType::Q4_K, GgmlType::Q4_K}}) {
+  for (auto [gu, dn] :
+       {std::pair{GgmlType::Q4_K, GgmlType::Q6_K}, std::pair{GgmlType::Q4_K, GgmlType::Q4_K}}) {
     CAPTURE(ggml_type_name(gu));
     CAPTURE(ggml_type_name(dn));
     const ExpertPool pool = make_pool(ctx, gu, dn, 256, 768, 5, 2, 77);

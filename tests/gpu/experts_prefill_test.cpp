@@ -24,8 +24,8 @@ struct PrefillCase {
   vk::GpuContext& g;
   const ExpertPool& pool;
   uint32_t n_tokens, top_k;
-  std::vector<uint32_t> choice;          // [token * top_k + k] -> expert
-  std::vector<uint32_t> table_experts;   // entry -> expert
+  std::vector<uint32_t> choice;         // [token * top_k + k] -> expert
+  std::vector<uint32_t> table_experts;  // entry -> expert
   uint32_t max_pairs = 0;
   std::vector<float> x, weights, residual;
   vk::Buffer table, pairs, dx, dw, dres;
@@ -72,7 +72,8 @@ struct PrefillCase {
 
   PrefillResult run(const Ranges& gate_up, const Ranges& down, const ops::ExpertTuning& tuning) {
     const uint64_t slots = uint64_t{n_tokens} * top_k;
-    vk::Buffer h = device_buffer(g, slots * pool.n_ff * 4), y = device_buffer(g, slots * pool.n_embd * 4);
+    vk::Buffer h = device_buffer(g, slots * pool.n_ff * 4),
+               y = device_buffer(g, slots * pool.n_embd * 4);
     vk::Buffer out = device_buffer(g, uint64_t{n_tokens} * pool.n_embd * 4);
     g.compute().run_now([&](vk::Recorder& rec) {
       rec.fill(h.view(), 0x7FC00000u);
@@ -83,19 +84,21 @@ struct PrefillCase {
     const ops::ExpertRouting routing{pairs.view(), n_tokens, top_k, max_pairs};
     for (auto [first, count] : gate_up)
       g.compute().run_now([&](vk::Recorder& rec) {
-        ops::expert_gate_up_batched(rec, layer, {table.view(), first, count}, routing, dx.view(), h.view(), tuning);
+        ops::expert_gate_up_batched(rec, layer, {table.view(), first, count}, routing, dx.view(),
+                                    h.view(), tuning);
       });
     for (auto [first, count] : down)
       g.compute().run_now([&](vk::Recorder& rec) {
         rec.compute_barrier();
-        ops::expert_down_batched(rec, layer, {table.view(), first, count}, routing, h.view(), dw.view(), y.view(),
-                                 tuning);
+        ops::expert_down_batched(rec, layer, {table.view(), first, count}, routing, h.view(),
+                                 dw.view(), y.view(), tuning);
       });
     g.compute().run_now([&](vk::Recorder& rec) {
       rec.compute_barrier();
       ops::expert_combine(rec, y.view(), n_tokens, top_k, pool.n_embd, dres.view(), out.view());
     });
-    return {download_floats(g, h.view(), slots * pool.n_ff), download_floats(g, y.view(), slots * pool.n_embd),
+    return {download_floats(g, h.view(), slots * pool.n_ff),
+            download_floats(g, y.view(), slots * pool.n_embd),
             download_floats(g, out.view(), uint64_t{n_tokens} * pool.n_embd)};
   }
 
@@ -106,9 +109,11 @@ struct PrefillCase {
       const uint32_t e = choice[slot], t = slot / top_k;
       const auto h = std::span(r.h).subspan(uint64_t{slot} * pool.n_ff, pool.n_ff);
       const auto xt = std::span(x).subspan(uint64_t{t} * pool.n_embd, pool.n_embd);
-      gate_up_expectation(pool, e, xt, std::span(want).first(pool.n_ff), std::span(tol).first(pool.n_ff));
+      gate_up_expectation(pool, e, xt, std::span(want).first(pool.n_ff),
+                          std::span(tol).first(pool.n_ff));
       bad_h += count_outside(h, std::span(want).first(pool.n_ff), std::span(tol).first(pool.n_ff));
-      down_expectation(pool, e, h, weights[slot], std::span(want).first(pool.n_embd), std::span(tol).first(pool.n_embd));
+      down_expectation(pool, e, h, weights[slot], std::span(want).first(pool.n_embd),
+                       std::span(tol).first(pool.n_embd));
       bad_y += count_outside(std::span(r.y).subspan(uint64_t{slot} * pool.n_embd, pool.n_embd),
                              std::span(want).first(pool.n_embd), std::span(tol).first(pool.n_embd));
     }
@@ -138,22 +143,26 @@ TEST_CASE_FIXTURE(GpuTest, "experts (prefill): every type as gate/up and as down
 }
 
 TEST_CASE_FIXTURE(GpuTest, "experts (prefill): every type, 16 x 16 tiles of 2 x 2") {
-  check_every_type_pair(ctx, {.matmul = {.tile_rows = 16, .tile_tokens = 16, .thread_rows = 2, .thread_tokens = 2}});
+  check_every_type_pair(
+      ctx, {.matmul = {.tile_rows = 16, .tile_tokens = 16, .thread_rows = 2, .thread_tokens = 2}});
 }
 
 TEST_CASE("experts (prefill): every type, the no-subgroup variants") {
   auto g = make_gpu({.subgroup_arith = false});
-  check_every_type_pair(*g, {.matmul = {.tile_rows = 32, .tile_tokens = 32, .thread_rows = 4, .thread_tokens = 2}});
+  check_every_type_pair(
+      *g, {.matmul = {.tile_rows = 32, .tile_tokens = 32, .thread_rows = 4, .thread_tokens = 2}});
   CHECK(g->instance().validation_errors() == 0);
   CHECK(g->instance().validation_warnings() == 0);
 }
 
-TEST_CASE_FIXTURE(GpuTest, "experts (prefill): more tokens than a tile, the same bits computed in waves") {
+TEST_CASE_FIXTURE(GpuTest,
+                  "experts (prefill): more tokens than a tile, the same bits computed in waves") {
   // 75 tokens, top-2 of 3 experts: about 50 tokens per expert, over tiles of 16 tokens.
   const ExpertPool pool = make_pool(ctx, GgmlType::Q4_K, GgmlType::Q6_K, 256, 256, 3, 2, 91);
   PrefillCase c(ctx, pool, 75, 2, 92);
   REQUIRE(c.entries() == 3);
-  const ops::ExpertTuning small{.matmul = {.tile_rows = 32, .tile_tokens = 16, .thread_rows = 2, .thread_tokens = 2}};
+  const ops::ExpertTuning small{
+      .matmul = {.tile_rows = 32, .tile_tokens = 16, .thread_rows = 2, .thread_tokens = 2}};
   const PrefillResult all = c.run({{0, 3}}, {{0, 3}}, small);
   c.check_against_reference(all);
   const PrefillResult waves = c.run({{2, 1}, {0, 2}}, {{1, 2}, {0, 1}}, small);

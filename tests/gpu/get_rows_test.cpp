@@ -1,14 +1,15 @@
 // get_rows for every weight type: the rows must be bit-identical with the CPU reference
 // dequantisation (same operations, same order, nothing fused).
-#include "loader/ggml_types.h"
 #include "runtime/ops/get_rows.h"
+#include "loader/ggml_types.h"
 #include "runtime/ops/weight_types.h"
 #include "tests/gpu/weight_util.h"
 
 namespace rotary::test {
 namespace {
 
-void check_get_rows(vk::GpuContext& g, GgmlType type, uint32_t cols, const ops::GetRowsTuning& tuning, uint64_t seed) {
+void check_get_rows(vk::GpuContext& g, GgmlType type, uint32_t cols,
+                    const ops::GetRowsTuning& tuning, uint64_t seed) {
   CAPTURE(ggml_type_name(type));
   CAPTURE(cols);
   const uint32_t rows = 13;
@@ -28,12 +29,14 @@ void check_all_types(vk::GpuContext& g, const ops::GetRowsTuning& tuning) {
   uint64_t seed = 500;
   for (GgmlType type : ops::weight_kernel_types()) {
     const uint32_t block = ggml_type_info(type).block_size;
-    const std::vector<uint32_t> cols = block == 1 ? std::vector<uint32_t>{7, 1000} : std::vector<uint32_t>{block, block * 9};
+    const std::vector<uint32_t> cols =
+        block == 1 ? std::vector<uint32_t>{7, 1000} : std::vector<uint32_t>{block, block * 9};
     for (uint32_t c : cols) check_get_rows(g, type, c, tuning, ++seed);
   }
 }
 
-TEST_CASE_FIXTURE(GpuTest, "get_rows: every type is bit-identical with the reference, two workgroup sizes") {
+TEST_CASE_FIXTURE(GpuTest,
+                  "get_rows: every type is bit-identical with the reference, two workgroup sizes") {
   check_all_types(ctx, {.workgroup_size = 32});
   check_all_types(ctx, {.workgroup_size = 128});
 }

@@ -5,8 +5,8 @@
 // Tolerance: as matvec, |got - ref| <= (K + 8) u sum|w x| (weight_util.h); matmul and matvec sum
 // in different orders (one fma chain over K vs per-invocation partial sums and a reduction), so
 // they agree within the sum of their two bounds.
-#include "loader/ggml_types.h"
 #include "runtime/ops/matmul.h"
+#include "loader/ggml_types.h"
 #include "runtime/ops/matvec.h"
 #include "runtime/ops/weight_types.h"
 #include "runtime/reference/random_weights.h"
@@ -44,13 +44,15 @@ void check_matmul(vk::GpuContext& g, GgmlType type, uint32_t rows, uint32_t cols
   const CloseReport r = compare(got, want, mag, product_gamma(cols));
   CHECK_MESSAGE(r.bad == 0, r.first);
   const auto last = std::span(got).subspan((n - 1ull) * rows, rows);
-  const CloseReport v = compare(download_floats(g, dv.view(), rows), last,
-                                std::span(mag).subspan((n - 1ull) * rows, rows), 2 * product_gamma(cols));
+  const CloseReport v =
+      compare(download_floats(g, dv.view(), rows), last,
+              std::span(mag).subspan((n - 1ull) * rows, rows), 2 * product_gamma(cols));
   const std::string what = "matvec vs matmul: " + v.first;
   CHECK_MESSAGE(v.bad == 0, what);
 }
 
-void check_all_types(vk::GpuContext& g, const ops::MatmulTuning& tuning, std::initializer_list<uint32_t> ns) {
+void check_all_types(vk::GpuContext& g, const ops::MatmulTuning& tuning,
+                     std::initializer_list<uint32_t> ns) {
   uint64_t seed = 300;
   for (GgmlType type : ops::weight_kernel_types())
     for (uint32_t cols : test_cols(type))
@@ -63,7 +65,8 @@ TEST_CASE_FIXTURE(GpuTest, "matmul: every type, awkward shapes, default tiles") 
 }
 
 TEST_CASE_FIXTURE(GpuTest, "matmul: every type, awkward shapes, 16 x 16 tiles of 2 x 2") {
-  check_all_types(ctx, {.tile_rows = 16, .tile_tokens = 16, .thread_rows = 2, .thread_tokens = 2}, {1, 7, 70});
+  check_all_types(ctx, {.tile_rows = 16, .tile_tokens = 16, .thread_rows = 2, .thread_tokens = 2},
+                  {1, 7, 70});
 }
 
 TEST_CASE_FIXTURE(GpuTest, "matmul: a batch over 512 tokens") {
@@ -73,13 +76,15 @@ TEST_CASE_FIXTURE(GpuTest, "matmul: a batch over 512 tokens") {
 
 TEST_CASE("matmul: every type, the no-subgroup variants") {
   auto g = make_gpu({.subgroup_arith = false});
-  check_all_types(*g, {.tile_rows = 32, .tile_tokens = 32, .thread_rows = 2, .thread_tokens = 4}, {33});
+  check_all_types(*g, {.tile_rows = 32, .tile_tokens = 32, .thread_rows = 2, .thread_tokens = 4},
+                  {33});
   CHECK(g->instance().validation_errors() == 0);
   CHECK(g->instance().validation_warnings() == 0);
 }
 
 TEST_CASE_FIXTURE(GpuTest, "matmul: tiles over the device's shared memory are refused") {
-  const ops::MatmulTuning big{.tile_rows = 512, .tile_tokens = 256, .thread_rows = 32, .thread_tokens = 16};
+  const ops::MatmulTuning big{
+      .tile_rows = 512, .tile_tokens = 256, .thread_rows = 32, .thread_tokens = 16};
   CHECK_THROWS_AS(ops::resolve(big, ctx.caps(), 64), Error);
 }
 

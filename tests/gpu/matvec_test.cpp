@@ -1,8 +1,8 @@
 // matvec for every weight type against the CPU reference (dequantise, then sum in double):
 // awkward row counts, K of one block and of many, rows at unaligned byte offsets, two tunings
 // and the shared-memory (_nosg) variants.
-#include "loader/ggml_types.h"
 #include "runtime/ops/matvec.h"
+#include "loader/ggml_types.h"
 #include "runtime/ops/weight_types.h"
 #include "runtime/reference/random_weights.h"
 #include "tests/gpu/weight_util.h"
@@ -18,8 +18,8 @@ std::vector<uint32_t> test_cols(GgmlType type) {
   return {256, 256 * 5};
 }
 
-void check_matvec(vk::GpuContext& g, GgmlType type, uint32_t rows, uint32_t cols, const ops::MatvecTuning& tuning,
-                  uint64_t seed, uint64_t offset) {
+void check_matvec(vk::GpuContext& g, GgmlType type, uint32_t rows, uint32_t cols,
+                  const ops::MatvecTuning& tuning, uint64_t seed, uint64_t offset) {
   CAPTURE(ggml_type_name(type));
   CAPTURE(rows);
   CAPTURE(cols);
@@ -31,7 +31,8 @@ void check_matvec(vk::GpuContext& g, GgmlType type, uint32_t rows, uint32_t cols
   ref::matmul_magnitude(w.ref(), x, 1, mag);
   vk::Buffer dx = upload_floats(g, x);
   vk::Buffer dy = device_buffer(g, rows * 4ull);
-  g.compute().run_now([&](vk::Recorder& rec) { ops::matvec(rec, w.view, dx.view(), dy.view(), tuning); });
+  g.compute().run_now(
+      [&](vk::Recorder& rec) { ops::matvec(rec, w.view, dx.view(), dy.view(), tuning); });
   const std::vector<float> got = download_floats(g, dy.view(), rows);
   const CloseReport r = compare(got, want, mag, product_gamma(cols));
   CHECK_MESSAGE(r.bad == 0, r.first);

@@ -1,7 +1,7 @@
 // The timestamp query pool of the benchmarks: time runs forward across a dispatch, and a pool on
 // a device without timestamps is simply absent.
-#include "runtime/ops/elementwise.h"
 #include "runtime/vk/timestamps.h"
+#include "runtime/ops/elementwise.h"
 #include "tests/gpu/gpu_test.h"
 
 namespace rotary::test {

@@ -22,18 +22,20 @@ struct Outputs {
 };
 
 // get_rows, matvec and matmul (n = 3) of `w`, with weight bindings of at most `max_range` bytes.
-Outputs run_ops(vk::GpuContext& g, const TestWeight& w, uint64_t max_range, const std::vector<uint32_t>& ids,
-                const vk::Buffer& x, uint32_t n) {
+Outputs run_ops(vk::GpuContext& g, const TestWeight& w, uint64_t max_range,
+                const std::vector<uint32_t>& ids, const vk::Buffer& x, uint32_t n) {
   vk::Buffer dids = upload_u32(g, ids);
   vk::Buffer rows = device_buffer(g, ids.size() * w.view.cols * 4ull);
   vk::Buffer mv = device_buffer(g, w.view.rows * 4ull);
   vk::Buffer mm = device_buffer(g, uint64_t{n} * w.view.rows * 4);
   g.compute().run_now([&](vk::Recorder& rec) {
-    ops::get_rows(rec, w.view, dids.view(), static_cast<uint32_t>(ids.size()), rows.view(), {.max_range = max_range});
+    ops::get_rows(rec, w.view, dids.view(), static_cast<uint32_t>(ids.size()), rows.view(),
+                  {.max_range = max_range});
     ops::matvec(rec, w.view, x.view(), mv.view(), {.max_range = max_range});
     ops::matmul(rec, w.view, x.view(), mm.view(), n, {.max_range = max_range});
   });
-  return {download_floats(g, rows.view(), ids.size() * w.view.cols), download_floats(g, mv.view(), w.view.rows),
+  return {download_floats(g, rows.view(), ids.size() * w.view.cols),
+          download_floats(g, mv.view(), w.view.rows),
           download_floats(g, mm.view(), uint64_t{n} * w.view.rows)};
 }
 
@@ -47,7 +49,8 @@ TEST_CASE_FIXTURE(GpuTest, "every op splits a weight by rows with the same bits 
     const std::vector<uint32_t> ids = {36, 0, 17, 18, 5, 36};
     const uint32_t n = 3;
     vk::Buffer x = upload_floats(ctx, ref::random_floats(uint64_t{n} * cols, seed));
-    // A few rows per weight binding and 2 tokens per activation binding (matmul splits by tokens too).
+    // A few rows per weight binding and 2 tokens per activation binding (matmul splits by tokens
+    // too).
     const uint64_t small = std::max<uint64_t>(w.view.row_bytes() * 5, 2 * 4 * cols) + 64;
     REQUIRE(vk::split_rows(w.view.data, w.view.row_bytes(), rows, ctx.caps(), small).size() >= 3);
     const Outputs whole = run_ops(ctx, w, 0, ids, x, n);

@@ -20,7 +20,9 @@ namespace {
 
 // W = [[1, 2, 3], [-4, 5, 0.5]] in F32.
 const float kW[6] = {1, 2, 3, -4, 5, 0.5f};
-ref::HostWeight small_f32() { return {GgmlType::F32, 3, 2, std::as_bytes(std::span(kW))}; }
+ref::HostWeight small_f32() {
+  return {GgmlType::F32, 3, 2, std::as_bytes(std::span(kW))};
+}
 
 TEST_CASE("ref::matvec, matmul and magnitude on a 2 x 3 matrix") {
   const float x[6] = {1, -1, 2, 0.5f, 0.25f, -2};
@@ -76,7 +78,8 @@ TEST_CASE("ref experts: silu(gate) * up, weighted down, combine in k order") {
   CHECK(out[2] == 33.0f);
 }
 
-TEST_CASE("random_weight: deterministic, the right size, finite moderate values for every kernel type") {
+TEST_CASE(
+    "random_weight: deterministic, the right size, finite moderate values for every kernel type") {
   for (GgmlType t : ops::weight_kernel_types()) {
     CAPTURE(ggml_type_name(t));
     const uint32_t cols = ggml_type_info(t).block_size == 1 ? 40 : 512;
@@ -92,7 +95,8 @@ TEST_CASE("random_weight: deterministic, the right size, finite moderate values 
   }
 }
 
-TEST_CASE("bind_elements binds at the aligned offset before the range and passes the rest in elements") {
+TEST_CASE(
+    "bind_elements binds at the aligned offset before the range and passes the rest in elements") {
   vk::DeviceCaps caps;
   caps.min_storage_offset_alignment = 64;
   caps.max_storage_buffer_range = 1024;
@@ -101,8 +105,9 @@ TEST_CASE("bind_elements binds at the aligned offset before the range and passes
   CHECK(b.binding.offset == 192);
   CHECK(b.offset == 2);
   CHECK(b.binding.size == 8 + 400);
-  CHECK_THROWS_AS(ops::bind_elements(caps, buf.sub(202, 400), 10, "x"), Error);  // not 4-byte aligned
-  CHECK_THROWS_AS(ops::bind_elements(caps, buf.sub(0, 40), 11, "x"), Error);     // shorter than asked
+  CHECK_THROWS_AS(ops::bind_elements(caps, buf.sub(202, 400), 10, "x"),
+                  Error);                                                     // not 4-byte aligned
+  CHECK_THROWS_AS(ops::bind_elements(caps, buf.sub(0, 40), 11, "x"), Error);  // shorter than asked
   CHECK_THROWS_AS(ops::bind_elements(caps, buf.sub(0, 2048), 300, "x"), Error);  // over the range
 }
 
