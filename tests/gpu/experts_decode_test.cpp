@@ -150,5 +150,18 @@ TEST_CASE_FIXTURE(GpuTest,
   }
 }
 
+TEST_CASE_FIXTURE(GpuTest, "expert_combine adds into the residual in place, in k order") {
+  const uint32_t tokens = 3, top_k = 8, n = 1000;  // n: not a multiple of the workgroup
+  const std::vector<float> y = ref::random_floats(uint64_t{tokens} * top_k * n, 5, -100.0f, 100.0f);
+  const std::vector<float> res = ref::random_floats(uint64_t{tokens} * n, 6);
+  vk::Buffer dy = upload_floats(ctx, y), dres = upload_floats(ctx, res);
+  ctx.compute().run_now([&](vk::Recorder& rec) {
+    ops::expert_combine(rec, dy.view(), tokens, top_k, n, dres.view(), dres.view(), 64);
+  });
+  std::vector<float> want(res.size());
+  ref::expert_combine(y, tokens, top_k, n, res, want);
+  CHECK(same_bits(download_floats(ctx, dres.view(), want.size()), want));
+}
+
 }  // namespace
 }  // namespace rotary::test
