@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 
 #include "base/json.h"
 
@@ -37,6 +38,42 @@ double Bench::time_us(const std::function<void(vk::Recorder&)>& record) {
       std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
   const double ns = timestamps_ ? timestamps_->elapsed_ns(0, 1) : host_ns;
   return ns / 1000.0 / n;
+}
+
+vk::Buffer Bench::upload(const void* data, uint64_t bytes, const char* what) {
+  vk::GpuContext& g = *gpu_;
+  vk::Buffer dst = vk::Buffer::create(g.device(), &g.budget(), bytes, vk::MemoryKind::DeviceLocal,
+                                      vk::MemoryUse::Weights, what);
+  vk::Buffer staging = vk::Buffer::create(g.device(), nullptr, bytes, vk::MemoryKind::Upload,
+                                          vk::MemoryUse::Staging, "bench staging");
+  std::memcpy(staging.mapped(), data, bytes);
+  staging.flush(0, bytes);
+  g.compute().run_now([&](vk::Recorder& rec) {
+    rec.barrier(vk::access::kHostWrite, vk::access::kTransferRead);
+    rec.copy(staging.view(), dst.view());
+    rec.barrier(vk::access::kTransferWrite, vk::access::kComputeReadWrite);
+  });
+  return dst;
+}
+
+vk::Buffer Bench::scratch(uint64_t bytes, const char* what) {
+  return vk::Buffer::create(gpu_->device(), &gpu_->budget(), bytes, vk::MemoryKind::DeviceLocal,
+                            vk::MemoryUse::Scratch, what);
+}
+
+std::vector<float> Bench::download(const vk::Buffer& src, uint64_t count) {
+  vk::GpuContext& g = *gpu_;
+  vk::Buffer rb = vk::Buffer::create(g.device(), nullptr, count * 4, vk::MemoryKind::Readback,
+                                     vk::MemoryUse::Readback, "bench readback");
+  g.compute().run_now([&](vk::Recorder& rec) {
+    rec.barrier(vk::access::kComputeWrite, vk::access::kTransferRead);
+    rec.copy(src.view(0, count * 4), rb.view());
+    rec.barrier(vk::access::kTransferWrite, vk::access::kHostRead);
+  });
+  rb.invalidate(0, count * 4);
+  std::vector<float> v(count);
+  std::memcpy(v.data(), rb.mapped(), count * 4);
+  return v;
 }
 
 void Bench::report(const Result& r) {

@@ -47,6 +47,12 @@ class Bench {
   double copy_gbps();
 
   void report(const Result& r);
+
+  // Device buffers for cases: `bytes` from host memory (through a staging copy), and `count`
+  // floats back. Slow and simple; for set-up and checks, never inside a timed region.
+  vk::Buffer upload(const void* data, uint64_t bytes, const char* what);
+  vk::Buffer scratch(uint64_t bytes, const char* what);
+  std::vector<float> download(const vk::Buffer& src, uint64_t count);
   const char* timer_name() const { return timestamps_ ? "GPU timestamps" : "host clock"; }
 
  private:

@@ -28,35 +28,6 @@ constexpr Shape kShapes[] = {{"qwen3 attn_q", 2048, 4096},      {"qwen3 attn_out
                              {"qwen3 head", 2048, 151936},      {"qwen35 attn_qkv", 2048, 8192},
                              {"qwen35 expert gate", 2048, 512}, {"qwen35 expert down", 512, 2048}};
 
-vk::Buffer upload(vk::GpuContext& g, const void* data, uint64_t bytes, const char* what) {
-  vk::Buffer dst = vk::Buffer::create(g.device(), &g.budget(), bytes, vk::MemoryKind::DeviceLocal,
-                                      vk::MemoryUse::Weights, what);
-  vk::Buffer staging = vk::Buffer::create(g.device(), nullptr, bytes, vk::MemoryKind::Upload,
-                                          vk::MemoryUse::Staging, "bench staging");
-  std::memcpy(staging.mapped(), data, bytes);
-  staging.flush(0, bytes);
-  g.compute().run_now([&](vk::Recorder& rec) {
-    rec.barrier(vk::access::kHostWrite, vk::access::kTransferRead);
-    rec.copy(staging.view(), dst.view());
-    rec.barrier(vk::access::kTransferWrite, vk::access::kComputeReadWrite);
-  });
-  return dst;
-}
-
-std::vector<float> download(vk::GpuContext& g, const vk::Buffer& src, uint64_t count) {
-  vk::Buffer rb = vk::Buffer::create(g.device(), nullptr, count * 4, vk::MemoryKind::Readback,
-                                     vk::MemoryUse::Readback, "bench readback");
-  g.compute().run_now([&](vk::Recorder& rec) {
-    rec.barrier(vk::access::kComputeWrite, vk::access::kTransferRead);
-    rec.copy(src.view(0, count * 4), rb.view());
-    rec.barrier(vk::access::kTransferWrite, vk::access::kHostRead);
-  });
-  rb.invalidate(0, count * 4);
-  std::vector<float> v(count);
-  std::memcpy(v.data(), rb.mapped(), count * 4);
-  return v;
-}
-
 // A weight on the device and on the host (for the check).
 struct BenchWeight {
   std::vector<std::byte> host;
@@ -69,7 +40,7 @@ std::optional<BenchWeight> make_weight(Bench& b, GgmlType type, const Shape& s, 
   if (bytes * 3 > b.gpu().budget().available()) return std::nullopt;
   BenchWeight w;
   w.host = ref::random_weight(type, s.rows, s.cols, seed);
-  w.buffer = upload(b.gpu(), w.host.data(), bytes, "bench weight");
+  w.buffer = b.upload(w.host.data(), bytes, "bench weight");
   w.view = {w.buffer.view(), type, s.cols, s.rows};
   return w;
 }
@@ -108,13 +79,11 @@ void matvec_case(Bench& b, GgmlType type, const Shape& s) {
   auto w = make_weight(b, type, s, s.rows * 31 + s.cols);
   if (!w) return b.report({"matvec", name, 0, 0, 0, "skipped: larger than a third of the budget"});
   const std::vector<float> x = ref::random_floats(s.cols, 7);
-  vk::Buffer dx = upload(b.gpu(), x.data(), x.size() * 4, "bench x");
-  vk::Buffer dy =
-      vk::Buffer::create(b.gpu().device(), &b.gpu().budget(), s.rows * 4ull,
-                         vk::MemoryKind::DeviceLocal, vk::MemoryUse::Scratch, "bench y");
+  vk::Buffer dx = b.upload(x.data(), x.size() * 4, "bench x");
+  vk::Buffer dy = b.scratch(s.rows * 4ull, "bench y");
   b.gpu().compute().run_now(
       [&](vk::Recorder& rec) { ops::matvec(rec, w->view, dx.view(), dy.view()); });
-  const std::string ok = check(*w, x, 1, download(b.gpu(), dy, s.rows));
+  const std::string ok = check(*w, x, 1, b.download(dy, s.rows));
   const double us =
       b.time_us([&](vk::Recorder& rec) { ops::matvec(rec, w->view, dx.view(), dy.view()); });
   b.report({"matvec", name, us, static_cast<double>(w->host.size()), 2.0 * s.rows * s.cols, ok});
@@ -126,13 +95,11 @@ void matmul_case(Bench& b, GgmlType type, const Shape& s, uint32_t n) {
   auto w = make_weight(b, type, s, s.rows * 31 + s.cols);
   if (!w) return b.report({"matmul", name, 0, 0, 0, "skipped: larger than a third of the budget"});
   const std::vector<float> x = ref::random_floats(uint64_t{n} * s.cols, 11);
-  vk::Buffer dx = upload(b.gpu(), x.data(), x.size() * 4, "bench x");
-  vk::Buffer dy =
-      vk::Buffer::create(b.gpu().device(), &b.gpu().budget(), uint64_t{n} * s.rows * 4,
-                         vk::MemoryKind::DeviceLocal, vk::MemoryUse::Scratch, "bench y");
+  vk::Buffer dx = b.upload(x.data(), x.size() * 4, "bench x");
+  vk::Buffer dy = b.scratch(uint64_t{n} * s.rows * 4, "bench y");
   b.gpu().compute().run_now(
       [&](vk::Recorder& rec) { ops::matmul(rec, w->view, dx.view(), dy.view(), n); });
-  const std::string ok = check(*w, x, n, download(b.gpu(), dy, uint64_t{n} * s.rows));
+  const std::string ok = check(*w, x, n, b.download(dy, uint64_t{n} * s.rows));
   const double us =
       b.time_us([&](vk::Recorder& rec) { ops::matmul(rec, w->view, dx.view(), dy.view(), n); });
   b.report(
