@@ -10,5 +10,6 @@ struct Exit {
 };
 
 void add_devices_command(CLI::App& app, Exit& exit);
+void add_info_command(CLI::App& app, Exit& exit);
 
 }  // namespace rotary::cli

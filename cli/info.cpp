@@ -1,0 +1,193 @@
+// `rotary info MODEL.gguf [--json]`: what a model file holds. Validates the whole file (header,
+// every tensor's shape against the architecture) so that a file info accepts is one rotary can
+// load; a malformed or unsupported file is an error with a non-zero exit.
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "base/json.h"
+#include "base/units.h"
+#include "cli/commands.h"
+#include "loader/gguf_reader.h"
+#include "loader/hparams.h"
+#include "loader/model_catalog.h"
+#include "loader/tokenizer_data.h"
+
+namespace rotary::cli {
+
+namespace {
+
+struct ModelInfo {
+  std::string path;
+  const GgufFile& file;
+  ModelHparams h;
+  TokenizerData tok;
+  WeightSummary weights;
+};
+
+std::string bytes_text(uint64_t b) { return std::to_string(b) + " B (" + format_bytes(b) + ")"; }
+
+std::string optional_id(const std::optional<uint32_t>& id) { return id ? std::to_string(*id) : "-"; }
+
+uint32_t count_recurrent(const ModelHparams& h) {
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < h.n_layer; ++i) n += h.is_recurrent(i) ? 1 : 0;
+  return n;
+}
+
+void print_hparams(const ModelHparams& h) {
+  std::printf("architecture: %s\n", std::string(architecture_name(h.arch)).c_str());
+  std::printf("  blocks %u (+%u MTP), embedding %u, vocab %u, context %u\n", h.n_layer, h.n_nextn,
+              h.n_embd, h.n_vocab, h.n_ctx_train);
+  std::printf("  attention: %u heads, %u KV heads, head dim %u/%u, rope %u dims, freq base %g, rms eps %g\n",
+              h.n_head, h.n_head_kv, h.head_dim_k, h.head_dim_v, h.n_rot, double(h.rope_freq_base),
+              double(h.rms_eps));
+  std::printf("  experts: %u, %u used per token, expert FFN %u, shared expert FFN %s\n", h.n_expert,
+              h.n_expert_used, h.n_ff_exp, h.n_ff_shexp ? std::to_string(h.n_ff_shexp).c_str() : "none");
+  if (h.arch != Architecture::Qwen3Moe) {
+    const uint32_t rec = count_recurrent(h);
+    std::printf("  gated deltanet: %u blocks (attention in the other %u); conv %u, state %u, K heads %u, "
+                "V heads %u, inner %u\n",
+                rec, h.n_layer - rec, h.ssm.conv_kernel, h.ssm.state_size, h.ssm.group_count,
+                h.ssm.time_step_rank, h.ssm.inner_size);
+  }
+}
+
+// Runs of blocks whose one-expert size is the same: "blocks 0-5: 3059712 B".
+void print_expert_bytes(const ModelHparams& h, const WeightSummary& w) {
+  std::printf("one routed expert (gate+up+down) per block:\n");
+  const auto& per = w.expert_bytes_per_layer;
+  for (size_t i = 0; i < per.size();) {
+    size_t j = i;
+    while (j + 1 < per.size() && per[j + 1] == per[i] && h.is_mtp(uint32_t(j + 1)) == h.is_mtp(uint32_t(i))) ++j;
+    std::printf("  block%s %zu%s: %s%s\n", i == j ? "" : "s", i, i == j ? "" : ("-" + std::to_string(j)).c_str(),
+                bytes_text(per[i]).c_str(), h.is_mtp(uint32_t(i)) ? " (MTP)" : "");
+    i = j + 1;
+  }
+}
+
+void print_text(const ModelInfo& m) {
+  const auto& f = m.file;
+  std::printf("%s: GGUF v%u, %s, %zu tensors, %zu metadata keys, alignment %u\n", m.path.c_str(), f.version(),
+              bytes_text(f.file_size()).c_str(), f.tensors().size(), f.metadata().size(), f.alignment());
+  if (const auto* name = f.metadata().find("general.name"); name && name->as_string())
+    std::printf("name: %s\n", name->as_string()->c_str());
+  print_hparams(m.h);
+  std::printf("tensors by type:");
+  for (const auto& [type, n] : m.weights.tensors_by_type)
+    std::printf(" %s %u (%s)", std::string(ggml_type_name(type)).c_str(), n,
+                format_bytes(m.weights.bytes_by_type.at(type)).c_str());
+  std::printf("\n");
+  std::printf("weights: total %s\n", bytes_text(m.weights.total_bytes).c_str());
+  std::printf("  dense %s\n", bytes_text(m.weights.dense_bytes).c_str());
+  std::printf("  routed experts %s\n", bytes_text(m.weights.expert_bytes).c_str());
+  print_expert_bytes(m.h, m.weights);
+  const auto& t = m.tok;
+  std::printf("tokenizer: %s, pre %s, %zu tokens, %zu merges, bos %s, eos %s, eot %s, pad %s, add_bos %s, "
+              "chat template %s\n",
+              t.model.c_str(), t.pre.empty() ? "-" : t.pre.c_str(), t.tokens.size(), t.merges.size(),
+              optional_id(t.bos_id).c_str(), optional_id(t.eos_id).c_str(), optional_id(t.eot_id).c_str(),
+              optional_id(t.padding_id).c_str(), t.add_bos_token ? (*t.add_bos_token ? "true" : "false") : "-",
+              t.chat_template ? "yes" : "no");
+}
+
+void write_optional_id(JsonWriter& w, std::string_view key, const std::optional<uint32_t>& id) {
+  w.key(key);
+  if (id) {
+    w.value(*id);
+  } else {
+    w.null();
+  }
+}
+
+void write_hparams_json(JsonWriter& w, const ModelHparams& h) {
+  w.key("hparams").begin_object();
+  w.field("n_layer", h.n_layer).field("n_nextn", h.n_nextn).field("n_embd", h.n_embd);
+  w.field("n_vocab", h.n_vocab).field("n_ctx_train", h.n_ctx_train);
+  w.field("n_head", h.n_head).field("n_head_kv", h.n_head_kv);
+  w.field("head_dim_k", h.head_dim_k).field("head_dim_v", h.head_dim_v).field("n_rot", h.n_rot);
+  w.field("rope_freq_base", double(h.rope_freq_base)).field("rms_eps", double(h.rms_eps));
+  w.field("n_expert", h.n_expert).field("n_expert_used", h.n_expert_used);
+  w.field("n_ff_exp", h.n_ff_exp).field("n_ff_shexp", h.n_ff_shexp);
+  if (h.arch != Architecture::Qwen3Moe) {
+    w.key("ssm").begin_object();
+    w.field("conv_kernel", h.ssm.conv_kernel).field("state_size", h.ssm.state_size);
+    w.field("group_count", h.ssm.group_count).field("time_step_rank", h.ssm.time_step_rank);
+    w.field("inner_size", h.ssm.inner_size).end_object();
+    w.field("full_attention_interval", h.full_attention_interval);
+    w.key("recurrent_layers").begin_array();
+    for (uint32_t i = 0; i < h.n_layer_all; ++i)
+      if (h.is_recurrent(i)) w.value(i);
+    w.end_array();
+  }
+  w.end_object();
+}
+
+void write_tokenizer_json(JsonWriter& w, const TokenizerData& t) {
+  w.key("tokenizer").begin_object();
+  w.field("model", t.model).field("pre", t.pre);
+  w.field("vocab_size", uint64_t{t.tokens.size()}).field("merges", uint64_t{t.merges.size()});
+  write_optional_id(w, "bos_id", t.bos_id);
+  write_optional_id(w, "eos_id", t.eos_id);
+  write_optional_id(w, "eot_id", t.eot_id);
+  write_optional_id(w, "padding_id", t.padding_id);
+  w.key("add_bos_token");
+  if (t.add_bos_token) {
+    w.value(*t.add_bos_token);
+  } else {
+    w.null();
+  }
+  w.field("chat_template", t.chat_template.has_value());
+  w.end_object();
+}
+
+void print_json(const ModelInfo& m) {
+  const auto& f = m.file;
+  JsonWriter w;
+  w.begin_object();
+  w.field("file", m.path).field("gguf_version", f.version()).field("file_bytes", uint64_t{f.file_size()});
+  w.field("alignment", f.alignment()).field("data_offset", f.data_offset());
+  w.field("metadata_keys", uint64_t{f.metadata().size()}).field("tensor_count", uint64_t{f.tensors().size()});
+  w.field("architecture", architecture_name(m.h.arch));
+  write_hparams_json(w, m.h);
+  w.key("tensors_by_type").begin_object();
+  for (const auto& [type, n] : m.weights.tensors_by_type) {
+    w.key(ggml_type_name(type)).begin_object();
+    w.field("count", n).field("bytes", m.weights.bytes_by_type.at(type)).end_object();
+  }
+  w.end_object();
+  w.key("bytes").begin_object();
+  w.field("total", m.weights.total_bytes).field("dense", m.weights.dense_bytes);
+  w.field("experts", m.weights.expert_bytes).end_object();
+  w.key("expert_bytes_per_layer").begin_array();
+  for (uint64_t b : m.weights.expert_bytes_per_layer) w.value(b);
+  w.end_array();
+  write_tokenizer_json(w, m.tok);
+  w.end_object();
+  std::printf("%s\n", w.str().c_str());
+}
+
+}  // namespace
+
+void add_info_command(CLI::App& app, Exit& exit) {
+  auto* cmd = app.add_subcommand("info", "Show what a GGUF model holds, after checking it");
+  auto path = std::make_shared<std::string>();
+  auto json = std::make_shared<bool>(false);
+  cmd->add_option("model", *path, "The model file (.gguf)")->required();
+  cmd->add_flag("--json", *json, "Print one JSON object");
+  cmd->callback([path, json, &exit] {
+    const GgufFile file = GgufFile::open(*path);
+    ModelHparams h = read_hparams(file.metadata());
+    validate_tensors(h, file);
+    ModelInfo info{*path, file, h, read_tokenizer_data(file.metadata()), {}};
+    info.weights = summarize_weights(h, file);
+    if (*json) {
+      print_json(info);
+    } else {
+      print_text(info);
+    }
+    exit.code = 0;
+  });
+}
+
+}  // namespace rotary::cli
