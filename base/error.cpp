@@ -27,11 +27,11 @@ const char* base_name(const char* path) {
 }
 }  // namespace
 
-Error::Error(ErrorKind kind, const std::string& message, std::source_location where)
+Error::Error(ErrorKind kind, const std::string& message, SourceLocation where)
     : std::runtime_error(message), kind_(kind), file_(base_name(where.file_name())),
       line_(where.line()) {}
 
-Error Error::vulkan(int32_t vk_result, const char* call, std::source_location where) {
+Error Error::vulkan(int32_t vk_result, const char* call, SourceLocation where) {
   // VK_ERROR_OUT_OF_DEVICE_MEMORY = -2, VK_ERROR_OUT_OF_HOST_MEMORY = -1: kept numeric so that
   // base/ does not depend on the Vulkan headers.
   ErrorKind kind = (vk_result == -2 || vk_result == -1) ? ErrorKind::OutOfMemory : ErrorKind::Vulkan;

@@ -2,6 +2,7 @@
 // every tensor's shape against the architecture) so that a file info accepts is one rotary can
 // load; a malformed or unsupported file is an error with a non-zero exit.
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 
@@ -25,7 +26,17 @@ struct ModelInfo {
   WeightSummary weights;
 };
 
-std::string bytes_text(uint64_t b) { return std::to_string(b) + " B (" + format_bytes(b) + ")"; }
+std::string bytes_text(uint64_t b) {
+  return b < 1024 ? std::to_string(b) + " B" : std::to_string(b) + " B (" + format_bytes(b) + ")";
+}
+
+// The float as people wrote it (1e-06, not 9.99999997e-07): 7 significant digits is what an
+// f32 holds.
+double float_for_json(float f) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.7g", double(f));
+  return std::strtod(buf, nullptr);
+}
 
 std::string optional_id(const std::optional<uint32_t>& id) { return id ? std::to_string(*id) : "-"; }
 
@@ -46,10 +57,10 @@ void print_hparams(const ModelHparams& h) {
               h.n_expert_used, h.n_ff_exp, h.n_ff_shexp ? std::to_string(h.n_ff_shexp).c_str() : "none");
   if (h.arch != Architecture::Qwen3Moe) {
     const uint32_t rec = count_recurrent(h);
-    std::printf("  gated deltanet: %u blocks (attention in the other %u); conv %u, state %u, K heads %u, "
+    std::printf("  gated deltanet in %u of %u blocks (interval %u); conv %u, state %u, K heads %u, "
                 "V heads %u, inner %u\n",
-                rec, h.n_layer - rec, h.ssm.conv_kernel, h.ssm.state_size, h.ssm.group_count,
-                h.ssm.time_step_rank, h.ssm.inner_size);
+                rec, h.n_layer, h.full_attention_interval, h.ssm.conv_kernel, h.ssm.state_size,
+                h.ssm.group_count, h.ssm.time_step_rank, h.ssm.inner_size);
   }
 }
 
@@ -106,7 +117,7 @@ void write_hparams_json(JsonWriter& w, const ModelHparams& h) {
   w.field("n_vocab", h.n_vocab).field("n_ctx_train", h.n_ctx_train);
   w.field("n_head", h.n_head).field("n_head_kv", h.n_head_kv);
   w.field("head_dim_k", h.head_dim_k).field("head_dim_v", h.head_dim_v).field("n_rot", h.n_rot);
-  w.field("rope_freq_base", double(h.rope_freq_base)).field("rms_eps", double(h.rms_eps));
+  w.field("rope_freq_base", float_for_json(h.rope_freq_base)).field("rms_eps", float_for_json(h.rms_eps));
   w.field("n_expert", h.n_expert).field("n_expert_used", h.n_expert_used);
   w.field("n_ff_exp", h.n_ff_exp).field("n_ff_shexp", h.n_ff_shexp);
   if (h.arch != Architecture::Qwen3Moe) {

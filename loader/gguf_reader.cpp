@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "base/error.h"
+#include "loader/tensor_shape.h"
 
 namespace rotary {
 
@@ -159,17 +160,6 @@ class GgufParser {
     file_.metadata_.insert(std::move(key), std::move(value), at);
   }
 
-  GgufValue read_value(GgufType type, uint32_t depth) {
-    return visit_gguf_type(type, [&](auto tag) -> GgufValue {
-      using T = typename decltype(tag)::type;
-      if constexpr (std::is_same_v<T, GgufArray>) {
-        return GgufValue(read_array(depth + 1));
-      } else {
-        return GgufValue(read_scalar<T>());
-      }
-    });
-  }
-
   template <typename T>
   T read_scalar() {
     if constexpr (std::is_same_v<T, std::string>) {
@@ -182,6 +172,17 @@ class GgufParser {
     } else {
       return read<T>("value");
     }
+  }
+
+  GgufValue read_value(GgufType type, uint32_t depth) {
+    return visit_gguf_type(type, [&](auto tag) -> GgufValue {
+      using T = typename decltype(tag)::type;
+      if constexpr (std::is_same_v<T, GgufArray>) {
+        return GgufValue(read_array(depth + 1));
+      } else {
+        return GgufValue(read_scalar<T>());
+      }
+    });
   }
 
   GgufArray read_array(uint32_t depth) {
@@ -201,8 +202,10 @@ class GgufParser {
       std::vector<T> elements;
       if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) {
         elements.resize(count);
-        std::memcpy(elements.data(), bytes_.data() + pos_, count * sizeof(T));
-        pos_ += count * sizeof(T);
+        if (count > 0) {  // memcpy from/to the null data() of an empty span or vector is UB
+          std::memcpy(elements.data(), bytes_.data() + pos_, count * sizeof(T));
+          pos_ += count * sizeof(T);
+        }
       } else {
         elements.reserve(count);
         for (uint64_t j = 0; j < count; ++j) {
@@ -235,6 +238,7 @@ class GgufParser {
     t.info_offset = pos_;
     what_ = "tensor " + std::to_string(i) + " of " + std::to_string(n_tensors_);
     t.name = read_string("tensor name");
+    if (t.name.empty()) fail(t.info_offset, "empty tensor name");
     what_ += " ('" + printable(std::as_bytes(std::span(t.name))) + "')";
     if (t.name.size() > kMaxTensorNameBytes)
       fail(t.info_offset, "name is " + std::to_string(t.name.size()) + " bytes, longer than ggml's " +
@@ -257,18 +261,9 @@ class GgufParser {
         fail(dim_at, "dimension " + std::to_string(d) + " is " + std::to_string(ne) + " (negative as int64)");
       t.shape.push_back(ne);
     }
-    // ggml counts elements in int64: the product must stay below 2^63 (a zero dimension makes
-    // an empty tensor, whatever the others are).
-    t.n_elements = 1;
-    if (std::find(t.shape.begin(), t.shape.end(), uint64_t{0}) != t.shape.end()) {
-      t.n_elements = 0;
-      return;
-    }
-    for (uint64_t ne : t.shape) {
-      if (t.n_elements > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) / ne)
-        fail(at, "element count of shape " + shape_text(t.shape) + " overflows int64");
-      t.n_elements *= ne;
-    }
+    const auto n = shape_elements(t.shape);
+    if (!n) fail(at, "element count of shape " + shape_text(t.shape) + " overflows int64");
+    t.n_elements = *n;
   }
 
   void read_tensor_type(GgufTensorInfo& t) {
@@ -281,16 +276,9 @@ class GgufParser {
     if (row % info->block_size != 0)
       fail(at, "rows of " + std::to_string(row) + " elements are not a whole number of " +
                    std::string(info->name) + " blocks (" + std::to_string(info->block_size) + ")");
-    const uint64_t blocks = t.n_elements / info->block_size;
-    if (blocks > std::numeric_limits<uint64_t>::max() / info->type_size)
-      fail(at, "byte size of shape " + shape_text(t.shape) + " overflows 64 bits");
-    t.n_bytes = blocks * info->type_size;
-  }
-
-  static std::string shape_text(const std::vector<uint64_t>& shape) {
-    std::string s = "{";
-    for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-    return s + "}";
+    const auto bytes = shape_bytes(t.type, t.n_elements);
+    if (!bytes) fail(at, "byte size of shape " + shape_text(t.shape) + " overflows 64 bits");
+    t.n_bytes = *bytes;
   }
 
   void place_tensor_data() {

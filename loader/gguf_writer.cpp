@@ -8,6 +8,7 @@
 #include "base/error.h"
 #include "loader/gguf_reader.h"
 #include "loader/gguf_sink.h"
+#include "loader/tensor_shape.h"
 
 namespace rotary {
 
@@ -113,20 +114,18 @@ void GgufWriter::add_tensor_info(std::string name, GgmlType type, std::vector<ui
   if (name.empty() || name.size() > 63) misuse("tensor name '" + name + "' must be 1..63 bytes");
   if (find(name)) misuse("duplicate tensor name '" + name + "'");
   if (shape.size() > kGgufMaxDims) misuse("tensor '" + name + "': more than 4 dimensions");
-  uint64_t n = 1;
-  for (uint64_t ne : shape) {
-    if (ne > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) ||
-        (ne != 0 && n > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) / ne))
-      misuse("tensor '" + name + "': element count overflows int64");
-    n *= ne;
-  }
+  const auto n = shape_elements(shape);
+  if (!n) misuse("tensor '" + name + "': element count of " + shape_text(shape) + " overflows int64");
   const uint64_t row = shape.empty() ? 1 : shape[0];
   if (row % info->block_size != 0)
     misuse("tensor '" + name + "': rows of " + std::to_string(row) + " are not whole " +
            std::string(info->name) + " blocks of " + std::to_string(info->block_size));
-  const uint64_t n_bytes = n / info->block_size * info->type_size;
-  tensors_.push_back({std::move(name), type, std::move(shape), n_bytes, data_bytes_, {}, false});
-  data_bytes_ += align_up(n_bytes, alignment_);
+  const auto n_bytes = shape_bytes(type, *n);
+  if (!n_bytes) misuse("tensor '" + name + "': byte size of " + shape_text(shape) + " overflows 64 bits");
+  if (*n_bytes > (uint64_t{1} << 62) || data_bytes_ > (uint64_t{1} << 62))
+    misuse("tensor '" + name + "': the data section would pass 2^62 bytes");
+  tensors_.push_back({std::move(name), type, std::move(shape), *n_bytes, data_bytes_, {}, false});
+  data_bytes_ += align_up(*n_bytes, alignment_);
 }
 
 void GgufWriter::add_tensor(std::string name, GgmlType type, std::vector<uint64_t> shape,

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "base/error.h"
+#include "loader/tensor_shape.h"
 
 namespace rotary {
 
@@ -11,12 +12,6 @@ namespace {
 
 constexpr std::string_view kExpertSuffixes[] = {"ffn_gate_exps.weight", "ffn_up_exps.weight",
                                                 "ffn_down_exps.weight"};
-
-std::string shape_text(std::span<const uint64_t> shape) {
-  std::string s = "{";
-  for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + "}";
-}
 
 // ggml compares shapes as four dimensions padded with 1s.
 bool same_shape(std::span<const uint64_t> a, std::span<const uint64_t> b) {

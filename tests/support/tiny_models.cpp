@@ -108,6 +108,7 @@ void add_tiny_metadata(GgufWriter& w, const TinyModel& m) {
   const std::string a(architecture_name(m.arch));
   w.set("general.architecture", GgufValue(a));
   w.set("general.name", GgufValue("tiny-" + a));
+  if (m.alignment != 32) w.set("general.alignment", GgufValue(m.alignment));
   w.set(a + ".block_count", GgufValue(m.n_layer + m.n_nextn));
   if (m.n_nextn) w.set(a + ".nextn_predict_layers", GgufValue(m.n_nextn));
   w.set(a + ".context_length", GgufValue(uint32_t{256}));

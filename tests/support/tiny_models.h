@@ -28,6 +28,7 @@ struct TinyModel {
   GgmlType weight_type = GgmlType::F16;  // 2-D weights; norms and routers are F32
   // Per block, the type of ffn_down_exps (Q4_K_M files vary it by block); weight_type if empty.
   std::vector<GgmlType> down_exps_types;
+  uint32_t alignment = 32;  // general.alignment is written when it differs from 32
   uint64_t seed = 1;
 };
 

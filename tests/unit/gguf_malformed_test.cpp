@@ -90,8 +90,8 @@ TEST_CASE("gguf malformed: counts past the end") {
   CHECK_ROTARY_ERROR(parse(r), ErrorKind::InvalidModel, "metadata key count 2 cannot fit in the 17 bytes left");
   r.zeros(12);  // enough bytes for the count check, not for the second key
   CHECK_ROTARY_ERROR(parse(r), ErrorKind::InvalidModel, "metadata key 1 of 2 at byte 41: empty key name");
-  r.header(2, 0).tensor("t", {8}, kF32, 0).zeros(20);  // one tensor info of the two promised
-  CHECK_ROTARY_ERROR(parse(r), ErrorKind::InvalidModel, "tensor 1 of 2 ('') at byte 73: data offset needs 8 bytes but the file ends after 4");
+  r.header(2, 0).tensor("t", {8}, kF32, 0).str("u").zeros(12);  // one tensor info of the two promised
+  CHECK_ROTARY_ERROR(parse(r), ErrorKind::InvalidModel, "tensor 1 of 2 ('u') at byte 74: data offset needs 8 bytes but the file ends after 4");
   r.header(0, 1).str("arr").u32(9).u32(4).u64(1ull << 40);  // 2^40 u32 in a few bytes
   r.zeros(16);
   CHECK_ROTARY_ERROR(parse(r), ErrorKind::InvalidModel, "array of 1099511627776 u32 runs past the end");
@@ -152,6 +152,8 @@ TEST_CASE("gguf malformed: tensor infos") {
   CHECK_ROTARY_ERROR(parse(r), ErrorKind::InvalidModel, "unknown ggml type id 31");
   r.header(1, 0).tensor("t", {100, 2}, kQ4K, 0).zeros(64);
   CHECK_ROTARY_ERROR(parse(r), ErrorKind::InvalidModel, "rows of 100 elements are not a whole number of q4_K blocks (256)");
+  r.header(1, 0).tensor("", {8}, kF32, 0).zeros(64);
+  CHECK_ROTARY_ERROR(parse(r), ErrorKind::InvalidModel, "tensor 0 of 1 at byte 24: empty tensor name");
   r.header(1, 0).tensor(std::string(64, 'n'), {8}, kF32, 0).zeros(64);
   CHECK_ROTARY_ERROR(parse(r), ErrorKind::InvalidModel, "name is 64 bytes, longer than ggml's 63");
   r.header(2, 0).tensor("t", {8}, kF32, 0).tensor("t", {8}, kF32, 32).pad_to(32).zeros(64);

@@ -136,6 +136,23 @@ TEST_CASE("gguf round trip: tensors of every ggml type, seeded bytes, several al
   }
 }
 
+TEST_CASE("gguf round trip: empty and 0-d tensors") {
+  // A zero dimension makes an empty tensor whatever the others are (as ggml counts); reader and
+  // writer agree on it (the fuzzer found them disagreeing once).
+  GgufWriter w;
+  w.add_tensor("empty", GgmlType::F32, {1ull << 40, 1ull << 40, 0}, {});
+  w.add_tensor("scalar", GgmlType::F32, {}, pattern_bytes(4, 5));
+  const auto bytes = w.to_bytes();
+  const auto file = GgufFile::parse(bytes);
+  REQUIRE(file.tensors().size() == 2);
+  CHECK(file.tensors()[0].n_elements == 0);
+  CHECK(file.tensors()[0].n_bytes == 0);
+  CHECK(file.tensors()[0].shape == std::vector<uint64_t>{1ull << 40, 1ull << 40, 0});
+  CHECK(file.tensors()[1].shape.empty());
+  CHECK(file.tensors()[1].n_elements == 1);
+  CHECK(file.tensors()[1].n_bytes == 4);
+}
+
 void put_u32(std::vector<uint8_t>& b, uint32_t v) {
   for (int i = 0; i < 4; ++i) b.push_back(static_cast<uint8_t>(v >> (8 * i)));
 }

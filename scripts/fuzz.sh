@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Builds the GGUF reader fuzzer (clang, libFuzzer + AddressSanitizer + UBSan) in its own build
+# tree and runs it over the committed seed corpus for a while. Fails on any crash, sanitizer
+# report or broken property; the failing input is left in BUILD/artifacts/.
+#   scripts/fuzz.sh [--seconds N] [--build-dir DIR] [-- extra libFuzzer flags]
+# New inputs the fuzzer finds go to BUILD/corpus/gguf (never into the committed corpus).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+seconds=60
+build="$root/build/fuzz"
+extra=()
+while (( $# )); do
+  case "$1" in
+    --seconds) seconds="$2"; shift 2 ;;
+    --build-dir) build="$2"; shift 2 ;;
+    --) shift; extra=("$@"); break ;;
+    *) echo "fuzz: unknown argument '$1'" >&2; exit 2 ;;
+  esac
+done
+for tool in clang clang++ cmake ninja; do
+  command -v "$tool" >/dev/null || { echo "fuzz: $tool not found (run scripts/setup.sh --tests)" >&2; exit 1; }
+done
+
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DROTARY_FUZZ=ON \
+      -DROTARY_WERROR=ON -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ >/dev/null
+cmake --build "$build" -j"$(nproc)" --target gguf_reader_fuzz
+
+work="$build/corpus/gguf"
+mkdir -p "$work" "$build/artifacts"
+# -max_len: the seeds are at most a few KB; 64 KiB leaves room for growth.
+# -timeout: one input taking seconds is a bug (a hang), not slowness.
+exec "$build/tests/fuzz/gguf_reader_fuzz" "$work" "$root/tests/fuzz/corpus/gguf" \
+     -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+     -artifact_prefix="$build/artifacts/" -print_final_stats=1 "${extra[@]}"
