@@ -144,6 +144,9 @@ std::vector<TensorSpec> block_tensors(const ModelHparams& h, uint32_t layer) {
     throw Error(ErrorKind::InvalidArgument, "block " + std::to_string(layer) + " of a model with " +
                                                 std::to_string(h.n_layer_all) + " blocks");
   std::vector<TensorSpec> out;
+  // llama.cpp's qwen3moe has no MTP head: it loads blocks below n_layer only, so an MTP block of
+  // a qwen3moe file holds no tensors (any there are unexpected).
+  if (h.arch == Architecture::Qwen3Moe && h.is_mtp(layer)) return out;
   // The MTP blocks are not run for plain generation: their tensors are checked when present.
   BlockBuilder b(out, layer, !h.is_mtp(layer));
   const uint64_t e = h.n_embd;

@@ -30,7 +30,7 @@ bool is_routed_expert_tensor(std::string_view name);
 
 // Every tensor the architecture expects: the global ones, then block 0, 1, ...
 std::vector<TensorSpec> model_tensors(const ModelHparams& h);
-// The tensors of block `layer` (0 <= layer < n_layer_all).
+// The tensors of block `layer` (0 <= layer < n_layer_all); none for a qwen3moe MTP block.
 std::vector<TensorSpec> block_tensors(const ModelHparams& h, uint32_t layer);
 std::vector<TensorSpec> global_tensors(const ModelHparams& h);
 

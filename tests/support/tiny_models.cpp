@@ -1,5 +1,9 @@
 #include "tests/support/tiny_models.h"
 
+#include <cstring>
+
+#include "loader/quant/half.h"
+
 namespace rotary::test {
 
 std::vector<std::byte> pattern_bytes(uint64_t n, uint64_t seed) {
@@ -23,6 +27,23 @@ bool recurrent_block(const TinyModel& m, uint32_t i) {
   return m.arch != Architecture::Qwen3Moe && i < m.n_layer && (i + 1) % m.full_attention_interval != 0;
 }
 
+// Float tensors hold values in [-0.5, 0.5) so that llama.cpp can run and quantise the models
+// (random bits would include infinities and NaNs); the pattern still decides every value.
+void finite_values(GgmlType type, std::vector<std::byte>& data) {
+  const size_t width = type == GgmlType::F32 ? 4 : 2;
+  for (size_t i = 0; i + width <= data.size(); i += width) {
+    uint32_t bits = 0;
+    std::memcpy(&bits, data.data() + i, width);
+    const float v = static_cast<float>(bits % 65536) / 65536.0f - 0.5f;
+    if (type == GgmlType::F32) {
+      std::memcpy(data.data() + i, &v, 4);
+    } else {
+      const uint16_t h = type == GgmlType::F16 ? quant::f32_to_fp16(v) : quant::f32_to_bf16(v);
+      std::memcpy(data.data() + i, &h, 2);
+    }
+  }
+}
+
 class TensorAdder {
  public:
   TensorAdder(GgufWriter& w, const TinyModel& m) : w_(w), m_(m) {}
@@ -31,7 +52,9 @@ class TensorAdder {
     for (uint64_t d : shape) n *= d;
     const auto& info = ggml_type_info(type);
     const uint64_t bytes = n / info.block_size * info.type_size;
-    w_.add_tensor(name, type, std::move(shape), pattern_bytes(bytes, m_.seed * 1000003 + counter_++));
+    auto data = pattern_bytes(bytes, m_.seed * 1000003 + counter_++);
+    if (type == GgmlType::F32 || type == GgmlType::F16 || type == GgmlType::BF16) finite_values(type, data);
+    w_.add_tensor(name, type, std::move(shape), data);
   }
   void weight(const std::string& name, std::vector<uint64_t> shape) { add(name, std::move(shape), m_.weight_type); }
   void f32(const std::string& name, std::vector<uint64_t> shape) { add(name, std::move(shape), GgmlType::F32); }
@@ -159,7 +182,9 @@ void add_tiny_tensors(GgufWriter& w, const TinyModel& m) {
   t.weight("token_embd.weight", {e, v});
   t.f32("output_norm.weight", {e});
   if (!m.tied_output) t.weight("output.weight", {e, v});
-  for (uint32_t i = 0; i < m.n_layer + m.n_nextn; ++i) add_block(t, m, i);
+  // qwen3moe has no MTP head in llama.cpp: its nextn blocks are metadata only.
+  const uint32_t blocks = m.arch == Architecture::Qwen3Moe ? m.n_layer : m.n_layer + m.n_nextn;
+  for (uint32_t i = 0; i < blocks; ++i) add_block(t, m, i);
 }
 
 std::vector<std::byte> tiny_model_bytes(const TinyModel& m) {

@@ -78,6 +78,13 @@ TEST_CASE("catalogue: Qwen3-30B-A3B has 579 tensors with the shapes of models.md
   int experts = 0;
   for (const auto& s : specs) experts += s.routed_expert ? 1 : 0;
   CHECK(experts == 48 * 3);
+  // llama.cpp's qwen3moe has no MTP head: a declared MTP block holds no tensors.
+  auto mtp = qwen3_30b();
+  mtp.n_layer_all = 49;
+  mtp.n_nextn = 1;
+  mtp.recurrent.push_back(false);
+  CHECK(model_tensors(mtp).size() == 579);
+  CHECK(block_tensors(mtp, 48).empty());
 }
 
 TEST_CASE("catalogue: Qwen3.5-35B-A3B, 30 Gated DeltaNet blocks and 10 attention blocks") {
