@@ -38,7 +38,9 @@ double float_for_json(float f) {
   return std::strtod(buf, nullptr);
 }
 
-std::string optional_id(const std::optional<uint32_t>& id) { return id ? std::to_string(*id) : "-"; }
+std::string optional_id(const std::optional<uint32_t>& id) {
+  return id ? std::to_string(*id) : "-";
+}
 
 uint32_t count_recurrent(const ModelHparams& h) {
   uint32_t n = 0;
@@ -50,17 +52,21 @@ void print_hparams(const ModelHparams& h) {
   std::printf("architecture: %s\n", std::string(architecture_name(h.arch)).c_str());
   std::printf("  blocks %u (+%u MTP), embedding %u, vocab %u, context %u\n", h.n_layer, h.n_nextn,
               h.n_embd, h.n_vocab, h.n_ctx_train);
-  std::printf("  attention: %u heads, %u KV heads, head dim %u/%u, rope %u dims, freq base %g, rms eps %g\n",
-              h.n_head, h.n_head_kv, h.head_dim_k, h.head_dim_v, h.n_rot, double(h.rope_freq_base),
-              double(h.rms_eps));
+  std::printf(
+      "  attention: %u heads, %u KV heads, head dim %u/%u, rope %u dims, freq base %g, rms eps "
+      "%g\n",
+      h.n_head, h.n_head_kv, h.head_dim_k, h.head_dim_v, h.n_rot, double(h.rope_freq_base),
+      double(h.rms_eps));
   std::printf("  experts: %u, %u used per token, expert FFN %u, shared expert FFN %s\n", h.n_expert,
-              h.n_expert_used, h.n_ff_exp, h.n_ff_shexp ? std::to_string(h.n_ff_shexp).c_str() : "none");
+              h.n_expert_used, h.n_ff_exp,
+              h.n_ff_shexp ? std::to_string(h.n_ff_shexp).c_str() : "none");
   if (h.arch != Architecture::Qwen3Moe) {
     const uint32_t rec = count_recurrent(h);
-    std::printf("  gated deltanet in %u of %u blocks (interval %u); conv %u, state %u, K heads %u, "
-                "V heads %u, inner %u\n",
-                rec, h.n_layer, h.full_attention_interval, h.ssm.conv_kernel, h.ssm.state_size,
-                h.ssm.group_count, h.ssm.time_step_rank, h.ssm.inner_size);
+    std::printf(
+        "  gated deltanet in %u of %u blocks (interval %u); conv %u, state %u, K heads %u, "
+        "V heads %u, inner %u\n",
+        rec, h.n_layer, h.full_attention_interval, h.ssm.conv_kernel, h.ssm.state_size,
+        h.ssm.group_count, h.ssm.time_step_rank, h.ssm.inner_size);
   }
 }
 
@@ -70,17 +76,21 @@ void print_expert_bytes(const ModelHparams& h, const WeightSummary& w) {
   const auto& per = w.expert_bytes_per_layer;
   for (size_t i = 0; i < per.size();) {
     size_t j = i;
-    while (j + 1 < per.size() && per[j + 1] == per[i] && h.is_mtp(uint32_t(j + 1)) == h.is_mtp(uint32_t(i))) ++j;
-    std::printf("  block%s %zu%s: %s%s\n", i == j ? "" : "s", i, i == j ? "" : ("-" + std::to_string(j)).c_str(),
-                bytes_text(per[i]).c_str(), h.is_mtp(uint32_t(i)) ? " (MTP)" : "");
+    while (j + 1 < per.size() && per[j + 1] == per[i] &&
+           h.is_mtp(uint32_t(j + 1)) == h.is_mtp(uint32_t(i)))
+      ++j;
+    std::printf("  block%s %zu%s: %s%s\n", i == j ? "" : "s", i,
+                i == j ? "" : ("-" + std::to_string(j)).c_str(), bytes_text(per[i]).c_str(),
+                h.is_mtp(uint32_t(i)) ? " (MTP)" : "");
     i = j + 1;
   }
 }
 
 void print_text(const ModelInfo& m) {
   const auto& f = m.file;
-  std::printf("%s: GGUF v%u, %s, %zu tensors, %zu metadata keys, alignment %u\n", m.path.c_str(), f.version(),
-              bytes_text(f.file_size()).c_str(), f.tensors().size(), f.metadata().size(), f.alignment());
+  std::printf("%s: GGUF v%u, %s, %zu tensors, %zu metadata keys, alignment %u\n", m.path.c_str(),
+              f.version(), bytes_text(f.file_size()).c_str(), f.tensors().size(),
+              f.metadata().size(), f.alignment());
   if (const auto* name = f.metadata().find("general.name"); name && name->as_string())
     std::printf("name: %s\n", name->as_string()->c_str());
   print_hparams(m.h);
@@ -94,12 +104,14 @@ void print_text(const ModelInfo& m) {
   std::printf("  routed experts %s\n", bytes_text(m.weights.expert_bytes).c_str());
   print_expert_bytes(m.h, m.weights);
   const auto& t = m.tok;
-  std::printf("tokenizer: %s, pre %s, %zu tokens, %zu merges, bos %s, eos %s, eot %s, pad %s, add_bos %s, "
-              "chat template %s\n",
-              t.model.c_str(), t.pre.empty() ? "-" : t.pre.c_str(), t.tokens.size(), t.merges.size(),
-              optional_id(t.bos_id).c_str(), optional_id(t.eos_id).c_str(), optional_id(t.eot_id).c_str(),
-              optional_id(t.padding_id).c_str(), t.add_bos_token ? (*t.add_bos_token ? "true" : "false") : "-",
-              t.chat_template ? "yes" : "no");
+  std::printf(
+      "tokenizer: %s, pre %s, %zu tokens, %zu merges, bos %s, eos %s, eot %s, pad %s, add_bos %s, "
+      "chat template %s\n",
+      t.model.c_str(), t.pre.empty() ? "-" : t.pre.c_str(), t.tokens.size(), t.merges.size(),
+      optional_id(t.bos_id).c_str(), optional_id(t.eos_id).c_str(), optional_id(t.eot_id).c_str(),
+      optional_id(t.padding_id).c_str(),
+      t.add_bos_token ? (*t.add_bos_token ? "true" : "false") : "-",
+      t.chat_template ? "yes" : "no");
 }
 
 void write_optional_id(JsonWriter& w, std::string_view key, const std::optional<uint32_t>& id) {
@@ -117,7 +129,8 @@ void write_hparams_json(JsonWriter& w, const ModelHparams& h) {
   w.field("n_vocab", h.n_vocab).field("n_ctx_train", h.n_ctx_train);
   w.field("n_head", h.n_head).field("n_head_kv", h.n_head_kv);
   w.field("head_dim_k", h.head_dim_k).field("head_dim_v", h.head_dim_v).field("n_rot", h.n_rot);
-  w.field("rope_freq_base", float_for_json(h.rope_freq_base)).field("rms_eps", float_for_json(h.rms_eps));
+  w.field("rope_freq_base", float_for_json(h.rope_freq_base))
+      .field("rms_eps", float_for_json(h.rms_eps));
   w.field("n_expert", h.n_expert).field("n_expert_used", h.n_expert_used);
   w.field("n_ff_exp", h.n_ff_exp).field("n_ff_shexp", h.n_ff_shexp);
   if (h.arch != Architecture::Qwen3Moe) {
@@ -156,9 +169,12 @@ void print_json(const ModelInfo& m) {
   const auto& f = m.file;
   JsonWriter w;
   w.begin_object();
-  w.field("file", m.path).field("gguf_version", f.version()).field("file_bytes", uint64_t{f.file_size()});
+  w.field("file", m.path)
+      .field("gguf_version", f.version())
+      .field("file_bytes", uint64_t{f.file_size()});
   w.field("alignment", f.alignment()).field("data_offset", f.data_offset());
-  w.field("metadata_keys", uint64_t{f.metadata().size()}).field("tensor_count", uint64_t{f.tensors().size()});
+  w.field("metadata_keys", uint64_t{f.metadata().size()})
+      .field("tensor_count", uint64_t{f.tensors().size()});
   w.field("architecture", architecture_name(m.h.arch));
   write_hparams_json(w, m.h);
   w.key("tensors_by_type").begin_object();

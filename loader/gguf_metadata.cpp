@@ -25,7 +25,8 @@ const GgufValue* GgufMetadata::find(std::string_view key) const {
 
 void GgufMetadata::fail(std::string_view key, const std::string& problem) const {
   std::string where = source_ + ": metadata key '" + std::string(key) + "'";
-  if (const auto* e = find_entry(key); e && e->offset) where += " (at byte " + std::to_string(e->offset) + ")";
+  if (const auto* e = find_entry(key); e && e->offset)
+    where += " (at byte " + std::to_string(e->offset) + ")";
   throw Error(ErrorKind::InvalidModel, where + ": " + problem);
 }
 
@@ -35,8 +36,9 @@ std::optional<uint64_t> GgufMetadata::get_u64(std::string_view key) const {
   const auto u = v->as_uint();
   if (!u) {
     const bool negative = v->as_int().has_value();
-    fail(key, negative ? "is negative (" + v->to_display() + "), expected an unsigned integer"
-                       : "is a " + std::string(gguf_type_name(v->type())) + ", expected an integer");
+    fail(key, negative
+                  ? "is negative (" + v->to_display() + "), expected an unsigned integer"
+                  : "is a " + std::string(gguf_type_name(v->type())) + ", expected an integer");
   }
   return u;
 }

@@ -16,11 +16,11 @@ static_assert(std::endian::native == std::endian::little,
 namespace {
 
 // Smallest encodings, used to bound counts by the bytes left before anything is allocated.
-constexpr uint64_t kMinKeyValueBytes = 8 + 4 + 1;          // empty-key length, type, one byte
-constexpr uint64_t kMinTensorInfoBytes = 8 + 4 + 4 + 8;    // name length, n_dims, type, offset
-constexpr uint64_t kMinStringBytes = 8;                    // the length
-constexpr uint64_t kMinArrayBytes = 4 + 8;                 // element type, count
-constexpr uint64_t kMaxTensorNameBytes = 63;               // ggml's GGML_MAX_NAME is 64 with the NUL
+constexpr uint64_t kMinKeyValueBytes = 8 + 4 + 1;        // empty-key length, type, one byte
+constexpr uint64_t kMinTensorInfoBytes = 8 + 4 + 4 + 8;  // name length, n_dims, type, offset
+constexpr uint64_t kMinStringBytes = 8;                  // the length
+constexpr uint64_t kMinArrayBytes = 4 + 8;               // element type, count
+constexpr uint64_t kMaxTensorNameBytes = 63;             // ggml's GGML_MAX_NAME is 64 with the NUL
 
 std::string printable(std::span<const std::byte> b) {
   static const char* const kHex = "0123456789abcdef";
@@ -70,9 +70,9 @@ class GgufParser {
 
   void need(uint64_t n, const char* field) const {
     if (n > left())
-      fail(pos_, std::string(field) + " needs " + std::to_string(n) + " bytes but the file ends after " +
-                     std::to_string(left()) + " (file is " + std::to_string(bytes_.size()) +
-                     " bytes: truncated?)");
+      fail(pos_, std::string(field) + " needs " + std::to_string(n) +
+                     " bytes but the file ends after " + std::to_string(left()) + " (file is " +
+                     std::to_string(bytes_.size()) + " bytes: truncated?)");
   }
 
   template <typename T>
@@ -88,8 +88,8 @@ class GgufParser {
     const uint64_t at = pos_;
     const auto n = read<uint64_t>(field);
     if (n > left())
-      fail(at, std::string(field) + " length " + std::to_string(n) + " runs past the end of the file (" +
-                   std::to_string(left()) + " bytes left)");
+      fail(at, std::string(field) + " length " + std::to_string(n) +
+                   " runs past the end of the file (" + std::to_string(left()) + " bytes left)");
     std::string s(reinterpret_cast<const char*>(bytes_.data() + pos_), n);
     pos_ += n;
     return s;
@@ -123,8 +123,9 @@ class GgufParser {
       fail(16, "metadata key count " + std::to_string(n_kv_) + " cannot fit in the " +
                    std::to_string(left()) + " bytes left");
     if (n_tensors_ * kMinTensorInfoBytes + n_kv_ * kMinKeyValueBytes > left())
-      fail(8, "tensor count " + std::to_string(n_tensors_) + " and key count " + std::to_string(n_kv_) +
-                  " cannot fit in the " + std::to_string(left()) + " bytes left");
+      fail(8, "tensor count " + std::to_string(n_tensors_) + " and key count " +
+                  std::to_string(n_kv_) + " cannot fit in the " + std::to_string(left()) +
+                  " bytes left");
   }
 
   void check_version(uint32_t version) const {
@@ -132,16 +133,19 @@ class GgufParser {
     const std::string file = file_.source() + ": ";
     const uint32_t swapped = __builtin_bswap32(version);
     if ((version & 0xffff) == 0 && swapped >= 1 && swapped <= 3)
-      throw Error(ErrorKind::Unsupported,
-                  file + "big-endian GGUF (version field reads " + std::to_string(swapped) +
-                      " byte-swapped, at byte 4): rotary reads little-endian GGUF only; convert the "
-                      "model with a little-endian converter");
+      throw Error(
+          ErrorKind::Unsupported,
+          file + "big-endian GGUF (version field reads " + std::to_string(swapped) +
+              " byte-swapped, at byte 4): rotary reads little-endian GGUF only; convert the "
+              "model with a little-endian converter");
     if (version == 1)
       throw Error(ErrorKind::Unsupported,
-                  file + "unsupported GGUF version 1 (at byte 4): v1 uses 32-bit counts; rotary reads "
-                         "GGUF v2 and v3 (re-convert the model with a current llama.cpp)");
+                  file +
+                      "unsupported GGUF version 1 (at byte 4): v1 uses 32-bit counts; rotary reads "
+                      "GGUF v2 and v3 (re-convert the model with a current llama.cpp)");
     if (version > 3 && version < 256)
-      throw Error(ErrorKind::Unsupported, file + "unsupported GGUF version " + std::to_string(version) +
+      throw Error(ErrorKind::Unsupported, file + "unsupported GGUF version " +
+                                              std::to_string(version) +
                                               " (at byte 4): rotary reads GGUF v2 and v3");
     fail(4, "bad GGUF version " + std::to_string(version) + " (expected 2 or 3)");
   }
@@ -226,7 +230,8 @@ class GgufParser {
     what_ = "metadata key '" + std::string(kGgufAlignmentKey) + "'";
     const auto* a = entry->value.get_if<uint32_t>();
     if (!a)
-      fail(entry->offset, "must be a u32, found " + std::string(gguf_type_name(entry->value.type())));
+      fail(entry->offset,
+           "must be a u32, found " + std::string(gguf_type_name(entry->value.type())));
     if (*a == 0 || !std::has_single_bit(*a))
       fail(entry->offset, "alignment " + std::to_string(*a) + " is not a power of two");
     file_.alignment_ = *a;
@@ -241,8 +246,8 @@ class GgufParser {
     if (t.name.empty()) fail(t.info_offset, "empty tensor name");
     what_ += " ('" + printable(std::as_bytes(std::span(t.name))) + "')";
     if (t.name.size() > kMaxTensorNameBytes)
-      fail(t.info_offset, "name is " + std::to_string(t.name.size()) + " bytes, longer than ggml's " +
-                              std::to_string(kMaxTensorNameBytes));
+      fail(t.info_offset, "name is " + std::to_string(t.name.size()) +
+                              " bytes, longer than ggml's " + std::to_string(kMaxTensorNameBytes));
     read_shape(t);
     read_tensor_type(t);
     t.offset = read<uint64_t>("data offset");
@@ -253,12 +258,14 @@ class GgufParser {
     const uint64_t at = pos_;
     const auto n_dims = read<uint32_t>("dimension count");
     if (n_dims > kGgufMaxDims)
-      fail(at, std::to_string(n_dims) + " dimensions, more than ggml's " + std::to_string(kGgufMaxDims));
+      fail(at, std::to_string(n_dims) + " dimensions, more than ggml's " +
+                   std::to_string(kGgufMaxDims));
     for (uint32_t d = 0; d < n_dims; ++d) {
       const uint64_t dim_at = pos_;
       const auto ne = read<uint64_t>("dimension");
       if (ne > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
-        fail(dim_at, "dimension " + std::to_string(d) + " is " + std::to_string(ne) + " (negative as int64)");
+        fail(dim_at, "dimension " + std::to_string(d) + " is " + std::to_string(ne) +
+                         " (negative as int64)");
       t.shape.push_back(ne);
     }
     const auto n = shape_elements(t.shape);
@@ -289,21 +296,22 @@ class GgufParser {
       if (start > size) {
         what_ = "data section";
         fail(pos_, "starts at byte " + std::to_string(start) + " (aligned to " +
-                       std::to_string(file_.alignment_) + "), past the end of the " + std::to_string(size) +
-                       "-byte file (truncated?)");
+                       std::to_string(file_.alignment_) + "), past the end of the " +
+                       std::to_string(size) + "-byte file (truncated?)");
       }
     }
     file_.data_offset_ = start;
     for (auto& t : file_.tensors_) {
       what_ = "tensor '" + printable(std::as_bytes(std::span(t.name))) + "'";
       if (t.offset % file_.alignment_ != 0)
-        fail(t.info_offset, "data offset " + std::to_string(t.offset) + " is not a multiple of the alignment " +
+        fail(t.info_offset, "data offset " + std::to_string(t.offset) +
+                                " is not a multiple of the alignment " +
                                 std::to_string(file_.alignment_));
       if (t.offset > size - start || t.n_bytes > size - start - t.offset)
-        fail(t.info_offset, std::to_string(t.n_bytes) + " bytes at data offset " + std::to_string(t.offset) +
-                                " (file byte " + std::to_string(start + t.offset) +
-                                ") run past the end of the " + std::to_string(size) +
-                                "-byte file (truncated?)");
+        fail(t.info_offset, std::to_string(t.n_bytes) + " bytes at data offset " +
+                                std::to_string(t.offset) + " (file byte " +
+                                std::to_string(start + t.offset) + ") run past the end of the " +
+                                std::to_string(size) + "-byte file (truncated?)");
       t.data = bytes_.subspan(start + t.offset, t.n_bytes);
     }
     check_overlaps();
@@ -320,8 +328,9 @@ class GgufParser {
       const auto* cur = by_offset[i];
       if (prev->offset + prev->n_bytes > cur->offset) {
         what_ = "tensor '" + printable(std::as_bytes(std::span(cur->name))) + "'";
-        fail(cur->info_offset, "data at offset " + std::to_string(cur->offset) + " overlaps tensor '" +
-                                   prev->name + "' (" + std::to_string(prev->n_bytes) + " bytes at offset " +
+        fail(cur->info_offset, "data at offset " + std::to_string(cur->offset) +
+                                   " overlaps tensor '" + prev->name + "' (" +
+                                   std::to_string(prev->n_bytes) + " bytes at offset " +
                                    std::to_string(prev->offset) + ")");
       }
     }
@@ -332,13 +341,16 @@ class GgufParser {
     const auto& ts = file_.tensors_;
     idx.resize(ts.size());
     for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
-    std::stable_sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return ts[a].name < ts[b].name; });
+    std::stable_sort(idx.begin(), idx.end(),
+                     [&](size_t a, size_t b) { return ts[a].name < ts[b].name; });
     for (size_t i = 1; i < idx.size(); ++i) {
       if (ts[idx[i - 1]].name != ts[idx[i]].name) continue;
       const auto& dup = ts[idx[i]];
-      what_ = "tensor " + std::to_string(idx[i]) + " ('" + printable(std::as_bytes(std::span(dup.name))) + "')";
-      fail(dup.info_offset, "duplicate tensor name (first defined by tensor " + std::to_string(idx[i - 1]) +
-                                " at byte " + std::to_string(ts[idx[i - 1]].info_offset) + ")");
+      what_ = "tensor " + std::to_string(idx[i]) + " ('" +
+              printable(std::as_bytes(std::span(dup.name))) + "')";
+      fail(dup.info_offset, "duplicate tensor name (first defined by tensor " +
+                                std::to_string(idx[i - 1]) + " at byte " +
+                                std::to_string(ts[idx[i - 1]].info_offset) + ")");
     }
   }
 
@@ -368,8 +380,9 @@ GgufFile GgufFile::parse(std::span<const std::byte> bytes, std::string source) {
 }
 
 const GgufTensorInfo* GgufFile::find_tensor(std::string_view name) const {
-  const auto it = std::lower_bound(by_name_.begin(), by_name_.end(), name,
-                                   [&](size_t i, std::string_view n) { return tensors_[i].name < n; });
+  const auto it =
+      std::lower_bound(by_name_.begin(), by_name_.end(), name,
+                       [&](size_t i, std::string_view n) { return tensors_[i].name < n; });
   if (it == by_name_.end() || tensors_[*it].name != name) return nullptr;
   return &tensors_[*it];
 }

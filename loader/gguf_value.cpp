@@ -8,19 +8,32 @@ namespace rotary {
 
 std::string_view gguf_type_name(GgufType type) {
   switch (type) {
-    case GgufType::U8: return "u8";
-    case GgufType::I8: return "i8";
-    case GgufType::U16: return "u16";
-    case GgufType::I16: return "i16";
-    case GgufType::U32: return "u32";
-    case GgufType::I32: return "i32";
-    case GgufType::F32: return "f32";
-    case GgufType::Bool: return "bool";
-    case GgufType::String: return "str";
-    case GgufType::Array: return "arr";
-    case GgufType::U64: return "u64";
-    case GgufType::I64: return "i64";
-    case GgufType::F64: return "f64";
+    case GgufType::U8:
+      return "u8";
+    case GgufType::I8:
+      return "i8";
+    case GgufType::U16:
+      return "u16";
+    case GgufType::I16:
+      return "i16";
+    case GgufType::U32:
+      return "u32";
+    case GgufType::I32:
+      return "i32";
+    case GgufType::F32:
+      return "f32";
+    case GgufType::Bool:
+      return "bool";
+    case GgufType::String:
+      return "str";
+    case GgufType::Array:
+      return "arr";
+    case GgufType::U64:
+      return "u64";
+    case GgufType::I64:
+      return "i64";
+    case GgufType::F64:
+      return "f64";
   }
   return "?";
 }
@@ -29,17 +42,22 @@ uint32_t gguf_type_size(GgufType type) {
   switch (type) {
     case GgufType::U8:
     case GgufType::I8:
-    case GgufType::Bool: return 1;
+    case GgufType::Bool:
+      return 1;
     case GgufType::U16:
-    case GgufType::I16: return 2;
+    case GgufType::I16:
+      return 2;
     case GgufType::U32:
     case GgufType::I32:
-    case GgufType::F32: return 4;
+    case GgufType::F32:
+      return 4;
     case GgufType::U64:
     case GgufType::I64:
-    case GgufType::F64: return 8;
+    case GgufType::F64:
+      return 8;
     case GgufType::String:
-    case GgufType::Array: return 0;
+    case GgufType::Array:
+      return 0;
   }
   return 0;
 }
@@ -48,7 +66,9 @@ size_t GgufArray::size() const {
   return std::visit([](const auto& v) { return v.size(); }, elements_);
 }
 
-bool GgufArray::operator==(const GgufArray& other) const { return elements_ == other.elements_; }
+bool GgufArray::operator==(const GgufArray& other) const {
+  return elements_ == other.elements_;
+}
 
 std::optional<uint64_t> GgufValue::as_uint() const {
   return std::visit(

@@ -15,8 +15,19 @@ namespace rotary {
 
 // GGUF value type ids as files store them (uint32).
 enum class GgufType : uint32_t {
-  U8 = 0, I8 = 1, U16 = 2, I16 = 3, U32 = 4, I32 = 5, F32 = 6, Bool = 7, String = 8, Array = 9,
-  U64 = 10, I64 = 11, F64 = 12,
+  U8 = 0,
+  I8 = 1,
+  U16 = 2,
+  I16 = 3,
+  U32 = 4,
+  I32 = 5,
+  F32 = 6,
+  Bool = 7,
+  String = 8,
+  Array = 9,
+  U64 = 10,
+  I64 = 11,
+  F64 = 12,
 };
 inline constexpr uint32_t kGgufTypeCount = 13;
 
@@ -60,7 +71,9 @@ class GgufArray {
 
   // The elements as a vector of T, or nullptr when the element type is not T.
   template <typename T>
-  const std::vector<T>* get_if() const { return std::get_if<std::vector<T>>(&elements_); }
+  const std::vector<T>* get_if() const {
+    return std::get_if<std::vector<T>>(&elements_);
+  }
   const Elements& elements() const { return elements_; }
 
   bool operator==(const GgufArray& other) const;
@@ -77,13 +90,16 @@ class GgufValue {
   // Exactly the C++ type of the GGUF type wanted: GgufValue(uint32_t{48}), GgufValue(1e-6f),
   // GgufValue(std::string("gpt2")). (const char* is taken as a string, not as a bool.)
   template <typename T>
-    requires(!std::is_same_v<T, GgufValue> && std::is_constructible_v<Storage, T>)
-  explicit GgufValue(T value) : storage_(std::move(value)) {}
+  requires(!std::is_same_v<T, GgufValue> &&
+           std::is_constructible_v<Storage, T>) explicit GgufValue(T value)
+      : storage_(std::move(value)) {}
   explicit GgufValue(const char* text) : storage_(std::string(text)) {}
 
   GgufType type() const { return static_cast<GgufType>(storage_.index()); }
   template <typename T>
-  const T* get_if() const { return std::get_if<T>(&storage_); }
+  const T* get_if() const {
+    return std::get_if<T>(&storage_);
+  }
   const Storage& storage() const { return storage_; }
 
   // Conversions for readers that accept any integer or float width. nullopt when the value is
@@ -107,19 +123,32 @@ class GgufValue {
 template <typename F>
 decltype(auto) visit_gguf_type(GgufType type, F&& f) {
   switch (type) {
-    case GgufType::U8: return f(std::type_identity<uint8_t>{});
-    case GgufType::I8: return f(std::type_identity<int8_t>{});
-    case GgufType::U16: return f(std::type_identity<uint16_t>{});
-    case GgufType::I16: return f(std::type_identity<int16_t>{});
-    case GgufType::U32: return f(std::type_identity<uint32_t>{});
-    case GgufType::I32: return f(std::type_identity<int32_t>{});
-    case GgufType::F32: return f(std::type_identity<float>{});
-    case GgufType::Bool: return f(std::type_identity<bool>{});
-    case GgufType::String: return f(std::type_identity<std::string>{});
-    case GgufType::Array: return f(std::type_identity<GgufArray>{});
-    case GgufType::U64: return f(std::type_identity<uint64_t>{});
-    case GgufType::I64: return f(std::type_identity<int64_t>{});
-    case GgufType::F64: return f(std::type_identity<double>{});
+    case GgufType::U8:
+      return f(std::type_identity<uint8_t>{});
+    case GgufType::I8:
+      return f(std::type_identity<int8_t>{});
+    case GgufType::U16:
+      return f(std::type_identity<uint16_t>{});
+    case GgufType::I16:
+      return f(std::type_identity<int16_t>{});
+    case GgufType::U32:
+      return f(std::type_identity<uint32_t>{});
+    case GgufType::I32:
+      return f(std::type_identity<int32_t>{});
+    case GgufType::F32:
+      return f(std::type_identity<float>{});
+    case GgufType::Bool:
+      return f(std::type_identity<bool>{});
+    case GgufType::String:
+      return f(std::type_identity<std::string>{});
+    case GgufType::Array:
+      return f(std::type_identity<GgufArray>{});
+    case GgufType::U64:
+      return f(std::type_identity<uint64_t>{});
+    case GgufType::I64:
+      return f(std::type_identity<int64_t>{});
+    case GgufType::F64:
+      return f(std::type_identity<double>{});
   }
   return f(std::type_identity<uint8_t>{});  // not reached for valid enum values
 }

@@ -82,7 +82,8 @@ GgufWriter::GgufWriter(GgufWriter&&) noexcept = default;
 GgufWriter& GgufWriter::operator=(GgufWriter&&) noexcept = default;
 
 void GgufWriter::require_declaring(const char* what) const {
-  if (state_ != State::Declaring) misuse(std::string(what) + " after open(): declare everything first");
+  if (state_ != State::Declaring)
+    misuse(std::string(what) + " after open(): declare everything first");
 }
 
 void GgufWriter::set_version(uint32_t version) {
@@ -110,18 +111,22 @@ void GgufWriter::set(std::string key, GgufValue value) {
 void GgufWriter::add_tensor_info(std::string name, GgmlType type, std::vector<uint64_t> shape) {
   require_declaring("add_tensor_info");
   const auto info = ggml_type_info(static_cast<uint32_t>(type));
-  if (!info) misuse("tensor '" + name + "': unknown ggml type " + std::to_string(static_cast<uint32_t>(type)));
+  if (!info)
+    misuse("tensor '" + name + "': unknown ggml type " +
+           std::to_string(static_cast<uint32_t>(type)));
   if (name.empty() || name.size() > 63) misuse("tensor name '" + name + "' must be 1..63 bytes");
   if (find(name)) misuse("duplicate tensor name '" + name + "'");
   if (shape.size() > kGgufMaxDims) misuse("tensor '" + name + "': more than 4 dimensions");
   const auto n = shape_elements(shape);
-  if (!n) misuse("tensor '" + name + "': element count of " + shape_text(shape) + " overflows int64");
+  if (!n)
+    misuse("tensor '" + name + "': element count of " + shape_text(shape) + " overflows int64");
   const uint64_t row = shape.empty() ? 1 : shape[0];
   if (row % info->block_size != 0)
     misuse("tensor '" + name + "': rows of " + std::to_string(row) + " are not whole " +
            std::string(info->name) + " blocks of " + std::to_string(info->block_size));
   const auto n_bytes = shape_bytes(type, *n);
-  if (!n_bytes) misuse("tensor '" + name + "': byte size of " + shape_text(shape) + " overflows 64 bits");
+  if (!n_bytes)
+    misuse("tensor '" + name + "': byte size of " + shape_text(shape) + " overflows 64 bits");
   if (*n_bytes > (uint64_t{1} << 62) || data_bytes_ > (uint64_t{1} << 62))
     misuse("tensor '" + name + "': the data section would pass 2^62 bytes");
   tensors_.push_back({std::move(name), type, std::move(shape), *n_bytes, data_bytes_, {}, false});
@@ -133,8 +138,8 @@ void GgufWriter::add_tensor(std::string name, GgmlType type, std::vector<uint64_
   add_tensor_info(std::move(name), type, std::move(shape));
   Tensor& t = tensors_.back();
   if (data.size() != t.n_bytes) {
-    const std::string msg = "tensor '" + t.name + "': " + std::to_string(data.size()) + " bytes given, its shape needs " +
-                            std::to_string(t.n_bytes);
+    const std::string msg = "tensor '" + t.name + "': " + std::to_string(data.size()) +
+                            " bytes given, its shape needs " + std::to_string(t.n_bytes);
     data_bytes_ = t.offset;
     tensors_.pop_back();
     misuse(msg);
@@ -177,7 +182,9 @@ std::vector<std::byte> GgufWriter::encode_head() const {
   return std::move(e.bytes());
 }
 
-uint64_t GgufWriter::file_size() const { return encode_head().size() + data_bytes_; }
+uint64_t GgufWriter::file_size() const {
+  return encode_head().size() + data_bytes_;
+}
 
 void GgufWriter::start(std::unique_ptr<GgufSink> sink) {
   require_declaring("open");
@@ -188,7 +195,9 @@ void GgufWriter::start(std::unique_ptr<GgufSink> sink) {
   next_ = 0;
 }
 
-void GgufWriter::open(const std::filesystem::path& path) { start(make_file_sink(path)); }
+void GgufWriter::open(const std::filesystem::path& path) {
+  start(make_file_sink(path));
+}
 
 void GgufWriter::write_padding(uint64_t n) {
   static constexpr std::byte kZeros[256] = {};
@@ -210,12 +219,14 @@ void GgufWriter::emit_stored_tensors() {
 void GgufWriter::begin_tensor(std::string_view name) {
   if (state_ == State::Declaring) misuse("begin_tensor('" + std::string(name) + "') before open()");
   if (state_ == State::InTensor)
-    misuse("begin_tensor('" + std::string(name) + "') while tensor '" + tensors_[next_].name + "' is open");
+    misuse("begin_tensor('" + std::string(name) + "') while tensor '" + tensors_[next_].name +
+           "' is open");
   emit_stored_tensors();
-  if (next_ >= tensors_.size()) misuse("begin_tensor('" + std::string(name) + "'): every tensor is written");
+  if (next_ >= tensors_.size())
+    misuse("begin_tensor('" + std::string(name) + "'): every tensor is written");
   if (tensors_[next_].name != name)
-    misuse("begin_tensor('" + std::string(name) + "'): the next tensor to write is '" + tensors_[next_].name +
-           "' (tensors are written in the order declared)");
+    misuse("begin_tensor('" + std::string(name) + "'): the next tensor to write is '" +
+           tensors_[next_].name + "' (tensors are written in the order declared)");
   state_ = State::InTensor;
   written_ = 0;
 }
@@ -224,8 +235,8 @@ void GgufWriter::write_bytes(std::span<const std::byte> bytes) {
   if (state_ != State::InTensor) misuse("write_bytes outside begin_tensor/end_tensor");
   const Tensor& t = tensors_[next_];
   if (bytes.size() > t.n_bytes - written_)
-    misuse("tensor '" + t.name + "': " + std::to_string(written_ + bytes.size()) + " bytes written, more than its " +
-           std::to_string(t.n_bytes));
+    misuse("tensor '" + t.name + "': " + std::to_string(written_ + bytes.size()) +
+           " bytes written, more than its " + std::to_string(t.n_bytes));
   sink_->write(bytes);
   written_ += bytes.size();
 }
@@ -258,11 +269,12 @@ void GgufWriter::write_tensor(std::string_view name, const Fill& fill, size_t ch
 
 void GgufWriter::finish() {
   if (state_ == State::Declaring) misuse("finish() before open()");
-  if (state_ == State::InTensor) misuse("finish() while tensor '" + tensors_[next_].name + "' is open");
+  if (state_ == State::InTensor)
+    misuse("finish() while tensor '" + tensors_[next_].name + "' is open");
   emit_stored_tensors();
   if (next_ < tensors_.size())
-    misuse("finish(): tensor '" + tensors_[next_].name + "' and " + std::to_string(tensors_.size() - next_ - 1) +
-           " more were never written");
+    misuse("finish(): tensor '" + tensors_[next_].name + "' and " +
+           std::to_string(tensors_.size() - next_ - 1) + " more were never written");
   sink_->close();
   sink_.reset();
   state_ = State::Declaring;  // a writer can write its (complete) declaration again
@@ -272,7 +284,8 @@ void GgufWriter::require_all_data(const char* what) const {
   for (const auto& t : tensors_)
     if (!t.has_data)
       misuse(std::string(what) + ": tensor '" + t.name +
-             "' has no bytes (declared with add_tensor_info: stream it with open/write_tensor/finish)");
+             "' has no bytes (declared with add_tensor_info: stream it with "
+             "open/write_tensor/finish)");
 }
 
 std::vector<std::byte> GgufWriter::to_bytes() {

@@ -102,8 +102,8 @@ class GgufWriter {
   uint64_t data_bytes_ = 0;  // padded sum so far
   State state_ = State::Declaring;
   std::unique_ptr<GgufSink> sink_;
-  size_t next_ = 0;          // the next tensor to write
-  uint64_t written_ = 0;     // bytes of the current tensor so far
+  size_t next_ = 0;       // the next tensor to write
+  uint64_t written_ = 0;  // bytes of the current tensor so far
   std::vector<std::byte> chunk_;
 };
 

@@ -15,12 +15,15 @@ constexpr uint32_t kMaxExperts = 1024;
 
 class HparamReader {
  public:
-  HparamReader(const GgufMetadata& m, std::string_view arch) : m_(m), prefix_(std::string(arch) + ".") {}
+  HparamReader(const GgufMetadata& m, std::string_view arch)
+      : m_(m), prefix_(std::string(arch) + ".") {}
 
   std::string key(std::string_view name) const { return prefix_ + std::string(name); }
   std::optional<uint32_t> u32(std::string_view name) const { return m_.get_u32(key(name)); }
   uint32_t require_u32(std::string_view name) const { return m_.require_u32(key(name)); }
-  float require_float(std::string_view name) const { return static_cast<float>(m_.require_float(key(name))); }
+  float require_float(std::string_view name) const {
+    return static_cast<float>(m_.require_float(key(name)));
+  }
   std::optional<float> get_float(std::string_view name) const {
     const auto v = m_.get_float(key(name));
     return v ? std::optional<float>(static_cast<float>(*v)) : std::nullopt;
@@ -38,9 +41,10 @@ class HparamReader {
       if (e < 0 || e > UINT32_MAX) m_.fail(k, "entry " + std::to_string(e) + " is out of range");
       const auto u = static_cast<uint32_t>(e);
       if (u != 0 && value != 0 && u != value)
-        throw Error(ErrorKind::Unsupported, m_.source() + ": metadata key '" + k +
-                                                "' differs between blocks; rotary runs models whose "
-                                                "blocks share one value");
+        throw Error(ErrorKind::Unsupported,
+                    m_.source() + ": metadata key '" + k +
+                        "' differs between blocks; rotary runs models whose "
+                        "blocks share one value");
       if (u != 0) value = u;
     }
     return value;
@@ -87,7 +91,8 @@ Architecture read_architecture(const GgufMetadata& m) {
   const auto arch = architecture_from_name(name);
   if (!arch)
     throw Error(ErrorKind::Unsupported, m.source() + ": model architecture '" + name +
-                                            "' is not supported; rotary runs " + supported_architectures());
+                                            "' is not supported; rotary runs " +
+                                            supported_architectures());
   return *arch;
 }
 
@@ -95,7 +100,8 @@ uint32_t read_vocab_size(const GgufMetadata& m) {
   const auto* tokens = m.get_array("tokenizer.ggml.tokens");
   if (!tokens) m.fail("tokenizer.ggml.tokens", "is missing (the vocabulary)");
   if (!tokens->get_if<std::string>()) m.fail("tokenizer.ggml.tokens", "is not an array of strings");
-  if (tokens->empty() || tokens->size() > UINT32_MAX) m.fail("tokenizer.ggml.tokens", "has no tokens");
+  if (tokens->empty() || tokens->size() > UINT32_MAX)
+    m.fail("tokenizer.ggml.tokens", "has no tokens");
   return static_cast<uint32_t>(tokens->size());
 }
 
@@ -104,8 +110,9 @@ void read_common(const HparamReader& r, ModelHparams& h) {
   r.check(h.n_layer_all >= 1 && h.n_layer_all <= kMaxLayers, "block_count",
           std::to_string(h.n_layer_all) + " blocks, expected 1.." + std::to_string(kMaxLayers));
   h.n_nextn = r.u32("nextn_predict_layers").value_or(0);
-  r.check(h.n_nextn < h.n_layer_all, "nextn_predict_layers",
-          std::to_string(h.n_nextn) + " MTP blocks of " + std::to_string(h.n_layer_all) + " in all");
+  r.check(
+      h.n_nextn < h.n_layer_all, "nextn_predict_layers",
+      std::to_string(h.n_nextn) + " MTP blocks of " + std::to_string(h.n_layer_all) + " in all");
   h.n_layer = h.n_layer_all - h.n_nextn;
   h.n_ctx_train = r.require_u32("context_length");
   h.n_embd = r.require_u32("embedding_length");
@@ -143,19 +150,22 @@ void read_common(const HparamReader& r, ModelHparams& h) {
 
 void read_gated_delta_net(const HparamReader& r, ModelHparams& h) {
   h.n_ff_shexp = r.u32("expert_shared_feed_forward_length").value_or(h.n_ff);
-  r.check(h.n_ff_shexp > 0, "expert_shared_feed_forward_length", "is missing (and feed_forward_length too)");
+  r.check(h.n_ff_shexp > 0, "expert_shared_feed_forward_length",
+          "is missing (and feed_forward_length too)");
   h.ssm.conv_kernel = r.require_u32("ssm.conv_kernel");
   h.ssm.inner_size = r.require_u32("ssm.inner_size");
   h.ssm.state_size = r.require_u32("ssm.state_size");
   h.ssm.time_step_rank = r.require_u32("ssm.time_step_rank");
   h.ssm.group_count = r.require_u32("ssm.group_count");
   // Bounded: real models use 4..128; the bound keeps the catalogue's products small.
-  for (auto [name, v] : {std::pair{"ssm.conv_kernel", h.ssm.conv_kernel}, {"ssm.state_size", h.ssm.state_size},
-                         {"ssm.time_step_rank", h.ssm.time_step_rank}, {"ssm.group_count", h.ssm.group_count}})
+  for (auto [name, v] : {std::pair{"ssm.conv_kernel", h.ssm.conv_kernel},
+                         {"ssm.state_size", h.ssm.state_size},
+                         {"ssm.time_step_rank", h.ssm.time_step_rank},
+                         {"ssm.group_count", h.ssm.group_count}})
     r.check(v > 0 && v <= 65536, name, "is " + std::to_string(v) + ", expected 1..65536");
   r.check(h.ssm.time_step_rank % h.ssm.group_count == 0, "ssm.time_step_rank",
-          "V heads " + std::to_string(h.ssm.time_step_rank) + " are not a multiple of the K heads " +
-              std::to_string(h.ssm.group_count));
+          "V heads " + std::to_string(h.ssm.time_step_rank) +
+              " are not a multiple of the K heads " + std::to_string(h.ssm.group_count));
 
   // attention.recurrent_layers (one flag per block) takes priority over the interval rule.
   h.recurrent.assign(h.n_layer_all, false);
@@ -166,7 +176,8 @@ void read_gated_delta_net(const HparamReader& r, ModelHparams& h) {
     for (uint32_t i = 0; i < h.n_layer_all; ++i) h.recurrent[i] = flags[i] != 0;
   } else {
     r.check(h.full_attention_interval > 0, "full_attention_interval", "is 0");
-    for (uint32_t i = 0; i < h.n_layer; ++i) h.recurrent[i] = (i + 1) % h.full_attention_interval != 0;
+    for (uint32_t i = 0; i < h.n_layer; ++i)
+      h.recurrent[i] = (i + 1) % h.full_attention_interval != 0;
   }
 }
 
@@ -193,9 +204,12 @@ std::vector<int32_t> read_rope_sections(const HparamReader& r) {
 
 std::string_view architecture_name(Architecture arch) {
   switch (arch) {
-    case Architecture::Qwen3Moe: return "qwen3moe";
-    case Architecture::Qwen35Moe: return "qwen35moe";
-    case Architecture::Qwen3Next: return "qwen3next";
+    case Architecture::Qwen3Moe:
+      return "qwen3moe";
+    case Architecture::Qwen35Moe:
+      return "qwen35moe";
+    case Architecture::Qwen3Next:
+      return "qwen3next";
   }
   return "?";
 }
@@ -208,7 +222,8 @@ std::optional<Architecture> architecture_from_name(std::string_view name) {
 
 std::string supported_architectures() {
   std::string out;
-  for (Architecture a : kArchitectures) out += (out.empty() ? "" : ", ") + std::string(architecture_name(a));
+  for (Architecture a : kArchitectures)
+    out += (out.empty() ? "" : ", ") + std::string(architecture_name(a));
   return out;
 }
 

@@ -17,7 +17,7 @@ enum class Architecture { Qwen3Moe, Qwen35Moe, Qwen3Next };
 
 std::string_view architecture_name(Architecture arch);  // "qwen3moe", "qwen35moe", "qwen3next"
 std::optional<Architecture> architecture_from_name(std::string_view name);
-std::string supported_architectures();                  // "qwen3moe, qwen35moe, qwen3next"
+std::string supported_architectures();  // "qwen3moe, qwen35moe, qwen3next"
 
 // Gated DeltaNet (linear attention) dimensions: qwen35moe and qwen3next; zero for qwen3moe.
 struct GatedDeltaNetHparams {
@@ -29,30 +29,30 @@ struct GatedDeltaNetHparams {
 
   uint64_t key_dim() const { return uint64_t{state_size} * group_count; }       // 2048
   uint64_t value_dim() const { return uint64_t{state_size} * time_step_rank; }  // 4096
-  uint64_t conv_channels() const { return 2 * key_dim() + value_dim(); }  // q, k, v: 8192
+  uint64_t conv_channels() const { return 2 * key_dim() + value_dim(); }        // q, k, v: 8192
 };
 
 struct ModelHparams {
   Architecture arch = Architecture::Qwen3Moe;
-  uint32_t n_layer_all = 0;  // block_count: every block in the file, MTP blocks included
-  uint32_t n_nextn = 0;      // nextn_predict_layers (default 0): the MTP blocks, at the end
-  uint32_t n_layer = 0;      // n_layer_all - n_nextn: the blocks plain generation runs
-  uint32_t n_embd = 0;       // embedding_length
-  uint32_t n_ctx_train = 0;  // context_length
-  uint32_t n_vocab = 0;      // length of tokenizer.ggml.tokens
-  uint32_t n_head = 0;       // attention.head_count
-  uint32_t n_head_kv = 0;    // attention.head_count_kv (default n_head)
-  uint32_t head_dim_k = 0;   // attention.key_length (default n_embd / n_head)
-  uint32_t head_dim_v = 0;   // attention.value_length (default n_embd / n_head)
-  uint32_t n_rot = 0;        // rope.dimension_count (default head_dim_k)
-  float rope_freq_base = 10000.0f;      // rope.freq_base (default 10000)
-  std::vector<int32_t> rope_sections;   // rope.dimension_sections (qwen35moe, 4 entries)
-  float rms_eps = 0.0f;                 // attention.layer_norm_rms_epsilon
-  uint32_t n_ff = 0;          // feed_forward_length (default 0; only a fallback below)
-  uint32_t n_expert = 0;      // expert_count
-  uint32_t n_expert_used = 0; // expert_used_count
-  uint32_t n_ff_exp = 0;      // expert_feed_forward_length (default n_ff / n_expert_used)
-  uint32_t n_ff_shexp = 0;    // expert_shared_feed_forward_length (default n_ff); 0 = none
+  uint32_t n_layer_all = 0;         // block_count: every block in the file, MTP blocks included
+  uint32_t n_nextn = 0;             // nextn_predict_layers (default 0): the MTP blocks, at the end
+  uint32_t n_layer = 0;             // n_layer_all - n_nextn: the blocks plain generation runs
+  uint32_t n_embd = 0;              // embedding_length
+  uint32_t n_ctx_train = 0;         // context_length
+  uint32_t n_vocab = 0;             // length of tokenizer.ggml.tokens
+  uint32_t n_head = 0;              // attention.head_count
+  uint32_t n_head_kv = 0;           // attention.head_count_kv (default n_head)
+  uint32_t head_dim_k = 0;          // attention.key_length (default n_embd / n_head)
+  uint32_t head_dim_v = 0;          // attention.value_length (default n_embd / n_head)
+  uint32_t n_rot = 0;               // rope.dimension_count (default head_dim_k)
+  float rope_freq_base = 10000.0f;  // rope.freq_base (default 10000)
+  std::vector<int32_t> rope_sections;  // rope.dimension_sections (qwen35moe, 4 entries)
+  float rms_eps = 0.0f;                // attention.layer_norm_rms_epsilon
+  uint32_t n_ff = 0;                   // feed_forward_length (default 0; only a fallback below)
+  uint32_t n_expert = 0;               // expert_count
+  uint32_t n_expert_used = 0;          // expert_used_count
+  uint32_t n_ff_exp = 0;               // expert_feed_forward_length (default n_ff / n_expert_used)
+  uint32_t n_ff_shexp = 0;             // expert_shared_feed_forward_length (default n_ff); 0 = none
   GatedDeltaNetHparams ssm;
   uint32_t full_attention_interval = 0;  // full_attention_interval (default 4); 0 for qwen3moe
   std::vector<bool> recurrent;  // per block (n_layer_all): Gated DeltaNet instead of attention

@@ -100,11 +100,12 @@ void check_qwen3next_projections(const ModelHparams& h, const GgufFile& file) {
   for (uint32_t i = 0; i < h.n_layer; ++i) {
     if (!h.is_recurrent(i)) continue;
     const std::string blk = "blk." + std::to_string(i) + ".";
-    const bool split = file.find_tensor(blk + "attn_qkv.weight") && file.find_tensor(blk + "attn_gate.weight");
+    const bool split =
+        file.find_tensor(blk + "attn_qkv.weight") && file.find_tensor(blk + "attn_gate.weight");
     if (!split && !file.find_tensor(blk + "ssm_in.weight"))
-      throw Error(ErrorKind::InvalidModel, file.source() + ": missing tensor '" + blk +
-                                               "attn_qkv.weight' and '" + blk +
-                                               "attn_gate.weight' (or the older fused '" + blk + "ssm_in.weight')");
+      throw Error(ErrorKind::InvalidModel,
+                  file.source() + ": missing tensor '" + blk + "attn_qkv.weight' and '" + blk +
+                      "attn_gate.weight' (or the older fused '" + blk + "ssm_in.weight')");
   }
 }
 
@@ -127,7 +128,8 @@ std::optional<uint32_t> tensor_block_index(std::string_view name) {
 bool is_routed_expert_tensor(std::string_view name) {
   if (!tensor_block_index(name)) return false;
   const std::string_view rest = name.substr(name.find('.', 4) + 1);
-  return std::find(std::begin(kExpertSuffixes), std::end(kExpertSuffixes), rest) != std::end(kExpertSuffixes);
+  return std::find(std::begin(kExpertSuffixes), std::end(kExpertSuffixes), rest) !=
+         std::end(kExpertSuffixes);
 }
 
 std::vector<TensorSpec> global_tensors(const ModelHparams& h) {
@@ -185,20 +187,23 @@ void validate_tensors(const ModelHparams& h, const GgufFile& file) {
     const auto* t = file.find_tensor(spec.name);
     if (!t) {
       if (!spec.required) continue;
-      throw Error(ErrorKind::InvalidModel, file.source() + ": missing tensor '" + spec.name + "' (" + arch +
-                                               " expects shape " + shape_text(spec.shape) + ")");
+      throw Error(ErrorKind::InvalidModel, file.source() + ": missing tensor '" + spec.name +
+                                               "' (" + arch + " expects shape " +
+                                               shape_text(spec.shape) + ")");
     }
     if (!same_shape(t->shape, spec.shape))
-      throw Error(ErrorKind::InvalidModel,
-                  file.source() + ": tensor '" + spec.name + "' (info at byte " + std::to_string(t->info_offset) +
-                      ") has shape " + shape_text(t->shape) + ", " + arch + " with these hyperparameters expects " +
-                      shape_text(spec.shape));
+      throw Error(ErrorKind::InvalidModel, file.source() + ": tensor '" + spec.name +
+                                               "' (info at byte " + std::to_string(t->info_offset) +
+                                               ") has shape " + shape_text(t->shape) + ", " + arch +
+                                               " with these hyperparameters expects " +
+                                               shape_text(spec.shape));
   }
   if (h.arch == Architecture::Qwen3Next) check_qwen3next_projections(h, file);
   for (const auto& t : file.tensors())
     if (!expected.contains(t.name))
-      throw Error(ErrorKind::InvalidModel, file.source() + ": unexpected tensor '" + t.name + "' (info at byte " +
-                                               std::to_string(t.info_offset) + "): not part of the " + arch +
+      throw Error(ErrorKind::InvalidModel, file.source() + ": unexpected tensor '" + t.name +
+                                               "' (info at byte " + std::to_string(t.info_offset) +
+                                               "): not part of the " + arch +
                                                " layout with these hyperparameters");
 }
 
@@ -223,8 +228,9 @@ WeightSummary summarize_weights(const ModelHparams& h, const GgufFile& file) {
 
 std::span<const std::byte> expert_slice(const GgufTensorInfo& tensor, uint32_t expert) {
   if (tensor.shape.size() != 3 || expert >= tensor.shape[2])
-    throw Error(ErrorKind::InvalidArgument, "expert " + std::to_string(expert) + " of tensor '" + tensor.name +
-                                                "' with shape " + shape_text(tensor.shape));
+    throw Error(ErrorKind::InvalidArgument, "expert " + std::to_string(expert) + " of tensor '" +
+                                                tensor.name + "' with shape " +
+                                                shape_text(tensor.shape));
   const uint64_t per_expert = tensor.n_bytes / tensor.shape[2];
   return tensor.data.subspan(expert * per_expert, per_expert);
 }

@@ -41,7 +41,7 @@ void validate_tensors(const ModelHparams& h, const GgufFile& file);
 struct WeightSummary {
   uint64_t total_bytes = 0;
   uint64_t dense_bytes = 0;
-  uint64_t expert_bytes = 0;                    // every routed-expert tensor
+  uint64_t expert_bytes = 0;  // every routed-expert tensor
   std::map<GgmlType, uint32_t> tensors_by_type;
   std::map<GgmlType, uint64_t> bytes_by_type;
   // Bytes of one routed expert (gate + up + down) per block, n_layer_all entries. Q4_K_M files

@@ -12,7 +12,8 @@ const std::vector<std::string>* string_array(const GgufMetadata& m, std::string_
   if (!a) return nullptr;
   const auto* strings = a->get_if<std::string>();
   if (!strings && !a->empty())
-    m.fail(key, "is an array of " + std::string(gguf_type_name(a->element_type())) + ", expected str");
+    m.fail(key,
+           "is an array of " + std::string(gguf_type_name(a->element_type())) + ", expected str");
   static const std::vector<std::string> kEmpty;
   return strings ? strings : &kEmpty;
 }
@@ -34,7 +35,8 @@ std::vector<int32_t> token_types(const GgufMetadata& m, std::string_view key) {
             out.push_back(static_cast<int32_t>(e));
           }
         } else if (!vec.empty()) {
-          m.fail(key, "is an array of " + std::string(gguf_type_name(a->element_type())) + ", expected i32");
+          m.fail(key, "is an array of " + std::string(gguf_type_name(a->element_type())) +
+                          ", expected i32");
         }
       },
       a->elements());
@@ -46,7 +48,9 @@ std::vector<float> scores(const GgufMetadata& m, std::string_view key) {
   if (!a) return {};
   if (const auto* f = a->get_if<float>()) return *f;
   if (const auto* d = a->get_if<double>()) return {d->begin(), d->end()};
-  if (!a->empty()) m.fail(key, "is an array of " + std::string(gguf_type_name(a->element_type())) + ", expected f32");
+  if (!a->empty())
+    m.fail(key,
+           "is an array of " + std::string(gguf_type_name(a->element_type())) + ", expected f32");
   return {};
 }
 
@@ -57,12 +61,14 @@ TokenizerData read_tokenizer_data(const GgufMetadata& m) {
   t.model = m.require_string("tokenizer.ggml.model");
   if (const auto* pre = m.get_string("tokenizer.ggml.pre")) t.pre = *pre;
   const auto* tokens = string_array(m, "tokenizer.ggml.tokens");
-  if (!tokens || tokens->empty()) m.fail("tokenizer.ggml.tokens", "is missing or empty (the vocabulary)");
+  if (!tokens || tokens->empty())
+    m.fail("tokenizer.ggml.tokens", "is missing or empty (the vocabulary)");
   t.tokens = *tokens;
   t.token_types = token_types(m, "tokenizer.ggml.token_type");
   if (!t.token_types.empty() && t.token_types.size() != t.tokens.size())
-    m.fail("tokenizer.ggml.token_type", "has " + std::to_string(t.token_types.size()) + " entries for " +
-                                            std::to_string(t.tokens.size()) + " tokens");
+    m.fail("tokenizer.ggml.token_type", "has " + std::to_string(t.token_types.size()) +
+                                            " entries for " + std::to_string(t.tokens.size()) +
+                                            " tokens");
   t.scores = scores(m, "tokenizer.ggml.scores");
   if (!t.scores.empty() && t.scores.size() != t.tokens.size())
     m.fail("tokenizer.ggml.scores", "has " + std::to_string(t.scores.size()) + " entries for " +

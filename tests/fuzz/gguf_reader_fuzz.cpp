@@ -81,7 +81,8 @@ void check_rewrite(const rotary::GgufFile& file) {
   for (size_t i = 0; i < back.metadata().size(); ++i) {
     const auto& a = file.metadata().entries()[i];
     const auto& b = back.metadata().entries()[i];
-    if (a.key != b.key || a.value.type() != b.value.type()) broken("metadata changed:", a.key.c_str());
+    if (a.key != b.key || a.value.type() != b.value.type())
+      broken("metadata changed:", a.key.c_str());
   }
   if (back.tensors().size() != file.tensors().size()) broken("tensor count changed");
   for (size_t i = 0; i < back.tensors().size(); ++i) {

@@ -72,8 +72,9 @@ std::vector<std::byte> every_value_type() {
   w.set("a.bool", GgufValue(GgufArray(std::vector<bool>{true, false})));
   w.set("a.f64", GgufValue(GgufArray(std::vector<double>{1.0})));
   w.set("a.empty", GgufValue(GgufArray(std::vector<uint32_t>{})));
-  w.set("a.nested", GgufValue(GgufArray(std::vector<GgufArray>{GgufArray(std::vector<int16_t>{1, 2}),
-                                                                GgufArray(std::vector<GgufArray>{})})));
+  w.set("a.nested",
+        GgufValue(GgufArray(std::vector<GgufArray>{GgufArray(std::vector<int16_t>{1, 2}),
+                                                   GgufArray(std::vector<GgufArray>{})})));
   return w.to_bytes();
 }
 
@@ -84,7 +85,8 @@ std::vector<std::byte> several_tensor_types() {
   for (GgmlType t : {GgmlType::F32, GgmlType::F16, GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0,
                      GgmlType::MXFP4, GgmlType::Q4_K, GgmlType::Q6_K, GgmlType::IQ4_XS}) {
     const auto& info = rotary::ggml_type_info(t);
-    w.add_tensor(std::string(info.name), t, {info.block_size}, rotary::test::pattern_bytes(info.type_size, seed++));
+    w.add_tensor(std::string(info.name), t, {info.block_size},
+                 rotary::test::pattern_bytes(info.type_size, seed++));
   }
   return w.to_bytes();
 }
@@ -120,16 +122,19 @@ int main(int argc, char** argv) {
     const auto typed = several_tensor_types();
     save(dir, "tensor_types", typed);
     // Near-valid files: each fails one check.
-    save(dir, "truncated", std::vector<std::byte>(qwen3moe.begin(), qwen3moe.begin() + qwen3moe.size() / 2));
+    save(dir, "truncated",
+         std::vector<std::byte>(qwen3moe.begin(), qwen3moe.begin() + qwen3moe.size() / 2));
     save(dir, "version1", with_version(every_value_type(), 1));
     save(dir, "big_endian", with_version(every_value_type(), 0x03000000));
     const auto parsed = rotary::GgufFile::parse(typed);
     const auto& last = parsed.tensors().back();
     save(dir, "short_data",  // the last tensor's data is one byte short
-         std::vector<std::byte>(typed.begin(), typed.begin() + parsed.data_offset() + last.offset + last.n_bytes - 1));
+         std::vector<std::byte>(
+             typed.begin(), typed.begin() + parsed.data_offset() + last.offset + last.n_bytes - 1));
     const auto& second = parsed.tensors()[1];
     auto misaligned = typed;  // the second tensor's data offset moved by 4
-    const uint64_t field = second.info_offset + 8 + second.name.size() + 4 + 8 * second.shape.size() + 4;
+    const uint64_t field =
+        second.info_offset + 8 + second.name.size() + 4 + 8 * second.shape.size() + 4;
     const uint64_t offset = second.offset + 4;
     std::memcpy(misaligned.data() + field, &offset, 8);
     save(dir, "misaligned", misaligned);

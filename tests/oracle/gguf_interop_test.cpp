@@ -46,10 +46,12 @@ TEST_CASE("gguf interop: llama.cpp loads and runs the tiny models GgufWriter wri
       auto m = interop_model(arch);
       m.n_nextn = mtp ? 1 : 0;
       m.tied_output = mtp;  // covers both forms of the output head too
-      const std::string path = dir.file(std::string(architecture_name(arch)) + (mtp ? "_mtp" : "") + ".gguf");
+      const std::string path =
+          dir.file(std::string(architecture_name(arch)) + (mtp ? "_mtp" : "") + ".gguf");
       write_model(m, path);
       CAPTURE(path);
-      const std::string out = test::run_oracle({"eval", path, "--tokens", "0,1,2", "-n", "2", "--json"});
+      const std::string out =
+          test::run_oracle({"eval", path, "--tokens", "0,1,2", "-n", "2", "--json"});
       CHECK(out.find("\"n_vocab\":8") != std::string::npos);
       CHECK(out.find("\"positions\":5") != std::string::npos);
     }
@@ -72,7 +74,8 @@ TEST_CASE("gguf interop: rotary reads what llama.cpp's Q4_K_M quantiser writes")
   const auto s = summarize_weights(h, file);
   // models.md section 3: ffn_down_exps is Q6_K in the "more bits" blocks,
   // use_more_bits(i, 4) = i < 0 || i >= 3 || i % 3 == 2, so blocks 2 and 3; Q4_K elsewhere.
-  // One expert: gate + up 2 x 256x256 Q4_K (36864 B each), down 256x256 Q4_K (36864) or Q6_K (53760).
+  // One expert: gate + up 2 x 256x256 Q4_K (36864 B each), down 256x256 Q4_K (36864) or Q6_K
+  // (53760).
   CHECK(s.expert_bytes_per_layer == std::vector<uint64_t>{110592, 110592, 127488, 127488});
   CHECK(file.find_tensor("blk.2.ffn_down_exps.weight")->type == GgmlType::Q6_K);
   CHECK(file.find_tensor("blk.0.ffn_gate_exps.weight")->type == GgmlType::Q4_K);

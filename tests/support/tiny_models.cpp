@@ -24,7 +24,8 @@ std::vector<std::byte> pattern_bytes(uint64_t n, uint64_t seed) {
 namespace {
 
 bool recurrent_block(const TinyModel& m, uint32_t i) {
-  return m.arch != Architecture::Qwen3Moe && i < m.n_layer && (i + 1) % m.full_attention_interval != 0;
+  return m.arch != Architecture::Qwen3Moe && i < m.n_layer &&
+         (i + 1) % m.full_attention_interval != 0;
 }
 
 // Float tensors hold values in [-0.5, 0.5) so that llama.cpp can run and quantise the models
@@ -53,11 +54,16 @@ class TensorAdder {
     const auto& info = ggml_type_info(type);
     const uint64_t bytes = n / info.block_size * info.type_size;
     auto data = pattern_bytes(bytes, m_.seed * 1000003 + counter_++);
-    if (type == GgmlType::F32 || type == GgmlType::F16 || type == GgmlType::BF16) finite_values(type, data);
+    if (type == GgmlType::F32 || type == GgmlType::F16 || type == GgmlType::BF16)
+      finite_values(type, data);
     w_.add_tensor(name, type, std::move(shape), data);
   }
-  void weight(const std::string& name, std::vector<uint64_t> shape) { add(name, std::move(shape), m_.weight_type); }
-  void f32(const std::string& name, std::vector<uint64_t> shape) { add(name, std::move(shape), GgmlType::F32); }
+  void weight(const std::string& name, std::vector<uint64_t> shape) {
+    add(name, std::move(shape), m_.weight_type);
+  }
+  void f32(const std::string& name, std::vector<uint64_t> shape) {
+    add(name, std::move(shape), GgmlType::F32);
+  }
 
  private:
   GgufWriter& w_;
@@ -66,7 +72,8 @@ class TensorAdder {
 };
 
 void add_attention(TensorAdder& t, const TinyModel& m, const std::string& b, bool gated) {
-  const uint64_t e = m.n_embd, q = uint64_t{m.n_head} * m.head_dim, kv = uint64_t{m.n_head_kv} * m.head_dim;
+  const uint64_t e = m.n_embd, q = uint64_t{m.n_head} * m.head_dim,
+                 kv = uint64_t{m.n_head_kv} * m.head_dim;
   t.weight(b + "attn_q.weight", {e, gated ? 2 * q : q});
   t.weight(b + "attn_k.weight", {e, kv});
   t.weight(b + "attn_v.weight", {e, kv});
@@ -76,7 +83,8 @@ void add_attention(TensorAdder& t, const TinyModel& m, const std::string& b, boo
 }
 
 void add_gdn(TensorAdder& t, const TinyModel& m, const std::string& b) {
-  const uint64_t e = m.n_embd, key = uint64_t{m.ssm_state} * m.ssm_groups, val = uint64_t{m.ssm_state} * m.ssm_v_heads;
+  const uint64_t e = m.n_embd, key = uint64_t{m.ssm_state} * m.ssm_groups,
+                 val = uint64_t{m.ssm_state} * m.ssm_v_heads;
   t.weight(b + "attn_qkv.weight", {e, 2 * key + val});
   t.weight(b + "attn_gate.weight", {e, val});
   t.f32(b + "ssm_conv1d.weight", {m.ssm_conv, 2 * key + val});
@@ -110,7 +118,8 @@ void add_block(TensorAdder& t, const TinyModel& m, uint32_t i) {
   t.f32(b + "ffn_gate_inp.weight", {e, x});
   t.weight(b + "ffn_gate_exps.weight", {e, f, x});
   t.weight(b + "ffn_up_exps.weight", {e, f, x});
-  t.add(b + "ffn_down_exps.weight", {f, e, x}, i < m.down_exps_types.size() ? m.down_exps_types[i] : m.weight_type);
+  t.add(b + "ffn_down_exps.weight", {f, e, x},
+        i < m.down_exps_types.size() ? m.down_exps_types[i] : m.weight_type);
   if (m.arch != Architecture::Qwen3Moe) {
     const uint64_t s = m.n_ff_shexp;
     t.f32(b + "ffn_gate_inp_shexp.weight", {e});
@@ -160,7 +169,8 @@ void add_tiny_metadata(GgufWriter& w, const TinyModel& m) {
   std::vector<std::string> tokens;
   std::vector<int32_t> types;
   for (uint32_t i = 0; i + 1 < m.n_vocab; ++i) {
-    tokens.push_back(std::string(1, static_cast<char>('a' + i % 26)) + (i >= 26 ? std::to_string(i) : ""));
+    tokens.push_back(std::string(1, static_cast<char>('a' + i % 26)) +
+                     (i >= 26 ? std::to_string(i) : ""));
     types.push_back(1);
   }
   tokens.push_back("<|endoftext|>");
@@ -173,7 +183,8 @@ void add_tiny_metadata(GgufWriter& w, const TinyModel& m) {
   w.set("tokenizer.ggml.bos_token_id", GgufValue(m.n_vocab - 1));
   w.set("tokenizer.ggml.eos_token_id", GgufValue(m.n_vocab - 1));
   w.set("tokenizer.ggml.add_bos_token", GgufValue(false));
-  w.set("tokenizer.chat_template", GgufValue(std::string("{% for m in messages %}{{ m.content }}{% endfor %}")));
+  w.set("tokenizer.chat_template",
+        GgufValue(std::string("{% for m in messages %}{{ m.content }}{% endfor %}")));
 }
 
 void add_tiny_tensors(GgufWriter& w, const TinyModel& m) {

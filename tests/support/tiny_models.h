@@ -23,8 +23,9 @@ struct TinyModel {
   uint32_t n_expert = 4, n_expert_used = 2, n_ff_exp = 32, n_ff_shexp = 32;
   uint32_t n_vocab = 8;
   // GDN (qwen35moe, qwen3next)
-  uint32_t ssm_conv = 4, ssm_state = 8, ssm_groups = 2, ssm_v_heads = 4, full_attention_interval = 2;
-  bool tied_output = false;  // leave out output.weight
+  uint32_t ssm_conv = 4, ssm_state = 8, ssm_groups = 2, ssm_v_heads = 4,
+           full_attention_interval = 2;
+  bool tied_output = false;              // leave out output.weight
   GgmlType weight_type = GgmlType::F16;  // 2-D weights; norms and routers are F32
   // Per block, the type of ffn_down_exps (Q4_K_M files vary it by block); weight_type if empty.
   std::vector<GgmlType> down_exps_types;

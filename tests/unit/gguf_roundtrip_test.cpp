@@ -3,11 +3,11 @@
 // small file written out by hand from the GGUF specification.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <limits>
-#include <unistd.h>
 
 #include "loader/gguf_reader.h"
 #include "loader/gguf_writer.h"
@@ -54,11 +54,12 @@ std::vector<std::pair<std::string, GgufValue>> every_value_type() {
   kv.emplace_back("arr.empty.str", GgufValue(GgufArray(std::vector<std::string>{})));
   kv.emplace_back("arr.empty.arr", GgufValue(GgufArray(std::vector<GgufArray>{})));
   kv.emplace_back("arr.nested",
-                  GgufValue(GgufArray(std::vector<GgufArray>{GgufArray(std::vector<std::string>{"x", "yz"}),
-                                                             GgufArray(std::vector<uint32_t>{}),
-                                                             GgufArray(std::vector<int16_t>{-1})})));
-  kv.emplace_back("arr.nested3", GgufValue(GgufArray(std::vector<GgufArray>{GgufArray(std::vector<GgufArray>{
-                                     GgufArray(std::vector<double>{3.5}), GgufArray(std::vector<bool>{})})})));
+                  GgufValue(GgufArray(std::vector<GgufArray>{
+                      GgufArray(std::vector<std::string>{"x", "yz"}),
+                      GgufArray(std::vector<uint32_t>{}), GgufArray(std::vector<int16_t>{-1})})));
+  kv.emplace_back("arr.nested3",
+                  GgufValue(GgufArray(std::vector<GgufArray>{GgufArray(std::vector<GgufArray>{
+                      GgufArray(std::vector<double>{3.5}), GgufArray(std::vector<bool>{})})})));
   return kv;
 }
 
@@ -109,7 +110,8 @@ TEST_CASE("gguf round trip: tensors of every ggml type, seeded bytes, several al
       std::vector<uint64_t> shape{3ull * info->block_size, 7};
       if (id % 2) shape.push_back(5);
       const uint64_t rows = id % 2 ? 35 : 7;
-      wants.push_back({"t." + std::string(info->name), info->type, shape, rows * 3 * info->type_size});
+      wants.push_back(
+          {"t." + std::string(info->name), info->type, shape, rows * 3 * info->type_size});
     }
     for (size_t i = 0; i < wants.size(); ++i)
       w.add_tensor(wants[i].name, wants[i].type, wants[i].shape, pattern_bytes(wants[i].bytes, i));
@@ -168,7 +170,8 @@ TEST_CASE("gguf writer: the bytes of a small file, as the specification lays the
   GgufWriter w;
   w.set("k", GgufValue(uint32_t{5}));
   w.set("s", GgufValue(GgufArray(std::vector<std::string>{"ab"})));
-  const std::vector<std::byte> data{std::byte{1}, std::byte{2}, std::byte{3}, std::byte{4}, std::byte{5}, std::byte{6}};
+  const std::vector<std::byte> data{std::byte{1}, std::byte{2}, std::byte{3},
+                                    std::byte{4}, std::byte{5}, std::byte{6}};
   w.add_tensor("t", GgmlType::F16, {3}, data);
   std::vector<uint8_t> want;
   want.insert(want.end(), {'G', 'G', 'U', 'F'});

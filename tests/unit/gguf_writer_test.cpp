@@ -2,9 +2,9 @@
 // in-memory tensors; every misuse is an InvalidArgument that says what went wrong.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
 #include <cstring>
 #include <filesystem>
-#include <unistd.h>
 
 #include "loader/gguf_reader.h"
 #include "loader/gguf_writer.h"
@@ -85,21 +85,29 @@ TEST_CASE("gguf writer: byte counts and order are checked") {
   w.add_tensor_info("b", GgmlType::F32, {2});
   CHECK_ROTARY_ERROR(w.begin_tensor("a"), ErrorKind::InvalidArgument, "before open()");
   w.open(path);
-  CHECK_ROTARY_ERROR(w.set("late", GgufValue(true)), ErrorKind::InvalidArgument, "set after open()");
-  CHECK_ROTARY_ERROR(w.add_tensor_info("late", GgmlType::F32, {1}), ErrorKind::InvalidArgument, "after open()");
-  CHECK_ROTARY_ERROR(w.write_bytes(pattern_bytes(4, 1)), ErrorKind::InvalidArgument, "outside begin_tensor");
-  CHECK_ROTARY_ERROR(w.begin_tensor("b"), ErrorKind::InvalidArgument, "the next tensor to write is 'a'");
+  CHECK_ROTARY_ERROR(w.set("late", GgufValue(true)), ErrorKind::InvalidArgument,
+                     "set after open()");
+  CHECK_ROTARY_ERROR(w.add_tensor_info("late", GgmlType::F32, {1}), ErrorKind::InvalidArgument,
+                     "after open()");
+  CHECK_ROTARY_ERROR(w.write_bytes(pattern_bytes(4, 1)), ErrorKind::InvalidArgument,
+                     "outside begin_tensor");
+  CHECK_ROTARY_ERROR(w.begin_tensor("b"), ErrorKind::InvalidArgument,
+                     "the next tensor to write is 'a'");
   w.begin_tensor("a");
   CHECK_ROTARY_ERROR(w.begin_tensor("b"), ErrorKind::InvalidArgument, "while tensor 'a' is open");
   w.write_bytes(pattern_bytes(12, 1));
   CHECK_ROTARY_ERROR(w.write_bytes(pattern_bytes(8, 1)), ErrorKind::InvalidArgument,
                      "tensor 'a': 20 bytes written, more than its 16");
-  CHECK_ROTARY_ERROR(w.end_tensor(), ErrorKind::InvalidArgument, "tensor 'a': 12 bytes written, it needs 16");
+  CHECK_ROTARY_ERROR(w.end_tensor(), ErrorKind::InvalidArgument,
+                     "tensor 'a': 12 bytes written, it needs 16");
   CHECK_ROTARY_ERROR(w.finish(), ErrorKind::InvalidArgument, "while tensor 'a' is open");
   w.write_bytes(pattern_bytes(4, 1));
   w.end_tensor();
-  CHECK_ROTARY_ERROR(w.finish(), ErrorKind::InvalidArgument, "tensor 'b' and 0 more were never written");
-  w.write_tensor("b", [](std::span<std::byte> chunk, uint64_t) { std::memset(chunk.data(), 0, chunk.size()); });
+  CHECK_ROTARY_ERROR(w.finish(), ErrorKind::InvalidArgument,
+                     "tensor 'b' and 0 more were never written");
+  w.write_tensor("b", [](std::span<std::byte> chunk, uint64_t) {
+    std::memset(chunk.data(), 0, chunk.size());
+  });
   CHECK_ROTARY_ERROR(w.begin_tensor("b"), ErrorKind::InvalidArgument, "every tensor is written");
   w.finish();
   CHECK(GgufFile::open(path).tensors().size() == 2);
@@ -109,39 +117,44 @@ TEST_CASE("gguf writer: byte counts and order are checked") {
 TEST_CASE("gguf writer: declarations are checked") {
   GgufWriter w;
   w.set("k", GgufValue(uint32_t{1}));
-  CHECK_ROTARY_ERROR(w.set("k", GgufValue(uint32_t{2})), ErrorKind::InvalidArgument, "duplicate metadata key 'k'");
-  CHECK_ROTARY_ERROR(w.set("", GgufValue(uint32_t{2})), ErrorKind::InvalidArgument, "empty metadata key");
-  CHECK_ROTARY_ERROR(w.set("general.alignment", GgufValue(uint64_t{32})), ErrorKind::InvalidArgument,
-                     "general.alignment must be a u32 power of two");
-  CHECK_ROTARY_ERROR(w.set("general.alignment", GgufValue(uint32_t{24})), ErrorKind::InvalidArgument,
-                     "power of two, got 24");
+  CHECK_ROTARY_ERROR(w.set("k", GgufValue(uint32_t{2})), ErrorKind::InvalidArgument,
+                     "duplicate metadata key 'k'");
+  CHECK_ROTARY_ERROR(w.set("", GgufValue(uint32_t{2})), ErrorKind::InvalidArgument,
+                     "empty metadata key");
+  CHECK_ROTARY_ERROR(w.set("general.alignment", GgufValue(uint64_t{32})),
+                     ErrorKind::InvalidArgument, "general.alignment must be a u32 power of two");
+  CHECK_ROTARY_ERROR(w.set("general.alignment", GgufValue(uint32_t{24})),
+                     ErrorKind::InvalidArgument, "power of two, got 24");
   CHECK_ROTARY_ERROR(w.set_version(1), ErrorKind::InvalidArgument, "version 1");
   GgufArray deep(std::vector<uint32_t>{1});
   for (int i = 0; i < 8; ++i) deep = GgufArray(std::vector<GgufArray>{deep});  // 9 levels
-  CHECK_ROTARY_ERROR(w.set("deep", GgufValue(deep)), ErrorKind::InvalidArgument, "nested deeper than 8");
+  CHECK_ROTARY_ERROR(w.set("deep", GgufValue(deep)), ErrorKind::InvalidArgument,
+                     "nested deeper than 8");
   w.add_tensor_info("t", GgmlType::Q4_K, {256, 2});
-  CHECK_ROTARY_ERROR(w.add_tensor_info("t", GgmlType::F32, {1}), ErrorKind::InvalidArgument, "duplicate tensor name 't'");
+  CHECK_ROTARY_ERROR(w.add_tensor_info("t", GgmlType::F32, {1}), ErrorKind::InvalidArgument,
+                     "duplicate tensor name 't'");
   CHECK_ROTARY_ERROR(w.add_tensor_info("u", GgmlType::Q4_K, {100}), ErrorKind::InvalidArgument,
                      "rows of 100 are not whole q4_K blocks of 256");
-  CHECK_ROTARY_ERROR(w.add_tensor_info("u", GgmlType::F32, {1, 1, 1, 1, 1}), ErrorKind::InvalidArgument,
-                     "more than 4 dimensions");
-  CHECK_ROTARY_ERROR(w.add_tensor_info("u", GgmlType::F32, {1ull << 40, 1ull << 40}), ErrorKind::InvalidArgument,
-                     "overflows int64");
-  CHECK_ROTARY_ERROR(w.add_tensor_info("u", static_cast<GgmlType>(31), {1}), ErrorKind::InvalidArgument,
-                     "unknown ggml type 31");
-  CHECK_ROTARY_ERROR(w.add_tensor_info(std::string(64, 'x'), GgmlType::F32, {1}), ErrorKind::InvalidArgument,
-                     "must be 1..63 bytes");
-  CHECK_ROTARY_ERROR(w.add_tensor("u", GgmlType::F32, {4}, pattern_bytes(15, 1)), ErrorKind::InvalidArgument,
-                     "tensor 'u': 15 bytes given, its shape needs 16");
+  CHECK_ROTARY_ERROR(w.add_tensor_info("u", GgmlType::F32, {1, 1, 1, 1, 1}),
+                     ErrorKind::InvalidArgument, "more than 4 dimensions");
+  CHECK_ROTARY_ERROR(w.add_tensor_info("u", GgmlType::F32, {1ull << 40, 1ull << 40}),
+                     ErrorKind::InvalidArgument, "overflows int64");
+  CHECK_ROTARY_ERROR(w.add_tensor_info("u", static_cast<GgmlType>(31), {1}),
+                     ErrorKind::InvalidArgument, "unknown ggml type 31");
+  CHECK_ROTARY_ERROR(w.add_tensor_info(std::string(64, 'x'), GgmlType::F32, {1}),
+                     ErrorKind::InvalidArgument, "must be 1..63 bytes");
+  CHECK_ROTARY_ERROR(w.add_tensor("u", GgmlType::F32, {4}, pattern_bytes(15, 1)),
+                     ErrorKind::InvalidArgument, "tensor 'u': 15 bytes given, its shape needs 16");
   CHECK(w.tensor_count() == 1);  // the rejected declarations left nothing behind
-  CHECK_ROTARY_ERROR(w.set("general.alignment", GgufValue(uint32_t{64})), ErrorKind::InvalidArgument,
-                     "before declaring tensors");
+  CHECK_ROTARY_ERROR(w.set("general.alignment", GgufValue(uint32_t{64})),
+                     ErrorKind::InvalidArgument, "before declaring tensors");
   CHECK_ROTARY_ERROR(w.to_bytes(), ErrorKind::InvalidArgument, "tensor 't' has no bytes");
 }
 
 TEST_CASE("gguf writer: an unwritable path is an Io error naming it") {
   GgufWriter w;
-  CHECK_ROTARY_ERROR(w.open("/nonexistent/dir/out.gguf"), ErrorKind::Io, "/nonexistent/dir/out.gguf: cannot create");
+  CHECK_ROTARY_ERROR(w.open("/nonexistent/dir/out.gguf"), ErrorKind::Io,
+                     "/nonexistent/dir/out.gguf: cannot create");
 }
 
 }  // namespace

@@ -54,11 +54,12 @@ TEST_CASE("hparams: a tiny qwen3moe reads back what it declares") {
 
 TEST_CASE("hparams: defaults of the optional keys") {
   const TinyModel m;
-  const auto h = read_hparams(metadata_of(
-      m,
-      {"qwen3moe.attention.head_count_kv", "qwen3moe.attention.key_length", "qwen3moe.attention.value_length",
-       "qwen3moe.rope.freq_base", "qwen3moe.expert_feed_forward_length"},
-      {{"qwen3moe.feed_forward_length", GgufValue(uint32_t{96})}}));
+  const auto h =
+      read_hparams(metadata_of(m,
+                               {"qwen3moe.attention.head_count_kv", "qwen3moe.attention.key_length",
+                                "qwen3moe.attention.value_length", "qwen3moe.rope.freq_base",
+                                "qwen3moe.expert_feed_forward_length"},
+                               {{"qwen3moe.feed_forward_length", GgufValue(uint32_t{96})}}));
   CHECK(h.n_head_kv == h.n_head);  // head_count_kv defaults to head_count
   CHECK(h.head_dim_k == 32 / 4);   // key_length defaults to embedding_length / head_count
   CHECK(h.head_dim_v == 32 / 4);
@@ -68,7 +69,8 @@ TEST_CASE("hparams: defaults of the optional keys") {
   CHECK(h.n_nextn == 0);
 }
 
-TEST_CASE("hparams: qwen35moe interval rule, recurrent_layers priority, MTP blocks, shared expert") {
+TEST_CASE(
+    "hparams: qwen35moe interval rule, recurrent_layers priority, MTP blocks, shared expert") {
   TinyModel m;
   m.arch = Architecture::Qwen35Moe;
   m.n_layer = 8;
@@ -81,7 +83,8 @@ TEST_CASE("hparams: qwen35moe interval rule, recurrent_layers priority, MTP bloc
     CHECK(h.n_layer == 8);
     CHECK(h.is_mtp(8));
     CHECK(!h.is_mtp(7));
-    CHECK(h.recurrent == std::vector<bool>{true, true, true, false, true, true, true, false, false});
+    CHECK(h.recurrent ==
+          std::vector<bool>{true, true, true, false, true, true, true, false, false});
     CHECK(h.rope_sections == std::vector<int32_t>{2, 2, 0, 0});
     CHECK(h.n_rot == 4);
     CHECK(h.n_ff_shexp == 32);
@@ -94,13 +97,17 @@ TEST_CASE("hparams: qwen35moe interval rule, recurrent_layers priority, MTP bloc
   }
   SUBCASE("attention.recurrent_layers takes priority over the interval") {
     const std::vector<bool> flags{false, true, false, true, true, true, true, true, false};
-    const auto h = read_hparams(metadata_of(m, {}, {{k("attention.recurrent_layers"), GgufValue(GgufArray(flags))}}));
+    const auto h = read_hparams(
+        metadata_of(m, {}, {{k("attention.recurrent_layers"), GgufValue(GgufArray(flags))}}));
     CHECK(h.recurrent == flags);
   }
   SUBCASE("recurrent_layers of the wrong length") {
     const std::vector<bool> flags{true, false};
-    CHECK_ROTARY_ERROR(read_hparams(metadata_of(m, {}, {{k("attention.recurrent_layers"), GgufValue(GgufArray(flags))}})),
-                       ErrorKind::InvalidModel, "'qwen35moe.attention.recurrent_layers': has 2 entries, expected 9");
+    CHECK_ROTARY_ERROR(
+        read_hparams(
+            metadata_of(m, {}, {{k("attention.recurrent_layers"), GgufValue(GgufArray(flags))}})),
+        ErrorKind::InvalidModel,
+        "'qwen35moe.attention.recurrent_layers': has 2 entries, expected 9");
   }
   SUBCASE("expert_shared_feed_forward_length defaults to feed_forward_length") {
     const auto h = read_hparams(metadata_of(m, {k("expert_shared_feed_forward_length")},
@@ -108,7 +115,8 @@ TEST_CASE("hparams: qwen35moe interval rule, recurrent_layers priority, MTP bloc
     CHECK(h.n_ff_shexp == 64);
   }
   SUBCASE("rope.dimension_sections is required") {
-    CHECK_ROTARY_ERROR(read_hparams(metadata_of(m, {k("rope.dimension_sections")})), ErrorKind::InvalidModel,
+    CHECK_ROTARY_ERROR(read_hparams(metadata_of(m, {k("rope.dimension_sections")})),
+                       ErrorKind::InvalidModel,
                        "tiny.gguf: metadata key 'qwen35moe.rope.dimension_sections': is missing");
   }
   SUBCASE("ssm keys are required") {
@@ -120,18 +128,23 @@ TEST_CASE("hparams: qwen35moe interval rule, recurrent_layers priority, MTP bloc
 TEST_CASE("hparams: per-block arrays") {
   const TinyModel m;
   const std::vector<int32_t> kv{2, 2};
-  auto h = read_hparams(metadata_of(m, {}, {{"qwen3moe.attention.head_count_kv", GgufValue(GgufArray(kv))}}));
+  auto h = read_hparams(
+      metadata_of(m, {}, {{"qwen3moe.attention.head_count_kv", GgufValue(GgufArray(kv))}}));
   CHECK(h.n_head_kv == 2);
   const std::vector<uint32_t> mixed{2, 4};
-  CHECK_ROTARY_ERROR(read_hparams(metadata_of(m, {}, {{"qwen3moe.attention.head_count_kv", GgufValue(GgufArray(mixed))}})),
-                     ErrorKind::Unsupported, "'qwen3moe.attention.head_count_kv' differs between blocks");
+  CHECK_ROTARY_ERROR(
+      read_hparams(
+          metadata_of(m, {}, {{"qwen3moe.attention.head_count_kv", GgufValue(GgufArray(mixed))}})),
+      ErrorKind::Unsupported, "'qwen3moe.attention.head_count_kv' differs between blocks");
 }
 
 TEST_CASE("hparams: unsupported architecture lists the supported ones") {
   const TinyModel m;
-  CHECK_ROTARY_ERROR(read_hparams(metadata_of(m, {}, {{"general.architecture", GgufValue(std::string("llama"))}})),
-                     ErrorKind::Unsupported,
-                     "tiny.gguf: model architecture 'llama' is not supported; rotary runs qwen3moe, qwen35moe, qwen3next");
+  CHECK_ROTARY_ERROR(
+      read_hparams(metadata_of(m, {}, {{"general.architecture", GgufValue(std::string("llama"))}})),
+      ErrorKind::Unsupported,
+      "tiny.gguf: model architecture 'llama' is not supported; rotary runs qwen3moe, qwen35moe, "
+      "qwen3next");
   CHECK(supported_architectures() == "qwen3moe, qwen35moe, qwen3next");
   CHECK(architecture_from_name("qwen3next") == Architecture::Qwen3Next);
   CHECK(!architecture_from_name("qwen3").has_value());
@@ -139,28 +152,39 @@ TEST_CASE("hparams: unsupported architecture lists the supported ones") {
 
 TEST_CASE("hparams: missing or mistyped keys are InvalidModel naming the key") {
   const TinyModel m;
-  CHECK_ROTARY_ERROR(read_hparams(metadata_of(m, {"general.architecture"})), ErrorKind::InvalidModel,
-                     "'general.architecture': is missing");
-  CHECK_ROTARY_ERROR(read_hparams(metadata_of(m, {"qwen3moe.block_count"})), ErrorKind::InvalidModel,
-                     "'qwen3moe.block_count': is missing");
-  CHECK_ROTARY_ERROR(read_hparams(metadata_of(m, {}, {{"qwen3moe.block_count", GgufValue(std::string("48"))}})),
-                     ErrorKind::InvalidModel, "'qwen3moe.block_count': is a str, expected an integer");
-  CHECK_ROTARY_ERROR(read_hparams(metadata_of(m, {}, {{"qwen3moe.block_count", GgufValue(int32_t{-1})}})),
-                     ErrorKind::InvalidModel, "is negative");
-  CHECK_ROTARY_ERROR(read_hparams(metadata_of(m, {}, {{"qwen3moe.block_count", GgufValue(uint64_t{1} << 40)}})),
-                     ErrorKind::InvalidModel, "does not fit in 32 bits");
-  CHECK_ROTARY_ERROR(read_hparams(metadata_of(m, {}, {{"qwen3moe.block_count", GgufValue(uint32_t{100000})}})),
-                     ErrorKind::InvalidModel, "100000 blocks, expected 1..512");
-  CHECK_ROTARY_ERROR(read_hparams(metadata_of(m, {}, {{"qwen3moe.expert_used_count", GgufValue(uint32_t{5})}})),
-                     ErrorKind::InvalidModel, "'qwen3moe.expert_used_count': is missing or not in 1..expert_count");
-  CHECK_ROTARY_ERROR(read_hparams(metadata_of(m, {}, {{"qwen3moe.attention.head_count_kv", GgufValue(uint32_t{3})}})),
+  CHECK_ROTARY_ERROR(read_hparams(metadata_of(m, {"general.architecture"})),
+                     ErrorKind::InvalidModel, "'general.architecture': is missing");
+  CHECK_ROTARY_ERROR(read_hparams(metadata_of(m, {"qwen3moe.block_count"})),
+                     ErrorKind::InvalidModel, "'qwen3moe.block_count': is missing");
+  CHECK_ROTARY_ERROR(
+      read_hparams(metadata_of(m, {}, {{"qwen3moe.block_count", GgufValue(std::string("48"))}})),
+      ErrorKind::InvalidModel, "'qwen3moe.block_count': is a str, expected an integer");
+  CHECK_ROTARY_ERROR(
+      read_hparams(metadata_of(m, {}, {{"qwen3moe.block_count", GgufValue(int32_t{-1})}})),
+      ErrorKind::InvalidModel, "is negative");
+  CHECK_ROTARY_ERROR(
+      read_hparams(metadata_of(m, {}, {{"qwen3moe.block_count", GgufValue(uint64_t{1} << 40)}})),
+      ErrorKind::InvalidModel, "does not fit in 32 bits");
+  CHECK_ROTARY_ERROR(
+      read_hparams(metadata_of(m, {}, {{"qwen3moe.block_count", GgufValue(uint32_t{100000})}})),
+      ErrorKind::InvalidModel, "100000 blocks, expected 1..512");
+  CHECK_ROTARY_ERROR(
+      read_hparams(metadata_of(m, {}, {{"qwen3moe.expert_used_count", GgufValue(uint32_t{5})}})),
+      ErrorKind::InvalidModel,
+      "'qwen3moe.expert_used_count': is missing or not in 1..expert_count");
+  CHECK_ROTARY_ERROR(read_hparams(metadata_of(
+                         m, {}, {{"qwen3moe.attention.head_count_kv", GgufValue(uint32_t{3})}})),
                      ErrorKind::InvalidModel, "3 does not divide head_count 4");
-  CHECK_ROTARY_ERROR(read_hparams(metadata_of(m, {}, {{"qwen3moe.attention.layer_norm_rms_epsilon", GgufValue(uint32_t{1})}})),
-                     ErrorKind::InvalidModel, "is a u32, expected f32 or f64");
-  CHECK_ROTARY_ERROR(read_hparams(metadata_of(m, {"tokenizer.ggml.tokens"})), ErrorKind::InvalidModel,
-                     "'tokenizer.ggml.tokens': is missing");
-  CHECK_ROTARY_ERROR(read_hparams(metadata_of(m, {"qwen3moe.expert_feed_forward_length"})), ErrorKind::InvalidModel,
-                     "'qwen3moe.expert_feed_forward_length': is missing (and feed_forward_length too)");
+  CHECK_ROTARY_ERROR(
+      read_hparams(metadata_of(
+          m, {}, {{"qwen3moe.attention.layer_norm_rms_epsilon", GgufValue(uint32_t{1})}})),
+      ErrorKind::InvalidModel, "is a u32, expected f32 or f64");
+  CHECK_ROTARY_ERROR(read_hparams(metadata_of(m, {"tokenizer.ggml.tokens"})),
+                     ErrorKind::InvalidModel, "'tokenizer.ggml.tokens': is missing");
+  CHECK_ROTARY_ERROR(
+      read_hparams(metadata_of(m, {"qwen3moe.expert_feed_forward_length"})),
+      ErrorKind::InvalidModel,
+      "'qwen3moe.expert_feed_forward_length': is missing (and feed_forward_length too)");
 }
 
 }  // namespace

@@ -105,7 +105,8 @@ TEST_CASE("catalogue: Qwen3.5-35B-A3B, 30 Gated DeltaNet blocks and 10 attention
   CHECK(spec(specs, "blk.39.ffn_down_shexp.weight").shape == std::vector<uint64_t>{512, 2048});
   CHECK(spec(specs, "blk.39.ffn_gate_exps.weight").shape == std::vector<uint64_t>{2048, 512, 256});
   CHECK(block_tensors(h, 3).size() == 16);
-  CHECK_ROTARY_ERROR(block_tensors(h, 40), ErrorKind::InvalidArgument, "block 40 of a model with 40 blocks");
+  CHECK_ROTARY_ERROR(block_tensors(h, 40), ErrorKind::InvalidArgument,
+                     "block 40 of a model with 40 blocks");
 }
 
 TEST_CASE("catalogue: routed experts are exactly blk.N.ffn_{gate,up,down}_exps.weight") {
@@ -123,7 +124,9 @@ TEST_CASE("catalogue: routed experts are exactly blk.N.ffn_{gate,up,down}_exps.w
   CHECK(!tensor_block_index("output.weight").has_value());
 }
 
-ModelHparams hparams_of(const GgufFile& f) { return read_hparams(f.metadata()); }
+ModelHparams hparams_of(const GgufFile& f) {
+  return read_hparams(f.metadata());
+}
 
 TEST_CASE("catalogue: tiny files of every architecture validate") {
   for (auto arch : {Architecture::Qwen3Moe, Architecture::Qwen35Moe, Architecture::Qwen3Next}) {
@@ -149,8 +152,8 @@ TEST_CASE("catalogue: tiny files of every architecture validate") {
 
 // A tiny qwen3moe file with one tensor replaced by an F32 one of `shape` (or dropped), and
 // optionally an extra tensor.
-std::vector<std::byte> tiny_with(const std::string& replace, std::vector<uint64_t> shape, bool drop = false,
-                                 bool extra = false) {
+std::vector<std::byte> tiny_with(const std::string& replace, std::vector<uint64_t> shape,
+                                 bool drop = false, bool extra = false) {
   const TinyModel m;
   GgufWriter source;
   test::add_tiny_tensors(source, m);
@@ -177,10 +180,12 @@ TEST_CASE("catalogue: validation names the first mismatch") {
     const auto f = GgufFile::parse(bytes, "tiny.gguf");
     CHECK_ROTARY_ERROR(validate_tensors(hparams_of(f), f), ErrorKind::InvalidModel,
                        "has shape {32, 17}, qwen3moe with these hyperparameters expects {32, 16}");
-    CHECK_ROTARY_ERROR(validate_tensors(hparams_of(f), f), ErrorKind::InvalidModel, "tiny.gguf: tensor 'blk.1.attn_k.weight' (info at byte");
+    CHECK_ROTARY_ERROR(validate_tensors(hparams_of(f), f), ErrorKind::InvalidModel,
+                       "tiny.gguf: tensor 'blk.1.attn_k.weight' (info at byte");
   }
   {
-    const auto bytes = tiny_with("blk.0.ffn_gate_exps.weight", {32, 32, 4, 1});  // trailing 1s are fine
+    const auto bytes =
+        tiny_with("blk.0.ffn_gate_exps.weight", {32, 32, 4, 1});  // trailing 1s are fine
     const auto f = GgufFile::parse(bytes);
     CHECK_NOTHROW(validate_tensors(hparams_of(f), f));
   }
@@ -202,8 +207,9 @@ TEST_CASE("catalogue: validation names the first mismatch") {
     auto bytes = test::tiny_model_bytes(m);
     // Rename blk.0.attn_qkv.weight in place (same length) so that the recurrent block lacks it.
     const std::string from = "blk.0.attn_qkv.weight", to = "blk.0.attn_qkx.weight";
-    auto it = std::search(bytes.begin(), bytes.end(), reinterpret_cast<const std::byte*>(from.data()),
-                          reinterpret_cast<const std::byte*>(from.data() + from.size()));
+    auto it =
+        std::search(bytes.begin(), bytes.end(), reinterpret_cast<const std::byte*>(from.data()),
+                    reinterpret_cast<const std::byte*>(from.data() + from.size()));
     REQUIRE(it != bytes.end());
     std::memcpy(&*it, to.data(), to.size());
     const auto f = GgufFile::parse(bytes);

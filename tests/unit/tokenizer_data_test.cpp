@@ -61,29 +61,35 @@ TEST_CASE("tokenizer data: optional keys and accepted widths") {
 TEST_CASE("tokenizer data: errors name the key") {
   const std::vector<std::string> tokens{"x", "y"};
   const GgufValue model(std::string("gpt2"));
-  CHECK_ROTARY_ERROR(read_tokenizer_data(tokenizer_metadata({{"tokenizer.ggml.tokens", GgufValue(GgufArray(tokens))}})),
-                     ErrorKind::InvalidModel, "tok.gguf: metadata key 'tokenizer.ggml.model': is missing");
+  CHECK_ROTARY_ERROR(
+      read_tokenizer_data(
+          tokenizer_metadata({{"tokenizer.ggml.tokens", GgufValue(GgufArray(tokens))}})),
+      ErrorKind::InvalidModel, "tok.gguf: metadata key 'tokenizer.ggml.model': is missing");
   CHECK_ROTARY_ERROR(read_tokenizer_data(tokenizer_metadata({{"tokenizer.ggml.model", model}})),
                      ErrorKind::InvalidModel, "'tokenizer.ggml.tokens': is missing or empty");
-  CHECK_ROTARY_ERROR(read_tokenizer_data(tokenizer_metadata(
-                         {{"tokenizer.ggml.model", model},
-                          {"tokenizer.ggml.tokens", GgufValue(GgufArray(std::vector<uint32_t>{1, 2}))}})),
-                     ErrorKind::InvalidModel, "'tokenizer.ggml.tokens': is an array of u32, expected str");
-  CHECK_ROTARY_ERROR(read_tokenizer_data(tokenizer_metadata(
-                         {{"tokenizer.ggml.model", model},
-                          {"tokenizer.ggml.tokens", GgufValue(GgufArray(tokens))},
-                          {"tokenizer.ggml.token_type", GgufValue(GgufArray(std::vector<int32_t>{1}))}})),
-                     ErrorKind::InvalidModel, "'tokenizer.ggml.token_type': has 1 entries for 2 tokens");
-  CHECK_ROTARY_ERROR(read_tokenizer_data(tokenizer_metadata(
-                         {{"tokenizer.ggml.model", model},
-                          {"tokenizer.ggml.tokens", GgufValue(GgufArray(tokens))},
-                          {"tokenizer.ggml.merges", GgufValue(std::string("a b"))}})),
-                     ErrorKind::InvalidModel, "'tokenizer.ggml.merges': is a str, expected an array");
-  CHECK_ROTARY_ERROR(read_tokenizer_data(tokenizer_metadata(
-                         {{"tokenizer.ggml.model", model},
-                          {"tokenizer.ggml.tokens", GgufValue(GgufArray(tokens))},
-                          {"tokenizer.ggml.bos_token_id", GgufValue(-1.0f)}})),
-                     ErrorKind::InvalidModel, "'tokenizer.ggml.bos_token_id': is a f32, expected an integer");
+  CHECK_ROTARY_ERROR(
+      read_tokenizer_data(tokenizer_metadata(
+          {{"tokenizer.ggml.model", model},
+           {"tokenizer.ggml.tokens", GgufValue(GgufArray(std::vector<uint32_t>{1, 2}))}})),
+      ErrorKind::InvalidModel, "'tokenizer.ggml.tokens': is an array of u32, expected str");
+  CHECK_ROTARY_ERROR(
+      read_tokenizer_data(tokenizer_metadata(
+          {{"tokenizer.ggml.model", model},
+           {"tokenizer.ggml.tokens", GgufValue(GgufArray(tokens))},
+           {"tokenizer.ggml.token_type", GgufValue(GgufArray(std::vector<int32_t>{1}))}})),
+      ErrorKind::InvalidModel, "'tokenizer.ggml.token_type': has 1 entries for 2 tokens");
+  CHECK_ROTARY_ERROR(
+      read_tokenizer_data(
+          tokenizer_metadata({{"tokenizer.ggml.model", model},
+                              {"tokenizer.ggml.tokens", GgufValue(GgufArray(tokens))},
+                              {"tokenizer.ggml.merges", GgufValue(std::string("a b"))}})),
+      ErrorKind::InvalidModel, "'tokenizer.ggml.merges': is a str, expected an array");
+  CHECK_ROTARY_ERROR(
+      read_tokenizer_data(
+          tokenizer_metadata({{"tokenizer.ggml.model", model},
+                              {"tokenizer.ggml.tokens", GgufValue(GgufArray(tokens))},
+                              {"tokenizer.ggml.bos_token_id", GgufValue(-1.0f)}})),
+      ErrorKind::InvalidModel, "'tokenizer.ggml.bos_token_id': is a f32, expected an integer");
 }
 
 }  // namespace
