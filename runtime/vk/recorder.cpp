@@ -5,11 +5,11 @@
 namespace rotary::vk {
 
 Recorder::Recorder(Device& device, PipelineCache& pipelines, DescriptorCache& descriptors, VkCommandBuffer cmd)
-    : device_(device), pipelines_(pipelines), descriptors_(descriptors), cmd_(cmd) {}
+    : device_(&device), pipelines_(&pipelines), descriptors_(&descriptors), cmd_(cmd) {}
 
 void Recorder::dispatch(const Pipeline& pipeline, std::span<const BufferView> bindings, const void* push,
                         uint32_t push_bytes, uint32_t gx, uint32_t gy, uint32_t gz) {
-  const DeviceCaps& caps = device_.caps();
+  const DeviceCaps& caps = device_->caps();
   if (bindings.size() != pipeline.descriptor_total())
     throw Error(ErrorKind::Internal, pipeline.name() + ": " + std::to_string(bindings.size()) +
                                          " buffers given, " + std::to_string(pipeline.descriptor_total()) + " expected");
@@ -27,7 +27,7 @@ void Recorder::dispatch(const Pipeline& pipeline, std::span<const BufferView> bi
   if (gx > caps.max_workgroup_count[0] || gy > caps.max_workgroup_count[1] || gz > caps.max_workgroup_count[2])
     throw Error(ErrorKind::Internal, pipeline.name() + ": workgroup count over the device limit");
 
-  const VkDescriptorSet set = descriptors_.get(pipeline, bindings);
+  const VkDescriptorSet set = descriptors_->get(pipeline, bindings);
   if (bound_ != pipeline.handle()) {
     vkCmdBindPipeline(cmd_, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.handle());
     bound_ = pipeline.handle();
@@ -38,7 +38,7 @@ void Recorder::dispatch(const Pipeline& pipeline, std::span<const BufferView> bi
 }
 
 void Recorder::barrier(Access src, Access dst) {
-  if (device_.sync2()) {
+  if (device_->sync2()) {
     VkMemoryBarrier2 mb{VK_STRUCTURE_TYPE_MEMORY_BARRIER_2};
     mb.srcStageMask = src.stage;
     mb.srcAccessMask = src.access;

@@ -29,10 +29,10 @@ class Recorder {
   Recorder(Device& device, PipelineCache& pipelines, DescriptorCache& descriptors, VkCommandBuffer cmd);
 
   VkCommandBuffer handle() const { return cmd_; }
-  Device& device() const { return device_; }
-  const DeviceCaps& caps() const { return device_.caps(); }
+  Device& device() const { return *device_; }
+  const DeviceCaps& caps() const { return device_->caps(); }
   // The pipeline for `desc`, created on first use.
-  const Pipeline& pipeline(const PipelineDesc& desc) { return pipelines_.get(desc); }
+  const Pipeline& pipeline(const PipelineDesc& desc) { return pipelines_->get(desc); }
 
   // Binds `bindings` to 0..n-1 (an array binding takes as many consecutive views as its
   // descriptor count) and dispatches. Every binding must respect
@@ -55,9 +55,9 @@ class Recorder {
   void fill(const BufferView& dst, uint32_t word);
 
  private:
-  Device& device_;
-  PipelineCache& pipelines_;
-  DescriptorCache& descriptors_;
+  Device* device_;  // pointers, not references: a Recorder can be reassigned
+  PipelineCache* pipelines_;
+  DescriptorCache* descriptors_;
   VkCommandBuffer cmd_;
   VkPipeline bound_ = VK_NULL_HANDLE;
 };
