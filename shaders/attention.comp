@@ -7,14 +7,16 @@
 // KV head and the group of GW heads; z picks a split: a run of split_len keys. The keys are
 // walked in tiles of BK: a K tile is loaded to shared memory (coalesced, f16 converted to f32),
 // scores S = scale * Q K^T (masked: causal and out of range -> -inf), then online softmax
-// (running max m and sum l per row) and O += P V with the V tile in the same shared memory.
-// Each invocation owns one row and HD / TPR of its dimensions (TPR invocations per row).
+// (running max m and sum l per row; P computed once per score) and O += P V with the V tile in
+// the same shared memory.
+// Each invocation owns one row and HD / TPR of its dimensions (TPR invocations per row), as vec4
+// columns; shared memory is read as vec4.
 //
 // Mode 0 writes O / l. Mode 1 writes the split's partial (O unnormalised, m, l) for
 // attention_combine.comp: used when the KV length is split across workgroups or bound in
 // several ranges (a cache larger than maxStorageBufferRange).
 //
-// Shared memory: 4 * (BQ*HD + BK*(HD+1) + BQ*BK) bytes; the host keeps it within the device limit.
+// Shared memory: 4 * (BQ*HD + BK*(HD+4) + BQ*BK + WG) bytes; the host keeps it within the device limit.
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
 #if KV_F16
@@ -39,43 +41,38 @@ layout(std430, binding = 3) writeonly buffer O { float o[]; };
 layout(std430, binding = 4) writeonly buffer ML { float ml[]; };
 layout(push_constant) uniform PushBlock { AttentionPush p; };
 
-const uint WG = gl_WorkGroupSize.x;
-const uint TPR = WG / BQ;        // invocations per row
-const uint NACC = HD / TPR;      // dimensions each invocation accumulates
-const uint KSTRIDE = HD + 1;     // padded: a warp reading one column of K hits distinct banks
 #define NEG_INF uintBitsToFloat(0xFF800000u)
+const uint WG = gl_WorkGroupSize.x;
+const uint HD4 = HD / 4;         // shared memory is read as vec4: a quarter of the instructions
+const uint TPR = WG / BQ;        // invocations per row
+const uint NACC = HD4 / TPR;     // vec4 columns each invocation accumulates
+const uint KSTRIDE = HD4 + 1;    // padded: a warp reading one column of K hits distinct banks
 
-shared float q_tile[BQ * HD];
-shared float kv_tile[BK * KSTRIDE];
+shared vec4 q_tile[BQ * HD4];
+shared vec4 kv_tile[BK * KSTRIDE];
 shared float s_tile[BQ * BK];
+shared float l_part[WG];  // each invocation's part of its row's softmax sum
 
 // Loads keys j0 .. j0+BK-1 (those below `end`) of KV head `kvh` into kv_tile.
 void load_tile(bool values, uint j0, uint end, uint kvh) {
+  for (uint e = gl_LocalInvocationID.x; e < BK * HD4; e += WG) {
+    const uint jj = e / HD4;
+    const uint d4 = e - jj * HD4;
+    vec4 v = vec4(0.0);
+    if (j0 + jj < end) {
+      const uint row = ((j0 + jj - p.kv_first) * p.n_kv_heads + kvh) * HD4 + d4;
 #if KV_F16
-  const uint hw = HD / 2;
-  for (uint e = gl_LocalInvocationID.x; e < BK * hw; e += WG) {
-    const uint jj = e / hw;
-    const uint dw = e - jj * hw;
-    vec2 v = vec2(0.0);
-    if (j0 + jj < end) {
-      const uint at = ((j0 + jj - p.kv_first) * p.n_kv_heads + kvh) * hw + dw;
-      v = rt_unpack_f16x2(values ? vc[p.v_skip + at] : kc[p.k_skip + at]);
-    }
-    kv_tile[jj * KSTRIDE + 2 * dw] = v.x;
-    kv_tile[jj * KSTRIDE + 2 * dw + 1] = v.y;
-  }
+      const uint at = 2 * row;  // two words of two halves each
+      v = values ? vec4(rt_unpack_f16x2(vc[p.v_skip + at]), rt_unpack_f16x2(vc[p.v_skip + at + 1]))
+                 : vec4(rt_unpack_f16x2(kc[p.k_skip + at]), rt_unpack_f16x2(kc[p.k_skip + at + 1]));
 #else
-  for (uint e = gl_LocalInvocationID.x; e < BK * HD; e += WG) {
-    const uint jj = e / HD;
-    const uint d = e - jj * HD;
-    float v = 0.0;
-    if (j0 + jj < end) {
-      const uint at = ((j0 + jj - p.kv_first) * p.n_kv_heads + kvh) * HD + d;
-      v = values ? vc[p.v_skip + at] : kc[p.k_skip + at];
-    }
-    kv_tile[jj * KSTRIDE + d] = v;
-  }
+      const uint at = 4 * row;
+      v = values ? vec4(vc[p.v_skip + at], vc[p.v_skip + at + 1], vc[p.v_skip + at + 2], vc[p.v_skip + at + 3])
+                 : vec4(kc[p.k_skip + at], kc[p.k_skip + at + 1], kc[p.k_skip + at + 2], kc[p.k_skip + at + 3]);
 #endif
+    }
+    kv_tile[jj * KSTRIDE + d4] = v;
+  }
 }
 
 void main() {
@@ -93,21 +90,21 @@ void main() {
   const uint kb = p.key_begin + split * p.split_len;
   const uint ke = min(min(kb + p.split_len, p.key_end), p.p0 + t0 + rows / GW);
 
-  for (uint e = tid; e < BQ * HD; e += WG) {
-    const uint r = e / HD;
-    const uint d = e - r * HD;
-    const uint t = t0 + r / GW;
-    const uint h = head0 + r % GW;
-    q_tile[e] = r < rows ? q[p.q_offset + (t * p.n_heads + h) * HD + d] : 0.0;
+  for (uint e = tid; e < BQ * HD4; e += WG) {
+    const uint r = e / HD4;
+    const uint d4 = e - r * HD4;
+    const uint at = p.q_offset + ((t0 + r / GW) * p.n_heads + head0 + r % GW) * HD + 4 * d4;
+    q_tile[e] = r < rows ? vec4(q[at], q[at + 1], q[at + 2], q[at + 3]) : vec4(0.0);
   }
 
   const uint row = tid / TPR;
   const uint part = tid - row * TPR;
   float m = NEG_INF;
   float l = 0.0;
-  float acc[NACC];
-  [[unroll]] for (uint i = 0; i < NACC; ++i) acc[i] = 0.0;
+  vec4 acc[NACC];
+  [[unroll]] for (uint i = 0; i < NACC; ++i) acc[i] = vec4(0.0);
 
+  const bool own_row = row < rows;
   for (uint j0 = kb; j0 < ke; j0 += BK) {
     barrier();  // the previous tile's reads of kv_tile and s_tile are done (and q_tile is loaded)
     load_tile(false, j0, ke, kvh);
@@ -118,9 +115,9 @@ void main() {
       const uint j = j0 + jj;
       float s = NEG_INF;
       if (r < rows && j < ke && j <= p.p0 + t0 + r / GW) {
-        float dot = 0.0;
-        for (uint d = 0; d < HD; ++d) dot += q_tile[r * HD + d] * kv_tile[jj * KSTRIDE + d];
-        s = dot * p.scale;
+        float dot_qk = 0.0;
+        for (uint d4 = 0; d4 < HD4; ++d4) dot_qk += dot(q_tile[r * HD4 + d4], kv_tile[jj * KSTRIDE + d4]);
+        s = dot_qk * p.scale;
       }
       s_tile[e] = s;
     }
@@ -136,23 +133,47 @@ void main() {
     }
     load_tile(true, j0, ke, kvh);
     barrier();
-    for (uint jj = 0; jj < BK; ++jj) {
+    // Probabilities once per (row, key): each of the row's TPR invocations takes every TPR-th key
+    // and keeps its part of the row sum.
+    for (uint jj = part; jj < BK; jj += TPR) {
       const float s = s_tile[row * BK + jj];
       const float pj = s == NEG_INF ? 0.0 : exp(s - m);
+      s_tile[row * BK + jj] = pj;
       l += pj;
+    }
+    barrier();
+    for (uint jj = 0; own_row && jj < BK; ++jj) {
+      const float pj = s_tile[row * BK + jj];
       [[unroll]] for (uint i = 0; i < NACC; ++i) acc[i] += pj * kv_tile[jj * KSTRIDE + part + TPR * i];
     }
   }
+  l_part[tid] = l;
+  barrier();
+  l = 0.0;
+  for (uint k = 0; k < TPR; ++k) l += l_part[row * TPR + k];
 
-  if (row >= rows) return;
+  if (!own_row) return;
   const uint t = t0 + row / GW;
   const uint q_row = t * p.n_heads + head0 + row % GW;
   if (p.mode == 0u) {
     const float inv = 1.0 / l;
-    [[unroll]] for (uint i = 0; i < NACC; ++i) o[p.o_offset + q_row * HD + part + TPR * i] = acc[i] * inv;
+    [[unroll]] for (uint i = 0; i < NACC; ++i) {
+      const uint at = p.o_offset + q_row * HD + 4 * (part + TPR * i);
+      const vec4 v = acc[i] * inv;
+      o[at] = v.x;
+      o[at + 1] = v.y;
+      o[at + 2] = v.z;
+      o[at + 3] = v.w;
+    }
   } else {
     const uint slot = q_row * p.n_splits + p.split_base + split;
-    [[unroll]] for (uint i = 0; i < NACC; ++i) o[p.o_offset + slot * HD + part + TPR * i] = acc[i];
+    [[unroll]] for (uint i = 0; i < NACC; ++i) {
+      const uint at = p.o_offset + slot * HD + 4 * (part + TPR * i);
+      o[at] = acc[i].x;
+      o[at + 1] = acc[i].y;
+      o[at + 2] = acc[i].z;
+      o[at + 3] = acc[i].w;
+    }
     if (part == 0u) {
       ml[p.ml_offset + slot * 2] = m;
       ml[p.ml_offset + slot * 2 + 1] = l;

@@ -27,7 +27,10 @@ uint32_t ceil_pow2(uint32_t v) {
 }
 uint32_t ceil_div(uint64_t a, uint64_t b) { return static_cast<uint32_t>((a + b - 1) / b); }
 
-uint32_t shared_bytes(uint32_t bq, uint32_t bk, uint32_t hd) { return 4 * (bq * hd + bk * (hd + 1) + bq * bk); }
+// q_tile, kv_tile (rows padded by one vec4), s_tile and l_part of attention.comp.
+uint32_t shared_bytes(uint32_t bq, uint32_t bk, uint32_t hd, uint32_t wg) {
+  return 4 * (bq * hd + bk * (hd + 4) + bq * bk + wg);
+}
 
 // The largest divisor of `g` that is at most `cap`.
 uint32_t divisor_at_most(uint32_t g, uint32_t cap) {
@@ -45,23 +48,23 @@ void plan_tiles(AttentionPlan& pl, const AttentionShape& s, uint32_t hd, uint32_
   if (!bq) {
     const uint32_t gw = divisor_at_most(group, q_rows_cap);
     bq = s.n_tokens == 1 ? ceil_pow2(gw) : std::min<uint32_t>(q_rows_cap, 32);
-    bq = std::max(bq, ceil_pow2(ceil_div(wg, hd)));  // at most head_dim invocations per row
+    bq = std::max(bq, ceil_pow2(ceil_div(wg, hd / 4)));  // at most head_dim / 4 invocations per row
     bq = std::min(bq, wg);
   }
   uint32_t bk = t.keys_per_tile ? t.keys_per_tile : std::max<uint32_t>(8, kKeyTileFloats / hd);
   if (!t.keys_per_tile)
-    while (shared_bytes(bq, bk, hd) > caps.max_shared_memory && bk > 8) bk /= 2;
+    while (shared_bytes(bq, bk, hd, wg) > caps.max_shared_memory && bk > 8) bk /= 2;
   if (!t.rows_per_tile)
-    while (shared_bytes(bq, bk, hd) > caps.max_shared_memory && bq > 1 && wg / (bq / 2) <= hd) bq /= 2;
+    while (shared_bytes(bq, bk, hd, wg) > caps.max_shared_memory && bq > 1 && wg / (bq / 2) <= hd / 4) bq /= 2;
   require((bq & (bq - 1)) == 0 && bq <= wg && wg % bq == 0, ErrorKind::InvalidArgument,
           "attention: rows_per_tile must be a power of two no larger than the workgroup");
-  require(hd % (wg / bq) == 0, ErrorKind::InvalidArgument,
-          "attention: head_dim must be a multiple of workgroup_size / rows_per_tile");
+  require((hd / 4) % (wg / bq) == 0, ErrorKind::InvalidArgument,
+          "attention: head_dim / 4 must be a multiple of workgroup_size / rows_per_tile");
   require(bk > 0, ErrorKind::InvalidArgument, "attention: keys_per_tile must be positive");
   pl.rows_per_tile = bq;
   pl.keys_per_tile = bk;
   pl.heads_per_row_group = divisor_at_most(group, bq);
-  pl.shared_bytes = shared_bytes(bq, bk, hd);
+  pl.shared_bytes = shared_bytes(bq, bk, hd, wg);
   if (pl.shared_bytes > caps.max_shared_memory)
     throw Error(ErrorKind::Unsupported, "attention: tiles of " + std::to_string(bq) + " rows and " +
                                             std::to_string(bk) + " keys need " + std::to_string(pl.shared_bytes) +
@@ -105,8 +108,8 @@ AttentionPlan attention_plan(const AttentionShape& s, const KvGeometry& geo, con
   require(s.n_tokens > 0, ErrorKind::InvalidArgument, "attention: no queries");
   require(geo.n_kv_heads > 0 && s.n_heads % geo.n_kv_heads == 0, ErrorKind::InvalidArgument,
           "attention: n_heads must be a multiple of n_kv_heads");
-  require(geo.head_dim >= 2 && geo.head_dim % 2 == 0, ErrorKind::InvalidArgument,
-          "attention: head_dim must be even");
+  require(geo.head_dim >= 4 && geo.head_dim % 4 == 0, ErrorKind::InvalidArgument,
+          "attention: head_dim must be a multiple of 4");
   if (uint64_t{s.p0} + s.n_tokens > geo.capacity)
     throw Error(ErrorKind::ContextFull, "attention: positions up to " + std::to_string(s.p0 + s.n_tokens) +
                                             " exceed the KV cache capacity " + std::to_string(geo.capacity));
