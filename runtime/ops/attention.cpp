@@ -128,6 +128,14 @@ AttentionPlan attention_plan(const AttentionShape& s, const KvGeometry& geo, con
   return pl;
 }
 
+uint64_t attention_scratch_bytes(uint32_t max_tokens, uint32_t n_heads, const KvGeometry& geo,
+                                 const vk::DeviceCaps& caps, const AttentionTuning& tuning) {
+  uint64_t bytes = 0;
+  for (uint32_t n = 1; n <= std::min(max_tokens, geo.capacity); ++n)
+    bytes = std::max(bytes, attention_plan({n, geo.capacity - n, n_heads}, geo, caps, tuning).scratch_bytes);
+  return bytes;
+}
+
 void attention(vk::Recorder& rec, const vk::BufferView& q, const KvLayerView& kv, const vk::BufferView& out,
                const vk::BufferView& scratch, const AttentionShape& s, const AttentionTuning& t) {
   const vk::DeviceCaps& caps = rec.caps();

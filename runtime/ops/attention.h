@@ -51,6 +51,11 @@ struct AttentionPlan {
 AttentionPlan attention_plan(const AttentionShape& shape, const KvGeometry& geo, const vk::DeviceCaps& caps,
                              const AttentionTuning& tuning = {});
 
+// Scratch that serves every shape up to `max_tokens` queries per call on a cache of this geometry
+// (the number of splits, hence the partials, is largest at the full cache): size it once.
+uint64_t attention_scratch_bytes(uint32_t max_tokens, uint32_t n_heads, const KvGeometry& geo,
+                                 const vk::DeviceCaps& caps, const AttentionTuning& tuning = {});
+
 // `scratch` holds attention_plan(...).scratch_bytes (it may be empty when that is 0).
 void attention(vk::Recorder& rec, const vk::BufferView& q, const KvLayerView& kv, const vk::BufferView& out,
                const vk::BufferView& scratch, const AttentionShape& shape, const AttentionTuning& tuning = {});

@@ -132,6 +132,21 @@ TEST_CASE_FIXTURE(ActTest, "attention: a cache larger than the binding range is 
   }
 }
 
+TEST_CASE_FIXTURE(ActTest, "attention: one scratch size serves every shape up to the cache capacity") {
+  for (const ops::AttentionTuning& t : {ops::AttentionTuning{}, ops::AttentionTuning{.max_range = 64 << 10}})
+    for (const ops::KvGeometry& geo : {ops::KvGeometry{ops::KvType::F16, 4, 128, 40960},
+                                       ops::KvGeometry{ops::KvType::F32, 2, 256, 9000}}) {
+      const uint32_t n_heads = geo.n_kv_heads * 8, max_tokens = 64;
+      const uint64_t bound = ops::attention_scratch_bytes(max_tokens, n_heads, geo, ctx.caps(), t);
+      for (uint32_t n : {1u, 2u, 7u, 64u})
+        for (uint32_t p0 : {0u, 1u, 100u, 5000u, geo.capacity / 2, geo.capacity - n}) {
+          CAPTURE(n);
+          CAPTURE(p0);
+          CHECK(ops::attention_plan({n, p0, n_heads}, geo, ctx.caps(), t).scratch_bytes <= bound);
+        }
+    }
+}
+
 TEST_CASE_FIXTURE(ActTest, "attention: decode at every position agrees with one prefill") {
   // Prefill 37 tokens once; then decode position by position on the same cache. The two tile
   // and split the work differently; both are ~3e-6 from exact, so they agree within 1e-5.
