@@ -86,7 +86,7 @@ TEST_CASE_FIXTURE(ActTest, "swiglu_merged: [gate | up] rows from a fused project
   }
 }
 
-TEST_CASE_FIXTURE(ActTest, "scale and add: one rounding each, exact; in place") {
+TEST_CASE_FIXTURE(ActTest, "scale and add: one rounding each, exact, in place") {
   for (const OpConfig& c : two_configs(ctx, 64, 256))
     for (uint32_t n : {1u, 7u, 13u, 127u, 100003u}) {
       CAPTURE(c.name);

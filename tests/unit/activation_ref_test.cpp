@@ -81,7 +81,7 @@ TEST_CASE("ref::router_topk: a vanishing sum is clamped to 6.103515625e-5") {
   CHECK(w[0] == doctest::Approx(1e-5 / 6.103515625e-5).epsilon(1e-5));
 }
 
-TEST_CASE("ref::logits: argmax keeps the first maximum; top-k by value then index") {
+TEST_CASE("ref::logits: argmax keeps the first maximum, top-k orders by value then index") {
   const float inf = std::numeric_limits<float>::infinity();
   const std::vector<float> x = {1, 3, -inf, 3, 2};
   CHECK(ref::logits_argmax(x) == 1);
