@@ -12,7 +12,10 @@ std::unique_ptr<vk::GpuContext> g_nosg;
 }
 
 vk::GpuContext& gpu_nosg() {
-  if (!g_nosg) g_nosg = make_gpu({.subgroup_arith = false});
+  if (!g_nosg) {
+    g_nosg = make_gpu({.subgroup_arith = false});
+    at_teardown([] { g_nosg.reset(); });
+  }
   return *g_nosg;
 }
 
