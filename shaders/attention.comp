@@ -75,52 +75,88 @@ void load_tile(bool values, uint j0, uint end, uint kvh) {
   }
 }
 
+// The tile being worked on: which rows are valid, and where its queries sit.
+struct Tile {
+  uint t0;     // first token
+  uint rows;   // valid rows (tokens in the tile x GW)
+  uint head0;  // first query head
+};
+
+void load_queries(Tile tile) {
+  for (uint e = gl_LocalInvocationID.x; e < BQ * HD4; e += WG) {
+    const uint r = e / HD4;
+    const uint d4 = e - r * HD4;
+    const uint at = p.q_offset + ((tile.t0 + r / GW) * p.n_heads + tile.head0 + r % GW) * HD + 4 * d4;
+    q_tile[e] = r < tile.rows ? vec4(q[at], q[at + 1], q[at + 2], q[at + 3]) : vec4(0.0);
+  }
+}
+
+// s_tile = scale * Q K^T for keys j0 .. j0+BK-1, -inf where masked (causal, past `end`).
+void score_tile(Tile tile, uint j0, uint end) {
+  for (uint e = gl_LocalInvocationID.x; e < BQ * BK; e += WG) {
+    const uint r = e / BK;
+    const uint jj = e - r * BK;
+    const uint j = j0 + jj;
+    float s = NEG_INF;
+    if (r < tile.rows && j < end && j <= p.p0 + tile.t0 + r / GW) {
+      float dot_qk = 0.0;
+      for (uint d4 = 0; d4 < HD4; ++d4) dot_qk += dot(q_tile[r * HD4 + d4], kv_tile[jj * KSTRIDE + d4]);
+      s = dot_qk * p.scale;
+    }
+    s_tile[e] = s;
+  }
+}
+
+// This invocation's accumulators: row `row`, vec4 columns part + TPR * i.
+vec4 acc[NACC];
+
+void write_result(Tile tile, uint row, uint part, float m, float l) {
+  const uint q_row = (tile.t0 + row / GW) * p.n_heads + tile.head0 + row % GW;
+  const uint slot = q_row * p.n_splits + p.split_base + gl_WorkGroupID.z;
+  const float scale = p.mode == 0u ? 1.0 / l : 1.0;
+  const uint base = p.o_offset + (p.mode == 0u ? q_row : slot) * HD;
+  [[unroll]] for (uint i = 0; i < NACC; ++i) {
+    const uint at = base + 4 * (part + TPR * i);
+    const vec4 v = acc[i] * scale;
+    o[at] = v.x;
+    o[at + 1] = v.y;
+    o[at + 2] = v.z;
+    o[at + 3] = v.w;
+  }
+  if (p.mode != 0u && part == 0u) {
+    ml[p.ml_offset + slot * 2] = m;
+    ml[p.ml_offset + slot * 2 + 1] = l;
+  }
+}
+
 void main() {
   const uint tid = gl_LocalInvocationID.x;
   const uint group_size = p.n_heads / p.n_kv_heads;  // query heads per KV head
   const uint groups = group_size / GW;
   const uint kvh = gl_WorkGroupID.y / groups;
-  const uint head0 = kvh * group_size + (gl_WorkGroupID.y - kvh * groups) * GW;
   const uint tokens_per_tile = BQ / GW;
-  const uint t0 = gl_WorkGroupID.x * tokens_per_tile;
-  const uint rows = min(tokens_per_tile, p.n_tokens - t0) * GW;  // valid rows of this tile
+  Tile tile;
+  tile.t0 = gl_WorkGroupID.x * tokens_per_tile;
+  tile.rows = min(tokens_per_tile, p.n_tokens - tile.t0) * GW;
+  tile.head0 = kvh * group_size + (gl_WorkGroupID.y - kvh * groups) * GW;
 
   // Keys of this split, cut at the causal limit of the tile's last token.
-  const uint split = gl_WorkGroupID.z;
-  const uint kb = p.key_begin + split * p.split_len;
-  const uint ke = min(min(kb + p.split_len, p.key_end), p.p0 + t0 + rows / GW);
+  const uint kb = p.key_begin + gl_WorkGroupID.z * p.split_len;
+  const uint ke = min(min(kb + p.split_len, p.key_end), p.p0 + tile.t0 + tile.rows / GW);
 
-  for (uint e = tid; e < BQ * HD4; e += WG) {
-    const uint r = e / HD4;
-    const uint d4 = e - r * HD4;
-    const uint at = p.q_offset + ((t0 + r / GW) * p.n_heads + head0 + r % GW) * HD + 4 * d4;
-    q_tile[e] = r < rows ? vec4(q[at], q[at + 1], q[at + 2], q[at + 3]) : vec4(0.0);
-  }
-
+  load_queries(tile);
   const uint row = tid / TPR;
   const uint part = tid - row * TPR;
+  const bool own_row = row < tile.rows;
   float m = NEG_INF;
-  float l = 0.0;
-  vec4 acc[NACC];
+  float l = 0.0;  // this invocation's part of the row's sum
   [[unroll]] for (uint i = 0; i < NACC; ++i) acc[i] = vec4(0.0);
 
-  const bool own_row = row < rows;
   for (uint j0 = kb; j0 < ke; j0 += BK) {
     barrier();  // the previous tile's reads of kv_tile and s_tile are done (and q_tile is loaded)
     load_tile(false, j0, ke, kvh);
     barrier();
-    for (uint e = tid; e < BQ * BK; e += WG) {
-      const uint r = e / BK;
-      const uint jj = e - r * BK;
-      const uint j = j0 + jj;
-      float s = NEG_INF;
-      if (r < rows && j < ke && j <= p.p0 + t0 + r / GW) {
-        float dot_qk = 0.0;
-        for (uint d4 = 0; d4 < HD4; ++d4) dot_qk += dot(q_tile[r * HD4 + d4], kv_tile[jj * KSTRIDE + d4]);
-        s = dot_qk * p.scale;
-      }
-      s_tile[e] = s;
-    }
+    score_tile(tile, j0, ke);
     barrier();
     float tile_max = NEG_INF;
     for (uint jj = 0; jj < BK; ++jj) tile_max = max(tile_max, s_tile[row * BK + jj]);
@@ -133,8 +169,7 @@ void main() {
     }
     load_tile(true, j0, ke, kvh);
     barrier();
-    // Probabilities once per (row, key): each of the row's TPR invocations takes every TPR-th key
-    // and keeps its part of the row sum.
+    // Probabilities once per (row, key): each of the row's TPR invocations takes every TPR-th key.
     for (uint jj = part; jj < BK; jj += TPR) {
       const float s = s_tile[row * BK + jj];
       const float pj = s == NEG_INF ? 0.0 : exp(s - m);
@@ -151,32 +186,5 @@ void main() {
   barrier();
   l = 0.0;
   for (uint k = 0; k < TPR; ++k) l += l_part[row * TPR + k];
-
-  if (!own_row) return;
-  const uint t = t0 + row / GW;
-  const uint q_row = t * p.n_heads + head0 + row % GW;
-  if (p.mode == 0u) {
-    const float inv = 1.0 / l;
-    [[unroll]] for (uint i = 0; i < NACC; ++i) {
-      const uint at = p.o_offset + q_row * HD + 4 * (part + TPR * i);
-      const vec4 v = acc[i] * inv;
-      o[at] = v.x;
-      o[at + 1] = v.y;
-      o[at + 2] = v.z;
-      o[at + 3] = v.w;
-    }
-  } else {
-    const uint slot = q_row * p.n_splits + p.split_base + split;
-    [[unroll]] for (uint i = 0; i < NACC; ++i) {
-      const uint at = p.o_offset + slot * HD + 4 * (part + TPR * i);
-      o[at] = acc[i].x;
-      o[at + 1] = acc[i].y;
-      o[at + 2] = acc[i].z;
-      o[at + 3] = acc[i].w;
-    }
-    if (part == 0u) {
-      ml[p.ml_offset + slot * 2] = m;
-      ml[p.ml_offset + slot * 2 + 1] = l;
-    }
-  }
+  if (own_row) write_result(tile, row, part, m, l);
 }
