@@ -6,6 +6,7 @@
 
 #include "runtime/ops/bind.h"
 #include "runtime/ops/grid.h"
+#include "runtime/ops/tuning.h"
 #include "shaders/push.h"
 
 namespace rotary::ops {
@@ -114,7 +115,7 @@ AttentionPlan attention_plan(const AttentionShape& s, const KvGeometry& geo, con
     throw Error(ErrorKind::ContextFull, "attention: positions up to " + std::to_string(s.p0 + s.n_tokens) +
                                             " exceed the KV cache capacity " + std::to_string(geo.capacity));
   AttentionPlan pl;
-  pl.workgroup_size = resolve_workgroup(t.workgroup_size, 128, caps, "attention");
+  pl.workgroup_size = resolve_workgroup_size(caps, t.workgroup_size, 128, "attention");
   const uint32_t group = s.n_heads / geo.n_kv_heads;
   plan_tiles(pl, s, geo.head_dim, group, caps, t);
   const uint32_t tokens_per_tile = pl.rows_per_tile / pl.heads_per_row_group;
@@ -142,19 +143,19 @@ void attention(vk::Recorder& rec, const vk::BufferView& q, const KvLayerView& kv
   const KvGeometry& geo = kv.geo;
   const AttentionPlan pl = attention_plan(s, geo, caps, t);
   const uint32_t hd = geo.head_dim;
-  const uint64_t qo_bytes = uint64_t{s.n_tokens} * s.n_heads * hd * 4;
-  const BoundWords bq = bind_words(q, qo_bytes, caps);
-  const BoundWords bo = bind_words(out, qo_bytes, caps);
+  const uint64_t qo_floats = uint64_t{s.n_tokens} * s.n_heads * hd;
+  const BoundRange bq = bind_elements(caps, q, qo_floats, "attention");
+  const BoundRange bo = bind_elements(caps, out, qo_floats, "attention");
   const bool split = pl.n_splits > 1;
   const uint64_t slots = uint64_t{s.n_tokens} * s.n_heads * pl.n_splits;
   const uint64_t o_at = vk::align_up(slots * 2 * 4, vk::binding_alignment(caps));
-  BoundWords bml = bo, bpo = bo;
+  BoundRange bml = bo, bpo = bo;
   if (split) {
     require(scratch.size >= pl.scratch_bytes, ErrorKind::InvalidArgument,
             "attention: scratch holds " + std::to_string(scratch.size) + " bytes, " +
                 std::to_string(pl.scratch_bytes) + " needed");
-    bml = bind_words(scratch, slots * 2 * 4, caps);
-    bpo = bind_words(scratch.sub(o_at, scratch.size - o_at), slots * hd * 4, caps);
+    bml = bind_elements(caps, scratch, slots * 2, "attention");
+    bpo = bind_elements(caps, scratch.sub(o_at, scratch.size - o_at), slots * hd, "attention");
   }
   const char* shader = geo.type == KvType::F32 ? "attention_f32" : "attention_f16";
   const vk::Pipeline& p = rec.pipeline({shader,
@@ -167,34 +168,34 @@ void attention(vk::Recorder& rec, const vk::BufferView& q, const KvLayerView& kv
   for (uint32_t r = 0; r < pl.n_ranges; ++r) {
     const uint32_t first = r * pl.range_len;
     const uint32_t n = std::min(pl.range_len, kv_len - first);
-    const BoundWords bk = bind_words(kv.k.sub(first * row, n * row), n * row, caps, t.max_range);
-    const BoundWords bv = bind_words(kv.v.sub(first * row, n * row), n * row, caps, t.max_range);
+    const BoundRange bk = bind_elements(caps, kv.k.sub(first * row, n * row), n * row / 4, "attention", t.max_range);
+    const BoundRange bv = bind_elements(caps, kv.v.sub(first * row, n * row), n * row / 4, "attention", t.max_range);
     const push::AttentionPush pc{s.n_tokens,
                                  s.n_heads,
                                  geo.n_kv_heads,
                                  s.p0,
                                  first,
-                                 bk.skip,
-                                 bv.skip,
+                                 bk.offset,
+                                 bv.offset,
                                  first,
                                  first + n,
                                  pl.split_len,
                                  first / pl.split_len,
                                  pl.n_splits,
                                  1.0f / std::sqrt(static_cast<float>(hd)),
-                                 bq.skip,
-                                 split ? bpo.skip : bo.skip,
-                                 bml.skip,
+                                 bq.offset,
+                                 split ? bpo.offset : bo.offset,
+                                 bml.offset,
                                  split ? 1u : 0u};
     rec.dispatch(p, {bq.binding, bk.binding, bv.binding, split ? bpo.binding : bo.binding, bml.binding}, pc, pl.tiles,
                  pl.head_groups, ceil_div(n, pl.split_len));
   }
   if (!split) return;
   rec.compute_barrier();
-  const uint32_t cwg = resolve_workgroup(t.combine_workgroup_size, 64, caps, "attention combine");
+  const uint32_t cwg = resolve_workgroup_size(caps, t.combine_workgroup_size, 64, "attention combine");
   require(hd <= 4 * cwg, ErrorKind::InvalidArgument, "attention: head_dim exceeds 4 x the combine workgroup");
   const uint32_t rows = s.n_tokens * s.n_heads;
-  const push::AttentionCombinePush cpc{rows, pl.n_splits, hd, bml.skip, bpo.skip, bo.skip};
+  const push::AttentionCombinePush cpc{rows, pl.n_splits, hd, bml.offset, bpo.offset, bo.offset};
   const vk::Pipeline& cp = rec.pipeline({"attention_combine", {cwg}, 3, sizeof(push::AttentionCombinePush)});
   const Grid g = grid_for(caps, rows, 1);
   rec.dispatch(cp, {bml.binding, bpo.binding, bo.binding}, cpc, g.x, g.y);

@@ -1,25 +1,28 @@
 #include "runtime/ops/elementwise.h"
 
+#include "runtime/ops/bind.h"
 #include "runtime/ops/grid.h"
+#include "runtime/ops/tuning.h"
 #include "shaders/push.h"
 
 namespace rotary::ops {
 
 namespace {
 
-uint64_t rows_bytes(uint32_t n_rows, uint32_t stride, uint32_t n_cols) {
-  return ((n_rows - 1) * uint64_t{stride} + n_cols) * 4;
+// Floats spanned by n_rows rows of n_cols, `stride` apart.
+uint64_t rows_floats(uint32_t n_rows, uint32_t stride, uint32_t n_cols) {
+  return (n_rows - 1) * uint64_t{stride} + n_cols;
 }
 
 struct BoundRows {
-  BoundWords bound;
+  BoundRange bound;
   uint32_t stride;
 };
 
 BoundRows bind_rows(const vk::Recorder& rec, const Rows& r, uint32_t n_cols, uint32_t n_rows, const char* op) {
   const uint32_t stride = r.stride ? r.stride : n_cols;
   require(stride >= n_cols, ErrorKind::InvalidArgument, std::string(op) + ": a row stride is shorter than the row");
-  return {bind_words(r.view, rows_bytes(n_rows, stride, n_cols), rec.caps()), stride};
+  return {bind_elements(rec.caps(), r.view, rows_floats(n_rows, stride, n_cols), "elementwise"), stride};
 }
 
 // One dispatch of an eltwise.comp variant: element c of row r reads a and b and writes y.
@@ -28,10 +31,10 @@ void dispatch_rows(vk::Recorder& rec, const char* shader, const BoundRows& a, co
                    const ElementwiseTuning& tuning) {
   require(uint64_t{n_cols} * n_rows < (1ull << 32), ErrorKind::InvalidArgument,
           std::string(shader) + ": more than 2^32 elements in one dispatch");
-  const uint32_t wg = resolve_workgroup(tuning.workgroup_size, 256, rec.caps(), shader);
+  const uint32_t wg = resolve_workgroup_size(rec.caps(), tuning.workgroup_size, 256, shader);
   const vk::Pipeline& p = rec.pipeline({shader, {wg}, 3, sizeof(push::EltwisePush)});
-  const push::EltwisePush pc{n_cols,         n_rows,   a.bound.skip, a.stride, b.bound.skip,
-                             b.stride,       y.bound.skip, y.stride, scalar};
+  const push::EltwisePush pc{n_cols,         n_rows,   a.bound.offset, a.stride, b.bound.offset,
+                             b.stride,       y.bound.offset, y.stride, scalar};
   const Grid g = grid_for(rec.caps(), uint64_t{n_cols} * n_rows, wg);
   rec.dispatch(p, {a.bound.binding, b.bound.binding, y.bound.binding}, pc, g.x, g.y);
 }
@@ -41,12 +44,12 @@ void dispatch_rows(vk::Recorder& rec, const char* shader, const BoundRows& a, co
 void add(vk::Recorder& rec, const vk::BufferView& a, const vk::BufferView& b, const vk::BufferView& y, uint32_t n,
          const ElementwiseTuning& tuning) {
   if (n == 0) return;
-  const uint32_t wg = resolve_workgroup(tuning.workgroup_size, 256, rec.caps(), "add");
-  const BoundWords ba = bind_words(a, n * 4ull, rec.caps());
-  const BoundWords bb = bind_words(b, n * 4ull, rec.caps());
-  const BoundWords by = bind_words(y, n * 4ull, rec.caps());
+  const uint32_t wg = resolve_workgroup_size(rec.caps(), tuning.workgroup_size, 256, "add");
+  const BoundRange ba = bind_elements(rec.caps(), a, n, "elementwise");
+  const BoundRange bb = bind_elements(rec.caps(), b, n, "elementwise");
+  const BoundRange by = bind_elements(rec.caps(), y, n, "elementwise");
   const vk::Pipeline& p = rec.pipeline({"add", {wg}, 3, sizeof(push::BinaryPush)});
-  const push::BinaryPush pc{n, ba.skip, bb.skip, by.skip};
+  const push::BinaryPush pc{n, ba.offset, bb.offset, by.offset};
   const Grid g = grid_for(rec.caps(), n, wg);
   rec.dispatch(p, {ba.binding, bb.binding, by.binding}, pc, g.x, g.y);
 }
@@ -86,7 +89,7 @@ void mul_sigmoid(vk::Recorder& rec, const Rows& x, const Rows& gate, const Rows&
 void mul_sigmoid_row(vk::Recorder& rec, const Rows& x, const vk::BufferView& s, const Rows& y, uint32_t n_cols,
                      uint32_t n_rows, const ElementwiseTuning& tuning) {
   if (n_cols == 0 || n_rows == 0) return;
-  const BoundRows bs{bind_words(s, n_rows * 4ull, rec.caps()), 1};
+  const BoundRows bs{bind_elements(rec.caps(), s, n_rows, "elementwise"), 1};
   dispatch_rows(rec, "mul_sigmoid_row", bind_rows(rec, x, n_cols, n_rows, "mul_sigmoid_row"), bs,
                 bind_rows(rec, y, n_cols, n_rows, "mul_sigmoid_row"), n_cols, n_rows, 0.0f, tuning);
 }

@@ -4,10 +4,16 @@
 // may be one of the inputs (in place).
 #include <cstdint>
 
-#include "runtime/ops/bind.h"
 #include "runtime/vk/recorder.h"
 
 namespace rotary::ops {
+
+// Rows of a 2-D float array: row r starts `stride` floats after row r-1 (0: packed, stride =
+// the row length the op is given).
+struct Rows {
+  vk::BufferView view;
+  uint32_t stride = 0;
+};
 
 struct ElementwiseTuning {
   uint32_t workgroup_size = 0;  // 0: 256, or the device's maximum when smaller

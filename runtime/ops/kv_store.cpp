@@ -5,6 +5,7 @@
 
 #include "runtime/ops/bind.h"
 #include "runtime/ops/grid.h"
+#include "runtime/ops/tuning.h"
 #include "shaders/push.h"
 
 namespace rotary::ops {
@@ -26,11 +27,9 @@ void store_one(vk::Recorder& rec, const vk::BufferView& src, const vk::BufferVie
   const vk::Pipeline& p = rec.pipeline({shader, {wg}, 2, sizeof(push::KvStorePush)});
   for (uint32_t t = 0; t < n_tokens; t += per_piece) {
     const uint32_t n = std::min(per_piece, n_tokens - t);
-    const BoundWords bs = bind_words(src.sub(uint64_t{t} * stride * 4, src.size - uint64_t{t} * stride * 4),
-                                     ((n - 1) * uint64_t{stride} + row_elems) * 4, rec.caps());
-    const BoundWords bd = bind_words(dst.sub((p0 + t) * row_bytes, uint64_t{n} * row_bytes), n * row_bytes,
-                                     rec.caps(), limit);
-    const push::KvStorePush pc{n, row_elems, bs.skip, stride, bd.skip};
+    const BoundRange bs = bind_elements(rec.caps(), src.sub(uint64_t{t} * stride * 4, src.size - uint64_t{t} * stride * 4), (n - 1) * uint64_t{stride} + row_elems, "kv_store");
+    const BoundRange bd = bind_elements(rec.caps(), dst.sub((p0 + t) * row_bytes, uint64_t{n} * row_bytes), n * row_bytes / 4, "kv_store", limit);
+    const push::KvStorePush pc{n, row_elems, bs.offset, stride, bd.offset};
     const uint64_t items = geo.type == KvType::F32 ? uint64_t{n} * row_elems : uint64_t{n} * row_elems / 2;
     const Grid g = grid_for(rec.caps(), items, wg);
     rec.dispatch(p, {bs.binding, bd.binding}, pc, g.x, g.y);
@@ -52,7 +51,7 @@ void kv_store(vk::Recorder& rec, const vk::BufferView& k_cur, const vk::BufferVi
   const uint32_t row_elems = geo.n_kv_heads * geo.head_dim;
   const uint32_t stride = src_stride ? src_stride : row_elems;
   require(stride >= row_elems, ErrorKind::InvalidArgument, "kv_store: source rows overlap");
-  const uint32_t wg = resolve_workgroup(tuning.workgroup_size, 256, rec.caps(), "kv_store");
+  const uint32_t wg = resolve_workgroup_size(rec.caps(), tuning.workgroup_size, 256, "kv_store");
   store_one(rec, k_cur, kv.k, geo, p0, n_tokens, stride, wg, tuning.max_range);
   store_one(rec, v_cur, kv.v, geo, p0, n_tokens, stride, wg, tuning.max_range);
 }

@@ -4,6 +4,7 @@
 
 #include "runtime/ops/bind.h"
 #include "runtime/ops/grid.h"
+#include "runtime/ops/tuning.h"
 #include "shaders/push.h"
 
 namespace rotary::ops {
@@ -19,7 +20,7 @@ struct TopKSetup {
 TopKSetup setup(uint32_t n, uint32_t k, const vk::DeviceCaps& caps, const LogitsTuning& t) {
   require(n > 0 && k > 0 && k <= n, ErrorKind::InvalidArgument, "logits top-k: need 1 <= k <= n_vocab");
   TopKSetup s;
-  s.wg = resolve_workgroup(t.workgroup_size, 256, caps, "logits top-k");
+  s.wg = resolve_workgroup_size(caps, t.workgroup_size, 256, "logits top-k");
   s.per = t.per_invocation ? t.per_invocation : 16;
   require(s.per <= 64, ErrorKind::InvalidArgument, "logits top-k: per_invocation must be at most 64");
   s.block = s.wg * s.per;
@@ -39,11 +40,11 @@ void pass(vk::Recorder& rec, const TopKSetup& s, const vk::BufferView& values, c
           uint32_t k, const Candidates& out) {
   const uint32_t blocks = (n + s.block - 1) / s.block;
   const vk::DeviceCaps& caps = rec.caps();
-  const BoundWords bv = bind_words(values, uint64_t{n} * 4, caps);
-  const BoundWords bi = ids ? bind_words(*ids, uint64_t{n} * 4, caps) : bv;
-  const BoundWords ov = bind_words(out.values, uint64_t{blocks} * k * 4, caps);
-  const BoundWords oi = bind_words(out.ids, uint64_t{blocks} * k * 4, caps);
-  const push::TopKPush pc{n, k, s.block, ids ? 1u : 0u, bv.skip, bi.skip, ov.skip, oi.skip};
+  const BoundRange bv = bind_elements(caps, values, uint64_t{n}, "logits top-k");
+  const BoundRange bi = ids ? bind_elements(caps, *ids, uint64_t{n}, "logits top-k") : bv;
+  const BoundRange ov = bind_elements(caps, out.values, uint64_t{blocks} * k, "logits top-k");
+  const BoundRange oi = bind_elements(caps, out.ids, uint64_t{blocks} * k, "logits top-k");
+  const push::TopKPush pc{n, k, s.block, ids ? 1u : 0u, bv.offset, bi.offset, ov.offset, oi.offset};
   const vk::Pipeline& p = rec.pipeline({"topk", {s.wg, s.per}, 4, sizeof(push::TopKPush)});
   const Grid g = grid_for(caps, blocks, 1);
   rec.dispatch(p, {bv.binding, bi.binding, ov.binding, oi.binding}, pc, g.x, g.y);

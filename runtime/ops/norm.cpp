@@ -1,13 +1,16 @@
 #include "runtime/ops/norm.h"
 
+#include "runtime/ops/bind.h"
 #include "runtime/ops/grid.h"
+#include "runtime/ops/tuning.h"
 #include "shaders/push.h"
 
 namespace rotary::ops {
 
 namespace {
-uint64_t strided_bytes(uint32_t rows, uint32_t stride, uint32_t cols) {
-  return rows == 0 ? 0 : ((rows - 1) * uint64_t{stride} + cols) * 4;
+// Floats spanned by `rows` rows of `cols`, `stride` apart.
+uint64_t strided_floats(uint32_t rows, uint32_t stride, uint32_t cols) {
+  return rows == 0 ? 0 : (rows - 1) * uint64_t{stride} + cols;
 }
 }  // namespace
 
@@ -19,12 +22,12 @@ void rms_norm(vk::Recorder& rec, const vk::BufferView& x, const vk::BufferView& 
   const uint32_t ys = s.y_stride ? s.y_stride : s.dim;
   require(xs >= s.dim && ys >= s.dim, ErrorKind::InvalidArgument,
           "rms_norm: a row stride is shorter than the row");
-  const uint32_t wg = resolve_workgroup(tuning.workgroup_size, s.dim <= 512 ? 64 : 256, rec.caps(), "rms_norm");
-  const BoundWords bx = bind_words(x, strided_bytes(s.rows, xs, s.dim), rec.caps());
-  const BoundWords bw = bind_words(w, s.dim * 4ull, rec.caps());
-  const BoundWords by = bind_words(y, strided_bytes(s.rows, ys, s.dim), rec.caps());
+  const uint32_t wg = resolve_workgroup_size(rec.caps(), tuning.workgroup_size, s.dim <= 512 ? 64 : 256, "rms_norm");
+  const BoundRange bx = bind_elements(rec.caps(), x, strided_floats(s.rows, xs, s.dim), "rms_norm");
+  const BoundRange bw = bind_elements(rec.caps(), w, s.dim, "rms_norm");
+  const BoundRange by = bind_elements(rec.caps(), y, strided_floats(s.rows, ys, s.dim), "rms_norm");
   const vk::Pipeline& p = rec.pipeline({"rms_norm", {wg}, 3, sizeof(push::RmsNormPush)});
-  const push::RmsNormPush pc{s.rows, s.dim, bx.skip, xs, bw.skip, by.skip, ys, s.eps};
+  const push::RmsNormPush pc{s.rows, s.dim, bx.offset, xs, bw.offset, by.offset, ys, s.eps};
   const Grid g = grid_for(rec.caps(), s.rows, 1);
   rec.dispatch(p, {bx.binding, bw.binding, by.binding}, pc, g.x, g.y);
 }

@@ -3,7 +3,6 @@
 // floats. The per-head Q/K norm is the same op over n_tokens * n_heads rows of head_dim.
 #include <cstdint>
 
-#include "runtime/ops/bind.h"
 #include "runtime/vk/recorder.h"
 
 namespace rotary::ops {

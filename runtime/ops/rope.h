@@ -4,7 +4,6 @@
 // (Qwen3.5 rotates 64 of 256). Positions come from a buffer, one uint32 per token (< 2^23).
 #include <cstdint>
 
-#include "runtime/ops/bind.h"
 #include "runtime/vk/recorder.h"
 
 namespace rotary::ops {

@@ -2,6 +2,7 @@
 
 #include "runtime/ops/bind.h"
 #include "runtime/ops/grid.h"
+#include "runtime/ops/tuning.h"
 #include "shaders/push.h"
 
 namespace rotary::ops {
@@ -12,12 +13,12 @@ void router_topk(vk::Recorder& rec, const vk::BufferView& logits, const vk::Buff
   require(s.k > 0 && s.k <= 16 && s.k <= s.n_experts, ErrorKind::Unsupported,
           "router: k must be 1..16 and at most the number of experts");
   if (s.n_tokens == 0) return;
-  const uint32_t wg = resolve_workgroup(tuning.workgroup_size, 64, rec.caps(), "router");
-  const BoundWords bl = bind_words(logits, uint64_t{s.n_tokens} * s.n_experts * 4, rec.caps());
-  const BoundWords bi = bind_words(ids, uint64_t{s.n_tokens} * s.k * 4, rec.caps());
-  const BoundWords bw = bind_words(weights, uint64_t{s.n_tokens} * s.k * 4, rec.caps());
+  const uint32_t wg = resolve_workgroup_size(rec.caps(), tuning.workgroup_size, 64, "router");
+  const BoundRange bl = bind_elements(rec.caps(), logits, uint64_t{s.n_tokens} * s.n_experts, "router");
+  const BoundRange bi = bind_elements(rec.caps(), ids, uint64_t{s.n_tokens} * s.k, "router");
+  const BoundRange bw = bind_elements(rec.caps(), weights, uint64_t{s.n_tokens} * s.k, "router");
   const vk::Pipeline& p = rec.pipeline({"router", {wg}, 3, sizeof(push::RouterPush)});
-  const push::RouterPush pc{s.n_tokens, s.n_experts, s.k, s.normalize ? 1u : 0u, bl.skip, bi.skip, bw.skip};
+  const push::RouterPush pc{s.n_tokens, s.n_experts, s.k, s.normalize ? 1u : 0u, bl.offset, bi.offset, bw.offset};
   const Grid g = grid_for(rec.caps(), s.n_tokens, 1);
   rec.dispatch(p, {bl.binding, bi.binding, bw.binding}, pc, g.x, g.y);
 }

@@ -44,11 +44,11 @@ vk::Buffer upload_words(vk::GpuContext& g, const void* data, size_t bytes, const
   return upload_floats(g, f, what);
 }
 
-vk::Buffer upload_u32(vk::GpuContext& g, const std::vector<uint32_t>& data, const char* what) {
+vk::Buffer upload_uints(vk::GpuContext& g, const std::vector<uint32_t>& data, const char* what) {
   return upload_words(g, data.data(), data.size() * 4, what);
 }
 
-std::vector<uint32_t> download_u32(vk::GpuContext& g, const vk::BufferView& view, size_t count) {
+std::vector<uint32_t> download_uints(vk::GpuContext& g, const vk::BufferView& view, size_t count) {
   const std::vector<float> f = download_floats(g, view, count);
   std::vector<uint32_t> out(count);
   std::memcpy(out.data(), f.data(), count * 4);
@@ -62,13 +62,13 @@ std::vector<std::byte> download_bytes(vk::GpuContext& g, const vk::BufferView& v
   return out;
 }
 
-std::string CloseReport::text() const {
+std::string ToleranceReport::text() const {
   return std::to_string(bad) + " outside the tolerance; worst at " + std::to_string(worst) + " (" +
          std::to_string(worst_excess) + " x the allowance); max |error| " + std::to_string(max_abs_err);
 }
 
-CloseReport compare(std::span<const float> got, std::span<const float> ref, double abs, double rel) {
-  CloseReport r;
+ToleranceReport compare_within(std::span<const float> got, std::span<const float> ref, double abs, double rel) {
+  ToleranceReport r;
   if (got.size() != ref.size()) {
     r.bad = std::max(got.size(), ref.size());
     return r;

@@ -32,19 +32,19 @@ std::vector<OpConfig> two_configs(vk::GpuContext& main, uint32_t wg_a, uint32_t 
 std::vector<float> random_floats(size_t n, uint32_t seed, float lo = -1.0f, float hi = 1.0f);
 
 vk::Buffer upload_words(vk::GpuContext& g, const void* data, size_t bytes, const char* what = "test input");
-vk::Buffer upload_u32(vk::GpuContext& g, const std::vector<uint32_t>& data, const char* what = "test input");
-std::vector<uint32_t> download_u32(vk::GpuContext& g, const vk::BufferView& view, size_t count);
+vk::Buffer upload_uints(vk::GpuContext& g, const std::vector<uint32_t>& data, const char* what = "test input");
+std::vector<uint32_t> download_uints(vk::GpuContext& g, const vk::BufferView& view, size_t count);
 std::vector<std::byte> download_bytes(vk::GpuContext& g, const vk::BufferView& view, size_t bytes);
 
 // |got - ref| <= abs + rel * |ref| for every element. Returns the number of elements outside,
 // and reports the worst one.
-struct CloseReport {
+struct ToleranceReport {
   size_t bad = 0;
   size_t worst = 0;
   double worst_excess = 0.0;  // |got - ref| / (abs + rel |ref|) at `worst`
   double max_abs_err = 0.0;
   std::string text() const;
 };
-CloseReport compare(std::span<const float> got, std::span<const float> ref, double abs, double rel);
+ToleranceReport compare_within(std::span<const float> got, std::span<const float> ref, double abs, double rel);
 
 }  // namespace rotary::test

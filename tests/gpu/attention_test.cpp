@@ -65,7 +65,7 @@ void check_attention(vk::GpuContext& g, const FilledCache& f, const Case& c, con
   g.compute().run_now(
       [&](vk::Recorder& rec) { ops::attention(rec, dq.view(), f.cache.layer(0), dout.view(), scratch.view(), shape, t); });
   const std::vector<float> got = download_floats(g, dout.view(), q_len);
-  const CloseReport rep = compare(got, ref, kAttnAbs, kAttnRel);
+  const ToleranceReport rep = compare_within(got, ref, kAttnAbs, kAttnRel);
   INFO(rep.text());
   CHECK(rep.bad == 0);
 }
@@ -168,7 +168,7 @@ TEST_CASE_FIXTURE(ActTest, "attention: decode at every position agrees with one 
     });
   const std::vector<float> pre = download_floats(ctx, dpre.view(), n * row);
   const std::vector<float> dec = download_floats(ctx, ddec.view(), n * row);
-  const CloseReport rep = compare(dec, pre, 1e-5, 1e-5);
+  const ToleranceReport rep = compare_within(dec, pre, 1e-5, 1e-5);
   INFO(rep.text());
   CHECK(rep.bad == 0);
 }

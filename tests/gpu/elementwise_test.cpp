@@ -53,7 +53,7 @@ void check_rows_op(const OpConfig& c, Op op, const Layout& l, uint32_t seed) {
     if (op == Op::MulSigmoid) ops::mul_sigmoid(rec, ra, rb, ry, l.n_cols, l.n_rows, t);
     if (op == Op::MulSigmoidRow) ops::mul_sigmoid_row(rec, ra, rb.view, ry, l.n_cols, l.n_rows, t);
   });
-  const CloseReport rep = compare(download_floats(g, dy.view(), y_len), ref, kExpAbs, kExpRel);
+  const ToleranceReport rep = compare_within(download_floats(g, dy.view(), y_len), ref, kExpAbs, kExpRel);
   INFO(rep.text());
   CHECK(rep.bad == 0);
 }
@@ -80,7 +80,7 @@ TEST_CASE_FIXTURE(ActTest, "swiglu_merged: [gate | up] rows from a fused project
     vk::Buffer d = upload_floats(*c.g, gu), y = device_buffer(*c.g, ref.size() * 4);
     c.g->compute().run_now(
         [&](vk::Recorder& rec) { ops::swiglu_merged(rec, d.view(), y.view(), n_ff, rows, {c.workgroup_size}); });
-    const CloseReport rep = compare(download_floats(*c.g, y.view(), ref.size()), ref, kExpAbs, kExpRel);
+    const ToleranceReport rep = compare_within(download_floats(*c.g, y.view(), ref.size()), ref, kExpAbs, kExpRel);
     INFO(rep.text());
     CHECK(rep.bad == 0);
   }

@@ -41,7 +41,7 @@ void check_rms_norm(const OpConfig& c, const ops::RmsNormShape& s, bool in_place
   const vk::BufferView out = in_place ? dx.view() : dy.view();
   g.compute().run_now([&](vk::Recorder& rec) { ops::rms_norm(rec, dx.view(), dw.view(), out, rs, {c.workgroup_size}); });
   const std::vector<float> got = download_floats(g, out, in_place ? x_len : y_len);
-  const CloseReport rep = compare(got, ref, kNormAbs, kNormRel);
+  const ToleranceReport rep = compare_within(got, ref, kNormAbs, kNormRel);
   INFO(rep.text());
   CHECK(rep.bad == 0);
 }
@@ -91,7 +91,7 @@ void check_rope(const OpConfig& c, const ops::RopeShape& s, bool in_place, const
   std::vector<float> ref(in_place ? x : std::vector<float>(y_len, 0.0f));
   ref::rope_neox(x, pos, ref, rs);
 
-  vk::Buffer dx = upload_floats(g, x), dp = upload_u32(g, pos), dy = device_buffer(g, y_len * 4);
+  vk::Buffer dx = upload_floats(g, x), dp = upload_uints(g, pos), dy = device_buffer(g, y_len * 4);
   const vk::BufferView out = in_place ? dx.view() : dy.view();
   g.compute().run_now(
       [&](vk::Recorder& rec) { ops::rope_neox(rec, dx.view(), dp.view(), out, rs, {c.workgroup_size}); });
@@ -101,7 +101,7 @@ void check_rope(const OpConfig& c, const ops::RopeShape& s, bool in_place, const
       for (size_t h = 0; h < s.n_heads; ++h)
         for (size_t d = s.head_dim; d < yh; ++d) got[t * yt + h * yh + d] = ref[t * yt + h * yh + d];
   }
-  const CloseReport rep = compare(got, ref, kRopeAbs, kRopeRel);
+  const ToleranceReport rep = compare_within(got, ref, kRopeAbs, kRopeRel);
   INFO(rep.text());
   CHECK(rep.bad == 0);
 }
@@ -129,7 +129,7 @@ TEST_CASE_FIXTURE(ActTest, "rope: sin and cos of the exact ggml angle at any pos
   std::vector<float> x(size_t{n_tokens} * n_rot, 0.0f);
   for (uint32_t t = 0; t < n_tokens; ++t)
     for (uint32_t i = 0; i < n_rot / 2; ++i) x[t * n_rot + i] = 1.0f;
-  vk::Buffer dx = upload_floats(ctx, x), dp = upload_u32(ctx, pos);
+  vk::Buffer dx = upload_floats(ctx, x), dp = upload_uints(ctx, pos);
   ctx.compute().run_now(
       [&](vk::Recorder& rec) { ops::rope_neox(rec, dx.view(), dp.view(), dx.view(), {n_tokens, 1, n_rot, n_rot, 1e6f}); });
   const std::vector<float> got = download_floats(ctx, dx.view(), x.size());

@@ -32,8 +32,8 @@ void check_router(const OpConfig& c, const ops::RouterShape& s, const std::vecto
   vk::Buffer out = device_buffer(g, 1024 + n_out * 8);  // ids, then weights at an unaligned offset
   const vk::BufferView ids = out.view(0, n_out * 4), w = out.view(n_out * 4 + 4, n_out * 4);
   g.compute().run_now([&](vk::Recorder& rec) { ops::router_topk(rec, dl.view(), ids, w, s, {c.workgroup_size}); });
-  CHECK(download_u32(g, ids, n_out) == ref_ids);
-  const CloseReport rep = compare(download_floats(g, w, n_out), ref_w, kRouterAbs, kRouterRel);
+  CHECK(download_uints(g, ids, n_out) == ref_ids);
+  const ToleranceReport rep = compare_within(download_floats(g, w, n_out), ref_w, kRouterAbs, kRouterRel);
   INFO(rep.text());
   CHECK(rep.bad == 0);
 }
@@ -80,7 +80,7 @@ void check_topk(const OpConfig& c, const std::vector<float>& logits, uint32_t k,
   g.compute().run_now([&](vk::Recorder& rec) {
     ops::logits_topk(rec, dl.view(), n, k, out.view(0, 4 * k), out.view(256, 4 * k), scratch.view(), t);
   });
-  CHECK(download_u32(g, out.view(0, 4 * k), k) == ref_ids);
+  CHECK(download_uints(g, out.view(0, 4 * k), k) == ref_ids);
   const std::vector<float> got_v = download_floats(g, out.view(256, 4 * k), k);
   CHECK(std::memcmp(got_v.data(), ref_v.data(), 4 * k) == 0);  // copies of inputs: bit-exact
 
@@ -89,7 +89,7 @@ void check_topk(const OpConfig& c, const std::vector<float>& logits, uint32_t k,
   vk::Buffer id = device_buffer(g, 4);
   g.compute().run_now(
       [&](vk::Recorder& rec) { ops::logits_argmax(rec, dl.view(), n, id.view(), s1.view(), t); });
-  CHECK(download_u32(g, id.view(), 1)[0] == ref::logits_argmax(logits));
+  CHECK(download_uints(g, id.view(), 1)[0] == ref::logits_argmax(logits));
 }
 
 TEST_CASE_FIXTURE(ActTest, "logits: argmax and top-k over vocabularies up to 248320, ties to the lower index") {
