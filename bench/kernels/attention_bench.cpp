@@ -29,15 +29,19 @@ kv::KvCache filled_cache(Bench& b, ops::KvType type, uint32_t capacity) {
   const size_t row = size_t{kKvHeads} * kHeadDim;
   for (uint32_t p = 0; p < capacity; p += piece) {
     const uint32_t n = std::min(piece, capacity - p);
-    const std::vector<float> k = ref::random_floats(n * row, 2 * p + 1), v = ref::random_floats(n * row, 2 * p + 2);
-    vk::Buffer dk = b.upload(k.data(), k.size() * 4, "bench K"), dv = b.upload(v.data(), v.size() * 4, "bench V");
-    b.gpu().compute().run_now([&](vk::Recorder& rec) { ops::kv_store(rec, dk.view(), dv.view(), cache.layer(0), p, n); });
+    const std::vector<float> k = ref::random_floats(n * row, 2 * p + 1),
+                             v = ref::random_floats(n * row, 2 * p + 2);
+    vk::Buffer dk = b.upload(k.data(), k.size() * 4, "bench K"),
+               dv = b.upload(v.data(), v.size() * 4, "bench V");
+    b.gpu().compute().run_now(
+        [&](vk::Recorder& rec) { ops::kv_store(rec, dk.view(), dv.view(), cache.layer(0), p, n); });
   }
   return cache;
 }
 
 // The cache tensor's first `positions` rows as floats (f16 widened exactly).
-std::vector<float> cached(Bench& b, const vk::BufferView& tensor, const ops::KvGeometry& geo, uint32_t positions) {
+std::vector<float> cached(Bench& b, const vk::BufferView& tensor, const ops::KvGeometry& geo,
+                          uint32_t positions) {
   const uint64_t bytes = positions * geo.row_bytes();
   vk::Buffer copy = b.scratch(bytes, "bench cache copy");
   b.gpu().compute().run_now([&](vk::Recorder& rec) {
@@ -53,26 +57,32 @@ std::vector<float> cached(Bench& b, const vk::BufferView& tensor, const ops::KvG
 
 void decode_case(Bench& b, const kv::KvCache& cache, uint32_t kv_len) {
   const ops::KvGeometry& geo = cache.geometry();
-  const std::string name = std::string("decode ") + ops::to_string(geo.type) + " kv=" + std::to_string(kv_len);
+  const std::string name =
+      std::string("decode ") + ops::to_string(geo.type) + " kv=" + std::to_string(kv_len);
   if (!b.selected("attention " + name)) return;
   std::vector<float> q = ref::random_floats(size_t{kHeads} * kHeadDim, 7, -4.0f, 4.0f);
   vk::Buffer dq = b.upload(q.data(), q.size() * 4, "bench q");
   vk::Buffer out = b.scratch(q.size() * 4, "bench attention output");
   const ops::AttentionPlan plan = ops::attention_plan({1, kv_len - 1, kHeads}, geo, b.gpu().caps());
-  vk::Buffer scratch = b.scratch(std::max<uint64_t>(plan.scratch_bytes, 4), "bench attention scratch");
+  vk::Buffer scratch =
+      b.scratch(std::max<uint64_t>(plan.scratch_bytes, 4), "bench attention scratch");
   const auto decode = [&](vk::Recorder& rec) {
-    ops::attention_decode(rec, dq.view(), cache.layer(0), out.view(), scratch.view(), kHeads, kv_len);
+    ops::attention_decode(rec, dq.view(), cache.layer(0), out.view(), scratch.view(), kHeads,
+                          kv_len);
   };
   b.gpu().compute().run_now(decode);
   const std::vector<float> got = b.download(out, q.size());
   std::vector<float> want(q.size());
-  ref::attention(q, cached(b, cache.layer(0).k, geo, kv_len), cached(b, cache.layer(0).v, geo, kv_len), want,
-                 {1, kv_len - 1, kHeads}, kKvHeads, kHeadDim);
+  ref::attention(q, cached(b, cache.layer(0).k, geo, kv_len),
+                 cached(b, cache.layer(0).v, geo, kv_len), want, {1, kv_len - 1, kHeads}, kKvHeads,
+                 kHeadDim);
   size_t bad = 0;
-  for (size_t i = 0; i < q.size(); ++i) bad += !(std::fabs(got[i] - want[i]) <= 1e-5 + 1e-5 * std::fabs(want[i]));
+  for (size_t i = 0; i < q.size(); ++i)
+    bad += !(std::fabs(got[i] - want[i]) <= 1e-5 + 1e-5 * std::fabs(want[i]));
   const double us = b.time_us(decode);
   b.report({"attention", name, us, 2.0 * kv_len * geo.row_bytes(), 4.0 * kHeads * kHeadDim * kv_len,
-            bad ? std::to_string(bad) + " MISMATCHES" : "ok, " + std::to_string(plan.n_splits) + " splits"});
+            bad ? std::to_string(bad) + " MISMATCHES"
+                : "ok, " + std::to_string(plan.n_splits) + " splits"});
 }
 
 }  // namespace
@@ -84,7 +94,8 @@ void run_attention(Bench& b) {
     if (b.options().quick && type == ops::KvType::F32) continue;
     bool any = false;
     for (uint32_t len : lengths)
-      any = any || b.selected(std::string("attention decode ") + ops::to_string(type) + " kv=" + std::to_string(len));
+      any = any || b.selected(std::string("attention decode ") + ops::to_string(type) +
+                              " kv=" + std::to_string(len));
     if (!any) continue;
     const kv::KvCache cache = filled_cache(b, type, lengths[2]);
     for (uint32_t len : lengths) decode_case(b, cache, len);

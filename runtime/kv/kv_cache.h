@@ -15,10 +15,13 @@ namespace rotary::kv {
 class KvCache {
  public:
   // `layers` attention layers (Qwen3.5: only its full-attention layers), each of geometry `geo`.
-  static KvCache create(vk::Device& device, vk::MemoryBudget* budget, uint32_t layers, const ops::KvGeometry& geo);
+  static KvCache create(vk::Device& device, vk::MemoryBudget* budget, uint32_t layers,
+                        const ops::KvGeometry& geo);
 
   // Bytes create() would reserve: the memory planner's figure.
-  static uint64_t planned_bytes(uint32_t layers, const ops::KvGeometry& geo) { return 2ull * layers * geo.bytes(); }
+  static uint64_t planned_bytes(uint32_t layers, const ops::KvGeometry& geo) {
+    return 2ull * layers * geo.bytes();
+  }
 
   uint32_t layers() const { return static_cast<uint32_t>(k_.size()); }
   const ops::KvGeometry& geometry() const { return geo_; }

@@ -25,31 +25,31 @@ struct AttentionShape {
 };
 
 struct AttentionTuning {
-  uint32_t workgroup_size = 0;     // 0: 128
-  uint32_t rows_per_tile = 0;      // query rows per workgroup (power of two); 0: from head_dim
-  uint32_t keys_per_tile = 0;      // keys per shared-memory tile; 0: from head_dim
-  uint32_t split_keys = 0;         // keys per split; 0: decode splits until target_workgroups,
-                                   // prefill only when its tiles alone are too few
-  uint32_t target_workgroups = 0;  // 0: 256
+  uint32_t workgroup_size = 0;          // 0: 128
+  uint32_t rows_per_tile = 0;           // query rows per workgroup (power of two); 0: from head_dim
+  uint32_t keys_per_tile = 0;           // keys per shared-memory tile; 0: from head_dim
+  uint32_t split_keys = 0;              // keys per split; 0: decode splits until target_workgroups,
+                                        // prefill only when its tiles alone are too few
+  uint32_t target_workgroups = 0;       // 0: 256
   uint32_t combine_workgroup_size = 0;  // 0: 64
-  uint64_t max_range = 0;          // cap on one KV binding in bytes (0: the device limit)
+  uint64_t max_range = 0;               // cap on one KV binding in bytes (0: the device limit)
 };
 
 // What a dispatch sequence looks like for a shape; exposed for tests and for sizing scratch.
 struct AttentionPlan {
   uint32_t workgroup_size = 0, rows_per_tile = 0, keys_per_tile = 0, heads_per_row_group = 0;
-  uint32_t tiles = 0;          // workgroups along the queries
-  uint32_t head_groups = 0;    // workgroups along the heads (n_kv_heads * groups)
-  uint32_t split_len = 0;      // keys per split
-  uint32_t n_splits = 0;       // splits over the whole KV length; 1: no combine pass
-  uint32_t range_len = 0;      // positions per KV binding (a multiple of split_len)
+  uint32_t tiles = 0;        // workgroups along the queries
+  uint32_t head_groups = 0;  // workgroups along the heads (n_kv_heads * groups)
+  uint32_t split_len = 0;    // keys per split
+  uint32_t n_splits = 0;     // splits over the whole KV length; 1: no combine pass
+  uint32_t range_len = 0;    // positions per KV binding (a multiple of split_len)
   uint32_t n_ranges = 0;
   uint32_t shared_bytes = 0;
   uint64_t scratch_bytes = 0;  // partials (0 when n_splits == 1)
 };
 
-AttentionPlan attention_plan(const AttentionShape& shape, const KvGeometry& geo, const vk::DeviceCaps& caps,
-                             const AttentionTuning& tuning = {});
+AttentionPlan attention_plan(const AttentionShape& shape, const KvGeometry& geo,
+                             const vk::DeviceCaps& caps, const AttentionTuning& tuning = {});
 
 // Scratch that serves every shape up to `max_tokens` queries per call on a cache of this geometry
 // (the number of splits, hence the partials, is largest at the full cache): size it once.
@@ -57,20 +57,23 @@ uint64_t attention_scratch_bytes(uint32_t max_tokens, uint32_t n_heads, const Kv
                                  const vk::DeviceCaps& caps, const AttentionTuning& tuning = {});
 
 // `scratch` holds attention_plan(...).scratch_bytes (it may be empty when that is 0).
-void attention(vk::Recorder& rec, const vk::BufferView& q, const KvLayerView& kv, const vk::BufferView& out,
-               const vk::BufferView& scratch, const AttentionShape& shape, const AttentionTuning& tuning = {});
+void attention(vk::Recorder& rec, const vk::BufferView& q, const KvLayerView& kv,
+               const vk::BufferView& out, const vk::BufferView& scratch,
+               const AttentionShape& shape, const AttentionTuning& tuning = {});
 
 // One token at position kv_len - 1 against [0, kv_len): the flash-decoding path.
 inline void attention_decode(vk::Recorder& rec, const vk::BufferView& q, const KvLayerView& kv,
-                             const vk::BufferView& out, const vk::BufferView& scratch, uint32_t n_heads,
-                             uint32_t kv_len, const AttentionTuning& tuning = {}) {
+                             const vk::BufferView& out, const vk::BufferView& scratch,
+                             uint32_t n_heads, uint32_t kv_len,
+                             const AttentionTuning& tuning = {}) {
   attention(rec, q, kv, out, scratch, {1, kv_len - 1, n_heads}, tuning);
 }
 
 // n_tokens queries at p0 .. p0+n_tokens-1 (p0 > 0 continues a cached prompt).
 inline void attention_prefill(vk::Recorder& rec, const vk::BufferView& q, const KvLayerView& kv,
-                              const vk::BufferView& out, const vk::BufferView& scratch, uint32_t n_tokens,
-                              uint32_t p0, uint32_t n_heads, const AttentionTuning& tuning = {}) {
+                              const vk::BufferView& out, const vk::BufferView& scratch,
+                              uint32_t n_tokens, uint32_t p0, uint32_t n_heads,
+                              const AttentionTuning& tuning = {}) {
   attention(rec, q, kv, out, scratch, {n_tokens, p0, n_heads}, tuning);
 }
 

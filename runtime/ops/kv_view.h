@@ -20,7 +20,9 @@ namespace rotary::ops {
 
 enum class KvType : uint32_t { F32, F16 };
 
-inline const char* to_string(KvType t) { return t == KvType::F32 ? "f32" : "f16"; }
+inline const char* to_string(KvType t) {
+  return t == KvType::F32 ? "f32" : "f16";
+}
 
 struct KvGeometry {
   KvType type = KvType::F16;
@@ -29,8 +31,10 @@ struct KvGeometry {
   uint32_t capacity = 0;  // positions
 
   uint32_t elem_bytes() const { return type == KvType::F32 ? 4 : 2; }
-  uint64_t row_bytes() const { return uint64_t{n_kv_heads} * head_dim * elem_bytes(); }  // one position
-  uint64_t bytes() const { return row_bytes() * capacity; }                            // K or V of one layer
+  uint64_t row_bytes() const {
+    return uint64_t{n_kv_heads} * head_dim * elem_bytes();
+  }                                                          // one position
+  uint64_t bytes() const { return row_bytes() * capacity; }  // K or V of one layer
 };
 
 struct KvLayerView {

@@ -18,15 +18,17 @@ struct TopKSetup {
 };
 
 TopKSetup setup(uint32_t n, uint32_t k, const vk::DeviceCaps& caps, const LogitsTuning& t) {
-  require(n > 0 && k > 0 && k <= n, ErrorKind::InvalidArgument, "logits top-k: need 1 <= k <= n_vocab");
+  require(n > 0 && k > 0 && k <= n, ErrorKind::InvalidArgument,
+          "logits top-k: need 1 <= k <= n_vocab");
   TopKSetup s;
   s.wg = resolve_workgroup_size(caps, t.workgroup_size, 256, "logits top-k");
   s.per = t.per_invocation ? t.per_invocation : 16;
-  require(s.per <= 64, ErrorKind::InvalidArgument, "logits top-k: per_invocation must be at most 64");
+  require(s.per <= 64, ErrorKind::InvalidArgument,
+          "logits top-k: per_invocation must be at most 64");
   s.block = s.wg * s.per;
   require(2 * k < s.block, ErrorKind::InvalidArgument,
-          "logits top-k: k = " + std::to_string(k) + " needs blocks larger than " + std::to_string(2 * k) +
-              " (raise workgroup_size or per_invocation)");
+          "logits top-k: k = " + std::to_string(k) + " needs blocks larger than " +
+              std::to_string(2 * k) + " (raise workgroup_size or per_invocation)");
   s.first_candidates = (n + s.block - 1) / s.block * k;
   s.region = vk::align_up(uint64_t{s.first_candidates} * 4, vk::binding_alignment(caps));
   return s;
@@ -36,8 +38,8 @@ struct Candidates {
   vk::BufferView values, ids;
 };
 
-void pass(vk::Recorder& rec, const TopKSetup& s, const vk::BufferView& values, const vk::BufferView* ids, uint32_t n,
-          uint32_t k, const Candidates& out) {
+void pass(vk::Recorder& rec, const TopKSetup& s, const vk::BufferView& values,
+          const vk::BufferView* ids, uint32_t n, uint32_t k, const Candidates& out) {
   const uint32_t blocks = (n + s.block - 1) / s.block;
   const vk::DeviceCaps& caps = rec.caps();
   const BoundRange bv = bind_elements(caps, values, uint64_t{n}, "logits top-k");
@@ -55,12 +57,13 @@ void pass(vk::Recorder& rec, const TopKSetup& s, const vk::BufferView& values, c
 uint64_t logits_topk_scratch_bytes(uint32_t n_vocab, uint32_t k, const vk::DeviceCaps& caps,
                                    const LogitsTuning& tuning) {
   const TopKSetup s = setup(n_vocab, k, caps, tuning);
-  return 4 * s.region + vk::binding_alignment(caps);  // two candidate pairs (ping-pong) + argmax's value
+  return 4 * s.region +
+         vk::binding_alignment(caps);  // two candidate pairs (ping-pong) + argmax's value
 }
 
 void logits_topk(vk::Recorder& rec, const vk::BufferView& logits, uint32_t n_vocab, uint32_t k,
-                 const vk::BufferView& out_ids, const vk::BufferView& out_values, const vk::BufferView& scratch,
-                 const LogitsTuning& tuning) {
+                 const vk::BufferView& out_ids, const vk::BufferView& out_values,
+                 const vk::BufferView& scratch, const LogitsTuning& tuning) {
   const TopKSetup s = setup(n_vocab, k, rec.caps(), tuning);
   const Candidates final_out{out_values, out_ids};
   if (n_vocab <= s.block) {
@@ -84,8 +87,9 @@ void logits_topk(vk::Recorder& rec, const vk::BufferView& logits, uint32_t n_voc
   pass(rec, s, buf[cur].values, &buf[cur].ids, n, k, final_out);
 }
 
-void logits_argmax(vk::Recorder& rec, const vk::BufferView& logits, uint32_t n_vocab, const vk::BufferView& out_id,
-                   const vk::BufferView& scratch, const LogitsTuning& tuning) {
+void logits_argmax(vk::Recorder& rec, const vk::BufferView& logits, uint32_t n_vocab,
+                   const vk::BufferView& out_id, const vk::BufferView& scratch,
+                   const LogitsTuning& tuning) {
   const TopKSetup s = setup(n_vocab, 1, rec.caps(), tuning);
   const uint64_t value_at = 4 * s.region;
   require(scratch.size >= value_at + 4, ErrorKind::InvalidArgument,

@@ -21,11 +21,12 @@ uint64_t logits_topk_scratch_bytes(uint32_t n_vocab, uint32_t k, const vk::Devic
 
 // The k best of logits[0 .. n_vocab): out_ids (uint32) and out_values (f32), k each, in order.
 void logits_topk(vk::Recorder& rec, const vk::BufferView& logits, uint32_t n_vocab, uint32_t k,
-                 const vk::BufferView& out_ids, const vk::BufferView& out_values, const vk::BufferView& scratch,
-                 const LogitsTuning& tuning = {});
+                 const vk::BufferView& out_ids, const vk::BufferView& out_values,
+                 const vk::BufferView& scratch, const LogitsTuning& tuning = {});
 
 // The greedy token: out_id[0] = the index of the largest logit (the lowest index among equals).
-void logits_argmax(vk::Recorder& rec, const vk::BufferView& logits, uint32_t n_vocab, const vk::BufferView& out_id,
-                   const vk::BufferView& scratch, const LogitsTuning& tuning = {});
+void logits_argmax(vk::Recorder& rec, const vk::BufferView& logits, uint32_t n_vocab,
+                   const vk::BufferView& out_id, const vk::BufferView& scratch,
+                   const LogitsTuning& tuning = {});
 
 }  // namespace rotary::ops

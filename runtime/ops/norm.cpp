@@ -22,7 +22,8 @@ void rms_norm(vk::Recorder& rec, const vk::BufferView& x, const vk::BufferView& 
   const uint32_t ys = s.y_stride ? s.y_stride : s.dim;
   require(xs >= s.dim && ys >= s.dim, ErrorKind::InvalidArgument,
           "rms_norm: a row stride is shorter than the row");
-  const uint32_t wg = resolve_workgroup_size(rec.caps(), tuning.workgroup_size, s.dim <= 512 ? 64 : 256, "rms_norm");
+  const uint32_t wg = resolve_workgroup_size(rec.caps(), tuning.workgroup_size,
+                                             s.dim <= 512 ? 64 : 256, "rms_norm");
   const BoundRange bx = bind_elements(rec.caps(), x, strided_floats(s.rows, xs, s.dim), "rms_norm");
   const BoundRange bw = bind_elements(rec.caps(), w, s.dim, "rms_norm");
   const BoundRange by = bind_elements(rec.caps(), y, strided_floats(s.rows, ys, s.dim), "rms_norm");

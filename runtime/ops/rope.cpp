@@ -31,8 +31,10 @@ void rope_neox(vk::Recorder& rec, const vk::BufferView& x, const vk::BufferView&
   const BoundRange bx = bind_elements(rec.caps(), x, extent(xt, xh), "rope");
   const BoundRange bp = bind_elements(rec.caps(), positions, s.n_tokens, "rope");
   const BoundRange by = bind_elements(rec.caps(), y, extent(yt, yh), "rope");
-  const push::RopePush pc{s.n_tokens, s.n_heads, s.head_dim, s.n_rot, rope_theta_scale(s.base, s.n_rot),
-                          in_place ? 0u : 1u, bp.offset, bx.offset, xt, xh, by.offset, yt, yh};
+  const push::RopePush pc{
+      s.n_tokens,         s.n_heads, s.head_dim, s.n_rot, rope_theta_scale(s.base, s.n_rot),
+      in_place ? 0u : 1u, bp.offset, bx.offset,  xt,      xh,
+      by.offset,          yt,        yh};
   const vk::Pipeline& p = rec.pipeline({"rope", {wg}, 3, sizeof(push::RopePush)});
   const Grid g = grid_for(rec.caps(), s.n_tokens, 1);
   rec.dispatch(p, {bx.binding, bp.binding, by.binding}, pc, g.x, g.y);

@@ -12,8 +12,8 @@ struct RopeShape {
   uint32_t n_tokens = 0;
   uint32_t n_heads = 0;
   uint32_t head_dim = 0;
-  uint32_t n_rot = 0;      // even, <= head_dim, <= 512
-  float base = 10000.0f;   // rope.freq_base
+  uint32_t n_rot = 0;     // even, <= head_dim, <= 512
+  float base = 10000.0f;  // rope.freq_base
   // Floats between tokens and between heads; 0: packed ([n_tokens][n_heads][head_dim]).
   uint32_t x_token_stride = 0, x_head_stride = 0;
   uint32_t y_token_stride = 0, y_head_stride = 0;

@@ -12,7 +12,8 @@ struct RouterShape {
   uint32_t n_tokens = 1;
   uint32_t n_experts = 0;  // <= 512
   uint32_t k = 0;          // <= 16, <= n_experts
-  bool normalize = true;   // divide the chosen probabilities by their sum (clamped >= 6.103515625e-5)
+  bool normalize =
+      true;  // divide the chosen probabilities by their sum (clamped >= 6.103515625e-5)
 };
 
 struct RouterTuning {
@@ -22,6 +23,7 @@ struct RouterTuning {
 // logits [n_tokens][n_experts] f32 -> ids [n_tokens][k] uint32 and weights [n_tokens][k] f32, in
 // descending probability order (equal probabilities: lower expert id first).
 void router_topk(vk::Recorder& rec, const vk::BufferView& logits, const vk::BufferView& ids,
-                 const vk::BufferView& weights, const RouterShape& shape, const RouterTuning& tuning = {});
+                 const vk::BufferView& weights, const RouterShape& shape,
+                 const RouterTuning& tuning = {});
 
 }  // namespace rotary::ops

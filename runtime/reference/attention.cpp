@@ -8,8 +8,9 @@
 
 namespace rotary::ref {
 
-void attention(std::span<const float> q, std::span<const float> k, std::span<const float> v, std::span<float> out,
-               const ops::AttentionShape& s, uint32_t n_kv_heads, uint32_t head_dim) {
+void attention(std::span<const float> q, std::span<const float> k, std::span<const float> v,
+               std::span<float> out, const ops::AttentionShape& s, uint32_t n_kv_heads,
+               uint32_t head_dim) {
   const size_t kv_len = size_t{s.p0} + s.n_tokens;
   const size_t row = size_t{n_kv_heads} * head_dim;
   require(n_kv_heads > 0 && s.n_heads % n_kv_heads == 0, ErrorKind::InvalidArgument,
@@ -47,8 +48,8 @@ void attention(std::span<const float> q, std::span<const float> k, std::span<con
   }
 }
 
-void kv_store(std::span<const float> cur, std::span<std::byte> cache, const ops::KvGeometry& geo, uint32_t p0,
-              uint32_t n_tokens, uint32_t src_stride) {
+void kv_store(std::span<const float> cur, std::span<std::byte> cache, const ops::KvGeometry& geo,
+              uint32_t p0, uint32_t n_tokens, uint32_t src_stride) {
   const size_t row_elems = size_t{geo.n_kv_heads} * geo.head_dim;
   const size_t stride = src_stride ? src_stride : row_elems;
   require(uint64_t{p0} + n_tokens <= geo.capacity && cache.size() >= geo.bytes() &&
@@ -68,9 +69,11 @@ void kv_store(std::span<const float> cur, std::span<std::byte> cache, const ops:
   }
 }
 
-std::vector<float> kv_values(std::span<const std::byte> cache, const ops::KvGeometry& geo, uint32_t positions) {
+std::vector<float> kv_values(std::span<const std::byte> cache, const ops::KvGeometry& geo,
+                             uint32_t positions) {
   const size_t n = size_t{positions} * geo.n_kv_heads * geo.head_dim;
-  require(cache.size() >= n * geo.elem_bytes(), ErrorKind::InvalidArgument, "ref::kv_values: span too small");
+  require(cache.size() >= n * geo.elem_bytes(), ErrorKind::InvalidArgument,
+          "ref::kv_values: span too small");
   std::vector<float> out(n);
   if (geo.type == ops::KvType::F32) {
     std::memcpy(out.data(), cache.data(), n * 4);

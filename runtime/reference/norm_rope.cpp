@@ -5,11 +5,12 @@
 
 namespace rotary::ref {
 
-void rms_norm(std::span<const float> x, std::span<const float> w, std::span<float> y, const ops::RmsNormShape& s) {
+void rms_norm(std::span<const float> x, std::span<const float> w, std::span<float> y,
+              const ops::RmsNormShape& s) {
   const size_t xs = s.x_stride ? s.x_stride : s.dim;
   const size_t ys = s.y_stride ? s.y_stride : s.dim;
-  require(s.rows == 0 || ((s.rows - 1) * xs + s.dim <= x.size() && (s.rows - 1) * ys + s.dim <= y.size() &&
-                          w.size() >= s.dim),
+  require(s.rows == 0 || ((s.rows - 1) * xs + s.dim <= x.size() &&
+                          (s.rows - 1) * ys + s.dim <= y.size() && w.size() >= s.dim),
           ErrorKind::InvalidArgument, "ref::rms_norm: spans too small");
   for (size_t r = 0; r < s.rows; ++r) {
     const float* xr = x.data() + r * xs;
@@ -28,7 +29,8 @@ void rope_neox(std::span<const float> x, std::span<const uint32_t> positions, st
   const size_t xt = s.x_token_stride ? s.x_token_stride : s.n_heads * xh;
   const size_t yh = s.y_head_stride ? s.y_head_stride : s.head_dim;
   const size_t yt = s.y_token_stride ? s.y_token_stride : s.n_heads * yh;
-  require(positions.size() >= s.n_tokens, ErrorKind::InvalidArgument, "ref::rope_neox: too few positions");
+  require(positions.size() >= s.n_tokens, ErrorKind::InvalidArgument,
+          "ref::rope_neox: too few positions");
   const float theta_scale = ops::rope_theta_scale(s.base, s.n_rot);
   const uint32_t half = s.n_rot / 2;
   std::vector<float> cos_t(half), sin_t(half);

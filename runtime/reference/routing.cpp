@@ -9,7 +9,9 @@ namespace rotary::ref {
 
 namespace {
 // Value descending, then index ascending.
-bool ranks_before(float va, uint32_t ia, float vb, uint32_t ib) { return va > vb || (va == vb && ia < ib); }
+bool ranks_before(float va, uint32_t ia, float vb, uint32_t ib) {
+  return va > vb || (va == vb && ia < ib);
+}
 }  // namespace
 
 void router_topk(std::span<const float> logits, std::span<uint32_t> ids, std::span<float> weights,
@@ -50,13 +52,15 @@ uint32_t logits_argmax(std::span<const float> logits) {
   return best;
 }
 
-void logits_topk(std::span<const float> logits, uint32_t k, std::span<uint32_t> ids, std::span<float> values) {
-  require(k > 0 && k <= logits.size() && ids.size() >= k && values.size() >= k, ErrorKind::InvalidArgument,
-          "ref::logits_topk: bad k or spans too small");
+void logits_topk(std::span<const float> logits, uint32_t k, std::span<uint32_t> ids,
+                 std::span<float> values) {
+  require(k > 0 && k <= logits.size() && ids.size() >= k && values.size() >= k,
+          ErrorKind::InvalidArgument, "ref::logits_topk: bad k or spans too small");
   std::vector<uint32_t> order(logits.size());
   std::iota(order.begin(), order.end(), 0u);
-  std::partial_sort(order.begin(), order.begin() + k, order.end(),
-                    [&](uint32_t a, uint32_t b) { return ranks_before(logits[a], a, logits[b], b); });
+  std::partial_sort(order.begin(), order.begin() + k, order.end(), [&](uint32_t a, uint32_t b) {
+    return ranks_before(logits[a], a, logits[b], b);
+  });
   for (uint32_t r = 0; r < k; ++r) {
     ids[r] = order[r];
     values[r] = logits[order[r]];

@@ -21,8 +21,10 @@ vk::GpuContext& gpu_nosg() {
 
 ActTest::~ActTest() {
   if (g_nosg) {
-    CHECK_MESSAGE(g_nosg->instance().validation_errors() == 0, "the validation layer reported errors (_nosg)");
-    CHECK_MESSAGE(g_nosg->instance().validation_warnings() == 0, "the validation layer reported warnings (_nosg)");
+    CHECK_MESSAGE(g_nosg->instance().validation_errors() == 0,
+                  "the validation layer reported errors (_nosg)");
+    CHECK_MESSAGE(g_nosg->instance().validation_warnings() == 0,
+                  "the validation layer reported warnings (_nosg)");
   }
 }
 
@@ -64,10 +66,12 @@ std::vector<std::byte> download_bytes(vk::GpuContext& g, const vk::BufferView& v
 
 std::string ToleranceReport::text() const {
   return std::to_string(bad) + " outside the tolerance; worst at " + std::to_string(worst) + " (" +
-         std::to_string(worst_excess) + " x the allowance); max |error| " + std::to_string(max_abs_err);
+         std::to_string(worst_excess) + " x the allowance); max |error| " +
+         std::to_string(max_abs_err);
 }
 
-ToleranceReport compare_within(std::span<const float> got, std::span<const float> ref, double abs, double rel) {
+ToleranceReport compare_within(std::span<const float> got, std::span<const float> ref, double abs,
+                               double rel) {
   ToleranceReport r;
   if (got.size() != ref.size()) {
     r.bad = std::max(got.size(), ref.size());

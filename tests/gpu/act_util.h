@@ -31,8 +31,10 @@ std::vector<OpConfig> two_configs(vk::GpuContext& main, uint32_t wg_a, uint32_t 
 
 std::vector<float> random_floats(size_t n, uint32_t seed, float lo = -1.0f, float hi = 1.0f);
 
-vk::Buffer upload_words(vk::GpuContext& g, const void* data, size_t bytes, const char* what = "test input");
-vk::Buffer upload_uints(vk::GpuContext& g, const std::vector<uint32_t>& data, const char* what = "test input");
+vk::Buffer upload_words(vk::GpuContext& g, const void* data, size_t bytes,
+                        const char* what = "test input");
+vk::Buffer upload_uints(vk::GpuContext& g, const std::vector<uint32_t>& data,
+                        const char* what = "test input");
 std::vector<uint32_t> download_uints(vk::GpuContext& g, const vk::BufferView& view, size_t count);
 std::vector<std::byte> download_bytes(vk::GpuContext& g, const vk::BufferView& view, size_t bytes);
 
@@ -45,6 +47,7 @@ struct ToleranceReport {
   double max_abs_err = 0.0;
   std::string text() const;
 };
-ToleranceReport compare_within(std::span<const float> got, std::span<const float> ref, double abs, double rel);
+ToleranceReport compare_within(std::span<const float> got, std::span<const float> ref, double abs,
+                               double rel);
 
 }  // namespace rotary::test

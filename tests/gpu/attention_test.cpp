@@ -33,12 +33,16 @@ struct FilledCache {
   std::vector<float> k, v;  // as cached (f16-rounded for F16)
 };
 
-FilledCache fill_cache(vk::GpuContext& g, const ops::KvGeometry& geo, uint32_t kv_len, uint32_t seed) {
+FilledCache fill_cache(vk::GpuContext& g, const ops::KvGeometry& geo, uint32_t kv_len,
+                       uint32_t seed) {
   FilledCache f{kv::KvCache::create(g.device(), &g.budget(), 1, geo), {}, {}};
   const size_t row = size_t{geo.n_kv_heads} * geo.head_dim;
-  const std::vector<float> k = random_floats(kv_len * row, seed), v = random_floats(kv_len * row, seed + 1);
+  const std::vector<float> k = random_floats(kv_len * row, seed),
+                           v = random_floats(kv_len * row, seed + 1);
   vk::Buffer dk = upload_floats(g, k), dv = upload_floats(g, v);
-  g.compute().run_now([&](vk::Recorder& rec) { ops::kv_store(rec, dk.view(), dv.view(), f.cache.layer(0), 0, kv_len); });
+  g.compute().run_now([&](vk::Recorder& rec) {
+    ops::kv_store(rec, dk.view(), dv.view(), f.cache.layer(0), 0, kv_len);
+  });
   std::vector<std::byte> host(geo.bytes());
   ref::kv_store(k, host, geo, 0, kv_len);
   f.k = ref::kv_values(host, geo, kv_len);
@@ -48,8 +52,8 @@ FilledCache fill_cache(vk::GpuContext& g, const ops::KvGeometry& geo, uint32_t k
 }
 
 // Runs attention for `c` on a filled cache and compares with the reference.
-void check_attention(vk::GpuContext& g, const FilledCache& f, const Case& c, const ops::AttentionTuning& t,
-                     uint32_t seed) {
+void check_attention(vk::GpuContext& g, const FilledCache& f, const Case& c,
+                     const ops::AttentionTuning& t, uint32_t seed) {
   const uint32_t n_heads = c.n_kv_heads * c.group;
   const ops::AttentionShape shape{c.n_tokens, c.p0, n_heads};
   const ops::AttentionPlan plan = attention_plan(shape, f.cache.geometry(), g.caps(), t);
@@ -61,9 +65,11 @@ void check_attention(vk::GpuContext& g, const FilledCache& f, const Case& c, con
   std::vector<float> ref(q_len);
   ref::attention(q, f.k, f.v, ref, shape, c.n_kv_heads, c.head_dim);
   vk::Buffer dq = upload_floats(g, q), dout = device_buffer(g, q_len * 4);
-  vk::Buffer scratch = device_buffer(g, std::max<uint64_t>(plan.scratch_bytes, 4), "attention scratch");
-  g.compute().run_now(
-      [&](vk::Recorder& rec) { ops::attention(rec, dq.view(), f.cache.layer(0), dout.view(), scratch.view(), shape, t); });
+  vk::Buffer scratch =
+      device_buffer(g, std::max<uint64_t>(plan.scratch_bytes, 4), "attention scratch");
+  g.compute().run_now([&](vk::Recorder& rec) {
+    ops::attention(rec, dq.view(), f.cache.layer(0), dout.view(), scratch.view(), shape, t);
+  });
   const std::vector<float> got = download_floats(g, dout.view(), q_len);
   const ToleranceReport rep = compare_within(got, ref, kAttnAbs, kAttnRel);
   INFO(rep.text());
@@ -84,7 +90,8 @@ void run_case(const OpConfig& cfg, const Case& c, uint32_t seed, ops::AttentionT
   check_attention(*cfg.g, f, c, t, seed + 2);
 }
 
-TEST_CASE_FIXTURE(ActTest, "attention decode: KV lengths 1..1029, GQA 1/4/8, head_dim 64/128/256, F32 and F16") {
+TEST_CASE_FIXTURE(
+    ActTest, "attention decode: KV lengths 1..1029, GQA 1/4/8, head_dim 64/128/256, F32 and F16") {
   uint32_t seed = 1000;
   for (const OpConfig& cfg : two_configs(ctx, 128, 64))
     for (ops::KvType type : {ops::KvType::F32, ops::KvType::F16})
@@ -96,10 +103,12 @@ TEST_CASE_FIXTURE(ActTest, "attention decode: KV lengths 1..1029, GQA 1/4/8, hea
       }
 }
 
-TEST_CASE_FIXTURE(ActTest, "attention decode: forced split sizes, one split, and splits of one tile") {
+TEST_CASE_FIXTURE(ActTest,
+                  "attention decode: forced split sizes, one split, and splits of one tile") {
   uint32_t seed = 2000;
   for (uint32_t split : {1029u, 32u, 100u})
-    run_case({&ctx, 128, "subgroup"}, {ops::KvType::F32, 128, 4, 8, 1, 1028}, seed++, {.split_keys = split});
+    run_case({&ctx, 128, "subgroup"}, {ops::KvType::F32, 128, 4, 8, 1, 1028}, seed++,
+             {.split_keys = split});
 }
 
 TEST_CASE_FIXTURE(ActTest, "attention prefill: causal tiles, p0 > 0 continues a cache, GQA 1/4/8") {
@@ -117,7 +126,8 @@ TEST_CASE_FIXTURE(ActTest, "attention prefill: causal tiles, p0 > 0 continues a 
   run_case({&ctx, 128, "subgroup"}, {ops::KvType::F16, 128, 4, 8, 3, 1100}, seed++);
 }
 
-TEST_CASE_FIXTURE(ActTest, "attention: a cache larger than the binding range is bound in position ranges") {
+TEST_CASE_FIXTURE(ActTest,
+                  "attention: a cache larger than the binding range is bound in position ranges") {
   uint32_t seed = 4000;
   // 16 KiB bindings hold 31 positions of 4 heads x 64 f16 (512 B rows): 1029 positions take 34.
   const ops::AttentionTuning t{.max_range = 16 << 10};
@@ -126,14 +136,16 @@ TEST_CASE_FIXTURE(ActTest, "attention: a cache larger than the binding range is 
   CHECK(plan.n_ranges > 30);
   CHECK(uint64_t{plan.range_len} * geo.row_bytes() <= (16u << 10));
   for (const OpConfig& cfg : two_configs(ctx, 128, 64)) {
-    run_case(cfg, {ops::KvType::F16, 64, 4, 4, 1, 1028}, seed++, t);    // decode
-    run_case(cfg, {ops::KvType::F32, 64, 4, 4, 50, 400}, seed++, t);    // prefill continuing a cache
-    run_case(cfg, {ops::KvType::F32, 128, 2, 8, 33, 0}, seed++, t);     // prefill from empty
+    run_case(cfg, {ops::KvType::F16, 64, 4, 4, 1, 1028}, seed++, t);  // decode
+    run_case(cfg, {ops::KvType::F32, 64, 4, 4, 50, 400}, seed++, t);  // prefill continuing a cache
+    run_case(cfg, {ops::KvType::F32, 128, 2, 8, 33, 0}, seed++, t);   // prefill from empty
   }
 }
 
-TEST_CASE_FIXTURE(ActTest, "attention: one scratch size serves every shape up to the cache capacity") {
-  for (const ops::AttentionTuning& t : {ops::AttentionTuning{}, ops::AttentionTuning{.max_range = 64 << 10}})
+TEST_CASE_FIXTURE(ActTest,
+                  "attention: one scratch size serves every shape up to the cache capacity") {
+  for (const ops::AttentionTuning& t :
+       {ops::AttentionTuning{}, ops::AttentionTuning{.max_range = 64 << 10}})
     for (const ops::KvGeometry& geo : {ops::KvGeometry{ops::KvType::F16, 4, 128, 40960},
                                        ops::KvGeometry{ops::KvType::F32, 2, 256, 9000}}) {
       const uint32_t n_heads = geo.n_kv_heads * 8, max_tokens = 64;
@@ -155,16 +167,18 @@ TEST_CASE_FIXTURE(ActTest, "attention: decode at every position agrees with one 
   const FilledCache f = fill_cache(ctx, geo, n, 5000);
   const size_t row = size_t{n_heads} * head_dim;
   const std::vector<float> q = random_floats(n * row, 5001, -4.0f, 4.0f);
-  vk::Buffer dq = upload_floats(ctx, q), dpre = device_buffer(ctx, n * row * 4), ddec = device_buffer(ctx, n * row * 4);
+  vk::Buffer dq = upload_floats(ctx, q), dpre = device_buffer(ctx, n * row * 4),
+             ddec = device_buffer(ctx, n * row * 4);
   const ops::AttentionTuning t{.split_keys = 16};  // decode splits even short lengths
   vk::Buffer scratch = device_buffer(ctx, 1 << 20, "attention scratch");
   ctx.compute().run_now([&](vk::Recorder& rec) {
-    ops::attention_prefill(rec, dq.view(), f.cache.layer(0), dpre.view(), scratch.view(), n, 0, n_heads);
+    ops::attention_prefill(rec, dq.view(), f.cache.layer(0), dpre.view(), scratch.view(), n, 0,
+                           n_heads);
   });
   for (uint32_t p = 0; p < n; ++p)
     ctx.compute().run_now([&](vk::Recorder& rec) {
-      ops::attention_decode(rec, dq.view(p * row * 4, row * 4), f.cache.layer(0), ddec.view(p * row * 4, row * 4),
-                            scratch.view(), n_heads, p + 1, t);
+      ops::attention_decode(rec, dq.view(p * row * 4, row * 4), f.cache.layer(0),
+                            ddec.view(p * row * 4, row * 4), scratch.view(), n_heads, p + 1, t);
     });
   const std::vector<float> pre = download_floats(ctx, dpre.view(), n * row);
   const std::vector<float> dec = download_floats(ctx, ddec.view(), n * row);
@@ -173,16 +187,36 @@ TEST_CASE_FIXTURE(ActTest, "attention: decode at every position agrees with one 
   CHECK(rep.bad == 0);
 }
 
-TEST_CASE_FIXTURE(ActTest, "kv_store: f16 rounding is bit-identical with ggml's, F32 is a copy, at offsets") {
+TEST_CASE_FIXTURE(
+    ActTest, "kv_store: f16 rounding is bit-identical with ggml's, F32 is a copy, at offsets") {
   // Values that exercise every branch of the conversion: ties to even, subnormals, overflow,
   // infinities, NaN, signed zero; plus random values at three scales.
-  std::vector<float> special = {0.0f, -0.0f, 1.0f, -1.0f, 65504.0f, 65519.99f, 65520.0f, -70000.0f,
-                                std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity(),
-                                std::numeric_limits<float>::quiet_NaN(), 5.9604645e-8f, 2.9802322e-8f, 2.98023259e-8f,
-                                6.1035156e-5f, 6.0975552e-5f, 1.00048828125f, 1.00146484375f, 3.0517578e-5f, 1e-9f};
-  const uint32_t n_kv = 2, head_dim = 10, n_tokens = 13, p0 = 5;  // rows of 20: special values in row 0
-  const ops::KvGeometry geo16{ops::KvType::F16, n_kv, head_dim, 64}, geo32{ops::KvType::F32, n_kv, head_dim, 64};
-  std::vector<float> cur = random_floats(size_t{n_tokens} * 24, 6000, -3.0f, 3.0f);  // stride 24 > 20
+  std::vector<float> special = {0.0f,
+                                -0.0f,
+                                1.0f,
+                                -1.0f,
+                                65504.0f,
+                                65519.99f,
+                                65520.0f,
+                                -70000.0f,
+                                std::numeric_limits<float>::infinity(),
+                                -std::numeric_limits<float>::infinity(),
+                                std::numeric_limits<float>::quiet_NaN(),
+                                5.9604645e-8f,
+                                2.9802322e-8f,
+                                2.98023259e-8f,
+                                6.1035156e-5f,
+                                6.0975552e-5f,
+                                1.00048828125f,
+                                1.00146484375f,
+                                3.0517578e-5f,
+                                1e-9f};
+  const uint32_t n_kv = 2, head_dim = 10, n_tokens = 13,
+                 p0 = 5;  // rows of 20: special values in row 0
+  const ops::KvGeometry geo16{ops::KvType::F16, n_kv, head_dim, 64},
+      geo32{ops::KvType::F32, n_kv, head_dim, 64};
+  std::vector<float> cur =
+      random_floats(size_t{n_tokens} * 24, 6000, -3.0f, 3.0f);  // stride 24 > 20
   for (size_t i = 0; i < special.size(); ++i) cur[i] = special[i];
   for (size_t i = 24; i < 48; ++i) cur[i] *= 1e-4f;
   for (size_t i = 48; i < 72; ++i) cur[i] *= 3e4f;
@@ -198,8 +232,8 @@ TEST_CASE_FIXTURE(ActTest, "kv_store: f16 rounding is bit-identical with ggml's,
         rec.fill(cache.layer(0).v, 0);
         rec.barrier(vk::access::kTransferWrite, vk::access::kComputeReadWrite);
         // K from the strided rows; V the same rows read from element 4 on (an unaligned view).
-        ops::kv_store(rec, src.view(), src.view(16, src.size() - 16), cache.layer(0), p0, n_tokens, 24,
-                      {cfg.workgroup_size, 256});  // 256-byte bindings: several dispatches
+        ops::kv_store(rec, src.view(), src.view(16, src.size() - 16), cache.layer(0), p0, n_tokens,
+                      24, {cfg.workgroup_size, 256});  // 256-byte bindings: several dispatches
       });
       std::vector<std::byte> want_k(geo.bytes()), want_v(geo.bytes());
       ref::kv_store(cur, want_k, geo, p0, n_tokens, 24);

@@ -32,19 +32,26 @@ void check_rows_op(const OpConfig& c, Op op, const Layout& l, uint32_t seed) {
   CAPTURE(l.n_rows);
   vk::GpuContext& g = *c.g;
   const std::vector<float> a = random_floats(span_of(l, l.a_stride, l.a_offset), seed, -8.0f, 8.0f);
-  const size_t b_len = op == Op::MulSigmoidRow ? l.b_offset + l.n_rows : span_of(l, l.b_stride, l.b_offset);
+  const size_t b_len =
+      op == Op::MulSigmoidRow ? l.b_offset + l.n_rows : span_of(l, l.b_stride, l.b_offset);
   const std::vector<float> b = random_floats(b_len, seed + 1, -8.0f, 8.0f);
   const size_t y_len = span_of(l, l.y_stride, l.y_offset);
   std::vector<float> ref(y_len, 0.0f);
   const auto as = std::span<const float>(a).subspan(l.a_offset);
   const auto bs = std::span<const float>(b).subspan(l.b_offset);
   const auto ys = std::span<float>(ref).subspan(l.y_offset);
-  if (op == Op::Swiglu) ref::swiglu(as, l.a_stride, bs, l.b_stride, ys, l.y_stride, l.n_cols, l.n_rows);
-  if (op == Op::MulSigmoid) ref::mul_sigmoid(as, l.a_stride, bs, l.b_stride, ys, l.y_stride, l.n_cols, l.n_rows);
-  if (op == Op::MulSigmoidRow) ref::mul_sigmoid_row(as, l.a_stride, bs, ys, l.y_stride, l.n_cols, l.n_rows);
+  if (op == Op::Swiglu)
+    ref::swiglu(as, l.a_stride, bs, l.b_stride, ys, l.y_stride, l.n_cols, l.n_rows);
+  if (op == Op::MulSigmoid)
+    ref::mul_sigmoid(as, l.a_stride, bs, l.b_stride, ys, l.y_stride, l.n_cols, l.n_rows);
+  if (op == Op::MulSigmoidRow)
+    ref::mul_sigmoid_row(as, l.a_stride, bs, ys, l.y_stride, l.n_cols, l.n_rows);
 
-  vk::Buffer da = upload_floats(g, a), db = upload_floats(g, b), dy = upload_floats(g, std::vector<float>(y_len, 0.0f));
-  const auto view = [](const vk::Buffer& buf, uint32_t off) { return buf.view(off * 4ull, buf.size() - off * 4ull); };
+  vk::Buffer da = upload_floats(g, a), db = upload_floats(g, b),
+             dy = upload_floats(g, std::vector<float>(y_len, 0.0f));
+  const auto view = [](const vk::Buffer& buf, uint32_t off) {
+    return buf.view(off * 4ull, buf.size() - off * 4ull);
+  };
   const ops::Rows ra{view(da, l.a_offset), l.a_stride}, rb{view(db, l.b_offset), l.b_stride},
       ry{view(dy, l.y_offset), l.y_stride};
   const ops::ElementwiseTuning t{c.workgroup_size};
@@ -53,12 +60,14 @@ void check_rows_op(const OpConfig& c, Op op, const Layout& l, uint32_t seed) {
     if (op == Op::MulSigmoid) ops::mul_sigmoid(rec, ra, rb, ry, l.n_cols, l.n_rows, t);
     if (op == Op::MulSigmoidRow) ops::mul_sigmoid_row(rec, ra, rb.view, ry, l.n_cols, l.n_rows, t);
   });
-  const ToleranceReport rep = compare_within(download_floats(g, dy.view(), y_len), ref, kExpAbs, kExpRel);
+  const ToleranceReport rep =
+      compare_within(download_floats(g, dy.view(), y_len), ref, kExpAbs, kExpRel);
   INFO(rep.text());
   CHECK(rep.bad == 0);
 }
 
-TEST_CASE_FIXTURE(ActTest, "swiglu and sigmoid gates: awkward shapes, strided rows, unaligned views") {
+TEST_CASE_FIXTURE(ActTest,
+                  "swiglu and sigmoid gates: awkward shapes, strided rows, unaligned views") {
   uint32_t seed = 9000;
   for (const OpConfig& c : two_configs(ctx, 256, 64))
     for (Op op : {Op::Swiglu, Op::MulSigmoid, Op::MulSigmoidRow}) {
@@ -76,11 +85,14 @@ TEST_CASE_FIXTURE(ActTest, "swiglu_merged: [gate | up] rows from a fused project
     const uint32_t n_ff = 768, rows = 13;
     const std::vector<float> gu = random_floats(size_t{rows} * 2 * n_ff, 9100, -8.0f, 8.0f);
     std::vector<float> ref(size_t{rows} * n_ff);
-    ref::swiglu(gu, 2 * n_ff, std::span<const float>(gu).subspan(n_ff), 2 * n_ff, ref, n_ff, n_ff, rows);
+    ref::swiglu(gu, 2 * n_ff, std::span<const float>(gu).subspan(n_ff), 2 * n_ff, ref, n_ff, n_ff,
+                rows);
     vk::Buffer d = upload_floats(*c.g, gu), y = device_buffer(*c.g, ref.size() * 4);
-    c.g->compute().run_now(
-        [&](vk::Recorder& rec) { ops::swiglu_merged(rec, d.view(), y.view(), n_ff, rows, {c.workgroup_size}); });
-    const ToleranceReport rep = compare_within(download_floats(*c.g, y.view(), ref.size()), ref, kExpAbs, kExpRel);
+    c.g->compute().run_now([&](vk::Recorder& rec) {
+      ops::swiglu_merged(rec, d.view(), y.view(), n_ff, rows, {c.workgroup_size});
+    });
+    const ToleranceReport rep =
+        compare_within(download_floats(*c.g, y.view(), ref.size()), ref, kExpAbs, kExpRel);
     INFO(rep.text());
     CHECK(rep.bad == 0);
   }

@@ -31,9 +31,11 @@ void check_router(const OpConfig& c, const ops::RouterShape& s, const std::vecto
   vk::Buffer dl = upload_floats(g, logits);
   vk::Buffer out = device_buffer(g, 1024 + n_out * 8);  // ids, then weights at an unaligned offset
   const vk::BufferView ids = out.view(0, n_out * 4), w = out.view(n_out * 4 + 4, n_out * 4);
-  g.compute().run_now([&](vk::Recorder& rec) { ops::router_topk(rec, dl.view(), ids, w, s, {c.workgroup_size}); });
+  g.compute().run_now(
+      [&](vk::Recorder& rec) { ops::router_topk(rec, dl.view(), ids, w, s, {c.workgroup_size}); });
   CHECK(download_uints(g, ids, n_out) == ref_ids);
-  const ToleranceReport rep = compare_within(download_floats(g, w, n_out), ref_w, kRouterAbs, kRouterRel);
+  const ToleranceReport rep =
+      compare_within(download_floats(g, w, n_out), ref_w, kRouterAbs, kRouterRel);
   INFO(rep.text());
   CHECK(rep.bad == 0);
 }
@@ -50,7 +52,8 @@ TEST_CASE_FIXTURE(ActTest, "router: softmax, top-k and renormalisation for 8..51
         }
       }
   // Without renormalisation the weights are the probabilities themselves.
-  check_router({&ctx, 64, "subgroup"}, {7, 128, 8, false}, random_floats(7 * 128, seed++, -4.0f, 4.0f));
+  check_router({&ctx, 64, "subgroup"}, {7, 128, 8, false},
+               random_floats(7 * 128, seed++, -4.0f, 4.0f));
 }
 
 TEST_CASE_FIXTURE(ActTest, "router: equal probabilities rank by lower expert id") {
@@ -64,7 +67,8 @@ TEST_CASE_FIXTURE(ActTest, "router: equal probabilities rank by lower expert id"
   }
 }
 
-void check_topk(const OpConfig& c, const std::vector<float>& logits, uint32_t k, ops::LogitsTuning t = {}) {
+void check_topk(const OpConfig& c, const std::vector<float>& logits, uint32_t k,
+                ops::LogitsTuning t = {}) {
   CAPTURE(c.name);
   CAPTURE(logits.size());
   CAPTURE(k);
@@ -75,24 +79,28 @@ void check_topk(const OpConfig& c, const std::vector<float>& logits, uint32_t k,
   std::vector<float> ref_v(k);
   ref::logits_topk(logits, k, ref_ids, ref_v);
   vk::Buffer dl = upload_floats(g, logits);
-  vk::Buffer scratch = device_buffer(g, ops::logits_topk_scratch_bytes(n, k, g.caps(), t), "top-k scratch");
+  vk::Buffer scratch =
+      device_buffer(g, ops::logits_topk_scratch_bytes(n, k, g.caps(), t), "top-k scratch");
   vk::Buffer out = device_buffer(g, 8 * k + 512);
   g.compute().run_now([&](vk::Recorder& rec) {
-    ops::logits_topk(rec, dl.view(), n, k, out.view(0, 4 * k), out.view(256, 4 * k), scratch.view(), t);
+    ops::logits_topk(rec, dl.view(), n, k, out.view(0, 4 * k), out.view(256, 4 * k), scratch.view(),
+                     t);
   });
   CHECK(download_uints(g, out.view(0, 4 * k), k) == ref_ids);
   const std::vector<float> got_v = download_floats(g, out.view(256, 4 * k), k);
   CHECK(std::memcmp(got_v.data(), ref_v.data(), 4 * k) == 0);  // copies of inputs: bit-exact
 
   // Argmax: one id, the first maximum.
-  vk::Buffer s1 = device_buffer(g, ops::logits_topk_scratch_bytes(n, 1, g.caps(), t), "argmax scratch");
+  vk::Buffer s1 =
+      device_buffer(g, ops::logits_topk_scratch_bytes(n, 1, g.caps(), t), "argmax scratch");
   vk::Buffer id = device_buffer(g, 4);
   g.compute().run_now(
       [&](vk::Recorder& rec) { ops::logits_argmax(rec, dl.view(), n, id.view(), s1.view(), t); });
   CHECK(download_uints(g, id.view(), 1)[0] == ref::logits_argmax(logits));
 }
 
-TEST_CASE_FIXTURE(ActTest, "logits: argmax and top-k over vocabularies up to 248320, ties to the lower index") {
+TEST_CASE_FIXTURE(
+    ActTest, "logits: argmax and top-k over vocabularies up to 248320, ties to the lower index") {
   uint32_t seed = 8000;
   for (const OpConfig& c : two_configs(ctx, 256, 128)) {
     check_topk(c, {3.0f}, 1);

@@ -38,7 +38,7 @@ TEST_CASE("ref::rope_neox: pairs (i, i + n_rot/2), theta_i = pos * base^(-2i/n_r
 
 TEST_CASE("ref::attention: causal, GQA shares a KV head, softmax-weighted V") {
   // 1 KV head of dim 2, 2 query heads, 2 tokens at positions 0 and 1.
-  const std::vector<float> k = {1, 0, 0, 1};    // positions 0, 1
+  const std::vector<float> k = {1, 0, 0, 1};  // positions 0, 1
   const std::vector<float> v = {10, 20, 30, 40};
   // Token 0 sees only position 0: output V[0] whatever q is. Token 1, head 0: q = 0 gives equal
   // weights; head 1: q = (0, 2 ln 3 * sqrt 2) gives scores 0 and 2 ln 3 -> weights 1/10, 9/10.
