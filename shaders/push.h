@@ -100,6 +100,123 @@ ROTARY_PUSH_CHECK(CombinePush)
 
 // ---- activation kernels: norms, rope, attention, router, elementwise, logits (add below) ----
 
+// y[r] = x[r] / sqrt(mean(x[r]^2) + eps) * w over `dim` floats per row (rms_norm.comp)
+struct RmsNormPush {
+  uint n_rows;
+  uint dim;
+  uint x_offset;
+  uint x_stride;  // floats between rows
+  uint w_offset;
+  uint y_offset;
+  uint y_stride;
+  float eps;
+};
+ROTARY_PUSH_CHECK(RmsNormPush)
+
+// NEOX rotary embedding of x[token][head][head_dim] (rope.comp)
+struct RopePush {
+  uint n_tokens;
+  uint n_heads;
+  uint head_dim;
+  uint n_rot;          // rotated dims (even, <= head_dim); the rest pass through
+  float theta_scale;   // base^(-2/n_rot), computed on the host as ggml does
+  uint copy_rest;      // 1: copy dims >= n_rot (out of place); 0: in place
+  uint pos_offset;
+  uint x_offset;
+  uint x_token_stride;
+  uint x_head_stride;
+  uint y_offset;
+  uint y_token_stride;
+  uint y_head_stride;
+};
+ROTARY_PUSH_CHECK(RopePush)
+
+// Row-structured elementwise ops (eltwise.comp): element c of row r reads
+// a[a_offset + r * a_stride + c] and b[...] likewise; y is written the same way.
+struct EltwisePush {
+  uint n_cols;
+  uint n_rows;
+  uint a_offset;
+  uint a_stride;
+  uint b_offset;
+  uint b_stride;  // MUL_SIGMOID_ROW: b[b_offset + r * b_stride] is row r's scalar
+  uint y_offset;
+  uint y_stride;
+  float scalar;   // SCALE
+};
+ROTARY_PUSH_CHECK(EltwisePush)
+
+// The current tokens' K or V rows (f32) into the cache at consecutive positions (kv_store.comp)
+struct KvStorePush {
+  uint n_tokens;
+  uint row_elems;   // n_kv_heads * head_dim
+  uint src_offset;
+  uint src_stride;  // floats between tokens
+  uint dst_skip;    // words from the binding's start to the first stored row
+};
+ROTARY_PUSH_CHECK(KvStorePush)
+
+// Attention of queries at positions p0 .. p0+n_tokens-1 over cached keys (attention.comp).
+// One dispatch covers keys [key_begin, key_end) of one bound KV range, cut into splits of
+// split_len keys (workgroup z); with mode 1 each split writes a partial (m, l, O) combined later.
+struct AttentionPush {
+  uint n_tokens;
+  uint n_heads;
+  uint n_kv_heads;
+  uint p0;
+  uint kv_first;   // position of the bound range's first row
+  uint k_skip;     // words from the K binding's start to that row
+  uint v_skip;     // the same for V
+  uint key_begin;
+  uint key_end;
+  uint split_len;
+  uint split_base; // index of this dispatch's first split among all n_splits
+  uint n_splits;
+  float scale;
+  uint q_offset;
+  uint o_offset;
+  uint ml_offset;
+  uint mode;       // 0: normalised output; 1: partial (unnormalised O, running max m, sum l)
+};
+ROTARY_PUSH_CHECK(AttentionPush)
+
+// Merges the per-split partials of each (token, head) row (attention_combine.comp)
+struct AttentionCombinePush {
+  uint n_rows;
+  uint n_splits;
+  uint head_dim;
+  uint ml_offset;
+  uint o_offset;
+  uint out_offset;
+};
+ROTARY_PUSH_CHECK(AttentionCombinePush)
+
+// Router: softmax over n_experts, top-k, renormalise (router.comp); one workgroup per token
+struct RouterPush {
+  uint n_tokens;
+  uint n_experts;
+  uint k;
+  uint normalize;  // 1: chosen probabilities divided by their sum (clamped >= 6.103515625e-5)
+  uint logits_offset;
+  uint ids_offset;
+  uint weights_offset;
+};
+ROTARY_PUSH_CHECK(RouterPush)
+
+// One pass of the logits top-k (topk.comp): each workgroup reduces `block` inputs to its best k
+// (value descending, then index ascending), in order.
+struct TopKPush {
+  uint n;          // inputs
+  uint k;
+  uint block;      // inputs per workgroup
+  uint has_ids;    // 0: an input's id is its index; 1: ids come from the ids binding
+  uint in_offset;
+  uint ids_offset;
+  uint out_values_offset;  // workgroup b writes at out_*_offset + b * k
+  uint out_ids_offset;
+};
+ROTARY_PUSH_CHECK(TopKPush)
+
 // ---- Gated DeltaNet and qwen35moe kernels (add below) ----
 // Shapes common to the Gated DeltaNet kernels: Hv value heads, Hk key heads, Dk key and Dv value
 // head dims. The conv output row of one token is [q Hk*Dk | k Hk*Dk | v Hv*Dv]; value head h

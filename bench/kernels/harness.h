@@ -67,5 +67,6 @@ class Bench {
 void run_copy(Bench& b);
 void run_matvec(Bench& b);
 void run_matmul(Bench& b);
+void run_attention(Bench& b);
 
 }  // namespace rotary::bench

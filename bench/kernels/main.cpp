@@ -21,6 +21,7 @@ constexpr Suite kSuites[] = {
     {"copy", rotary::bench::run_copy},
     {"matvec", rotary::bench::run_matvec},
     {"matmul", rotary::bench::run_matmul},
+    {"attention", rotary::bench::run_attention},
 };
 
 void usage() {

@@ -29,6 +29,19 @@ inline void check_workgroup_size(const vk::DeviceCaps& caps, uint32_t wg, const 
             ")");
 }
 
+// The workgroup size an op runs with: `requested` when not 0 (checked), else `fallback` halved
+// until the device allows it.
+inline uint32_t resolve_workgroup_size(const vk::DeviceCaps& caps, uint32_t requested, uint32_t fallback,
+                                       const char* op) {
+  uint32_t wg = requested;
+  if (!wg) {
+    wg = fallback;
+    while (wg > 1 && (wg > caps.max_workgroup_invocations || wg > caps.max_workgroup_size_x)) wg /= 2;
+  }
+  check_workgroup_size(caps, wg, op);
+  return wg;
+}
+
 inline bool is_cpu_device(const vk::DeviceCaps& caps) {
   return caps.type == VK_PHYSICAL_DEVICE_TYPE_CPU;
 }

@@ -1,10 +1,16 @@
 #include "runtime/vk/descriptors.h"
 
+#include <algorithm>
+
 namespace rotary::vk {
 
 namespace {
 constexpr uint32_t kSetsPerPool = 1024;
 constexpr uint32_t kBuffersPerPool = 8 * kSetsPerPool;
+
+// Every live cache, so that a buffer being destroyed can reach the ones on its device.
+std::mutex g_registry_mutex;
+std::vector<DescriptorCache*> g_registry;
 }  // namespace
 
 size_t DescriptorCache::KeyHash::operator()(const Key& k) const {
@@ -13,11 +19,46 @@ size_t DescriptorCache::KeyHash::operator()(const Key& k) const {
   return static_cast<size_t>(h);
 }
 
-DescriptorCache::DescriptorCache(Device& device) : device_(device) {}
+DescriptorCache::DescriptorCache(Device& device) : device_(device) {
+  std::lock_guard lock(g_registry_mutex);
+  g_registry.push_back(this);
+}
+
+DescriptorCache::~DescriptorCache() {
+  std::lock_guard lock(g_registry_mutex);
+  g_registry.erase(std::find(g_registry.begin(), g_registry.end(), this));
+}
+
+size_t DescriptorCache::size() const {
+  std::lock_guard lock(mutex_);
+  return sets_.size();
+}
+
+void DescriptorCache::forget(VkBuffer buffer) {
+  std::lock_guard lock(mutex_);
+  const uint64_t handle = reinterpret_cast<uint64_t>(buffer);
+  for (auto it = sets_.begin(); it != sets_.end();) {
+    bool uses = false;
+    for (size_t w = 0; w < it->first.words.size(); w += 3) uses = uses || it->first.words[w] == handle;
+    if (uses) {
+      vkFreeDescriptorSets(device_.handle(), it->second.pool, 1, &it->second.set);
+      it = sets_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void DescriptorCache::forget_everywhere(VkDevice device, VkBuffer buffer) {
+  std::lock_guard lock(g_registry_mutex);
+  for (DescriptorCache* c : g_registry)
+    if (c->device_.handle() == device) c->forget(buffer);
+}
 
 VkDescriptorPool DescriptorCache::grow() {
   VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, kBuffersPerPool};
   VkDescriptorPoolCreateInfo info{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
+  info.flags = VK_DESCRIPTOR_POOL_CREATE_FREE_DESCRIPTOR_SET_BIT;  // forget() frees single sets
   info.maxSets = kSetsPerPool;
   info.poolSizeCount = 1;
   info.pPoolSizes = &size;
@@ -28,6 +69,7 @@ VkDescriptorPool DescriptorCache::grow() {
 }
 
 VkDescriptorSet DescriptorCache::get(const Pipeline& pipeline, std::span<const BufferView> bindings) {
+  std::lock_guard lock(mutex_);
   Key key{pipeline.set_layout(), {}};
   key.words.reserve(bindings.size() * 3);
   for (const BufferView& b : bindings) {
@@ -35,7 +77,7 @@ VkDescriptorSet DescriptorCache::get(const Pipeline& pipeline, std::span<const B
     key.words.push_back(b.offset);
     key.words.push_back(b.size);
   }
-  if (auto it = sets_.find(key); it != sets_.end()) return it->second;
+  if (auto it = sets_.find(key); it != sets_.end()) return it->second.set;
 
   VkDescriptorSetLayout layout = pipeline.set_layout();
   VkDescriptorSetAllocateInfo ai{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO};
@@ -68,11 +110,12 @@ VkDescriptorSet DescriptorCache::get(const Pipeline& pipeline, std::span<const B
     first += counts[b];
   }
   vkUpdateDescriptorSets(device_.handle(), static_cast<uint32_t>(writes.size()), writes.data(), 0, nullptr);
-  sets_.emplace(std::move(key), set);
+  sets_.emplace(std::move(key), Entry{set, ai.descriptorPool});
   return set;
 }
 
 void DescriptorCache::clear() {
+  std::lock_guard lock(mutex_);
   sets_.clear();
   pools_.clear();
 }

@@ -4,6 +4,7 @@
 #include <span>
 
 #include "base/units.h"
+#include "runtime/vk/descriptors.h"
 
 namespace rotary::vk {
 
@@ -164,6 +165,7 @@ Buffer Buffer::create(Device& device, MemoryBudget* budget, uint64_t size, Memor
 Buffer::~Buffer() { release(); }
 
 void Buffer::release() {
+  if (buffer_) DescriptorCache::forget_everywhere(device_, buffer_.get());  // its handle may be reused
   if (budget_ && buffer_) budget_->release(size_, use_);
   budget_ = nullptr;
   buffer_.reset();

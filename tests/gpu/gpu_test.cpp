@@ -9,7 +9,10 @@ namespace rotary::test {
 
 namespace {
 std::unique_ptr<vk::GpuContext> g_gpu;
+std::vector<std::function<void()>> g_teardown;
 }
+
+void at_teardown(std::function<void()> fn) { g_teardown.push_back(std::move(fn)); }
 
 std::unique_ptr<vk::GpuContext> make_gpu(vk::GpuOptions options) {
   options.validation = true;
@@ -77,6 +80,7 @@ int main(int argc, char** argv) {
   }
   doctest::Context context(argc, argv);
   const int rc = context.run();
+  for (auto it = rotary::test::g_teardown.rbegin(); it != rotary::test::g_teardown.rend(); ++it) (*it)();
   rotary::test::g_gpu.reset();
   return rc;
 }

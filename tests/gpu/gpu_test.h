@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <cstring>
+#include <functional>
 #include <vector>
 
 #include "runtime/vk/context.h"
@@ -15,6 +16,10 @@ namespace rotary::test {
 vk::GpuContext& gpu();
 // A fresh context with other options (validation stays on), for tests of device options.
 std::unique_ptr<vk::GpuContext> make_gpu(vk::GpuOptions options);
+// Runs `fn` after the last test, before the process-wide context is destroyed: a context a suite
+// keeps for the whole run must go then, not in a static destructor (the validation layer is
+// unloaded by that time).
+void at_teardown(std::function<void()> fn);
 
 struct GpuTest {
   GpuTest();

@@ -1,0 +1,221 @@
+#include "runtime/ops/attention.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "runtime/ops/bind.h"
+#include "runtime/ops/grid.h"
+#include "runtime/ops/tuning.h"
+#include "shaders/push.h"
+
+namespace rotary::ops {
+
+namespace {
+
+constexpr uint32_t kQueryTileFloats = 2048;  // q_tile: BQ * head_dim floats (8 KiB)
+constexpr uint32_t kKeyTileFloats = 4096;    // kv_tile: BK * head_dim floats (16 KiB)
+
+uint32_t floor_pow2(uint32_t v) {
+  uint32_t p = 1;
+  while (p * 2 <= v) p *= 2;
+  return p;
+}
+uint32_t ceil_pow2(uint32_t v) {
+  uint32_t p = 1;
+  while (p < v) p *= 2;
+  return p;
+}
+uint32_t ceil_div(uint64_t a, uint64_t b) {
+  return static_cast<uint32_t>((a + b - 1) / b);
+}
+
+// q_tile, kv_tile (rows padded by one vec4), s_tile and l_part of attention.comp.
+uint32_t shared_bytes(uint32_t bq, uint32_t bk, uint32_t hd, uint32_t wg) {
+  return 4 * (bq * hd + bk * (hd + 4) + bq * bk + wg);
+}
+
+// The largest divisor of `g` that is at most `cap`.
+uint32_t divisor_at_most(uint32_t g, uint32_t cap) {
+  for (uint32_t d = std::min(g, cap); d > 1; --d)
+    if (g % d == 0) return d;
+  return 1;
+}
+
+// Tile sizes: BQ rows of GW heads per token, BK keys per tile, within shared memory.
+void plan_tiles(AttentionPlan& pl, const AttentionShape& s, uint32_t hd, uint32_t group,
+                const vk::DeviceCaps& caps, const AttentionTuning& t) {
+  const uint32_t wg = pl.workgroup_size;
+  const uint32_t q_rows_cap = std::max<uint32_t>(1, floor_pow2(kQueryTileFloats / hd));
+  uint32_t bq = t.rows_per_tile;
+  if (!bq) {
+    const uint32_t gw = divisor_at_most(group, q_rows_cap);
+    bq = s.n_tokens == 1 ? ceil_pow2(gw) : std::min<uint32_t>(q_rows_cap, 32);
+    bq = std::max(bq, ceil_pow2(ceil_div(wg, hd / 4)));  // at most head_dim / 4 invocations per row
+    bq = std::min(bq, wg);
+  }
+  uint32_t bk = t.keys_per_tile ? t.keys_per_tile : std::max<uint32_t>(8, kKeyTileFloats / hd);
+  if (!t.keys_per_tile)
+    while (shared_bytes(bq, bk, hd, wg) > caps.max_shared_memory && bk > 8) bk /= 2;
+  if (!t.rows_per_tile)
+    while (shared_bytes(bq, bk, hd, wg) > caps.max_shared_memory && bq > 1 &&
+           wg / (bq / 2) <= hd / 4)
+      bq /= 2;
+  require((bq & (bq - 1)) == 0 && bq <= wg && wg % bq == 0, ErrorKind::InvalidArgument,
+          "attention: rows_per_tile must be a power of two no larger than the workgroup");
+  require((hd / 4) % (wg / bq) == 0, ErrorKind::InvalidArgument,
+          "attention: head_dim / 4 must be a multiple of workgroup_size / rows_per_tile");
+  require(bk > 0, ErrorKind::InvalidArgument, "attention: keys_per_tile must be positive");
+  pl.rows_per_tile = bq;
+  pl.keys_per_tile = bk;
+  pl.heads_per_row_group = divisor_at_most(group, bq);
+  pl.shared_bytes = shared_bytes(bq, bk, hd, wg);
+  if (pl.shared_bytes > caps.max_shared_memory)
+    throw Error(ErrorKind::Unsupported, "attention: tiles of " + std::to_string(bq) + " rows and " +
+                                            std::to_string(bk) + " keys need " +
+                                            std::to_string(pl.shared_bytes) +
+                                            " bytes of shared memory; the device has " +
+                                            std::to_string(caps.max_shared_memory));
+}
+
+// Splits of the KV length (across workgroups) and ranges (across bindings).
+void plan_splits(AttentionPlan& pl, const AttentionShape& s, const KvGeometry& geo,
+                 const vk::DeviceCaps& caps, const AttentionTuning& t) {
+  const uint32_t kv_len = s.p0 + s.n_tokens;
+  const uint64_t limit = t.max_range ? std::min(t.max_range, caps.max_storage_buffer_range)
+                                     : caps.max_storage_buffer_range;
+  const uint64_t align = std::max<uint64_t>(caps.min_storage_offset_alignment, 4);
+  const uint64_t fit = limit > align ? (limit - align) / geo.row_bytes() : 0;
+  require(fit > 0, ErrorKind::Unsupported,
+          "attention: one cache row exceeds the storage-buffer range limit");
+  const uint32_t max_positions = static_cast<uint32_t>(std::min<uint64_t>(fit, kv_len));
+  const uint32_t bk = pl.keys_per_tile;
+  uint32_t split = t.split_keys;
+  if (!split) {
+    const uint32_t target = t.target_workgroups ? t.target_workgroups : 256;
+    const uint32_t others = pl.tiles * pl.head_groups;
+    if (others >= target) {
+      split = kv_len;  // enough workgroups already: one split per range
+    } else {
+      const uint32_t want = ceil_div(target, others);
+      split =
+          std::max<uint32_t>(ceil_div(ceil_div(kv_len, want), bk) * bk, std::max<uint32_t>(bk, 64));
+    }
+  }
+  if (split > max_positions) split = max_positions >= bk ? max_positions / bk * bk : max_positions;
+  pl.split_len = split;
+  pl.n_splits = ceil_div(kv_len, split);
+  pl.range_len = max_positions / split * split;
+  pl.n_ranges = ceil_div(kv_len, pl.range_len);
+}
+
+}  // namespace
+
+AttentionPlan attention_plan(const AttentionShape& s, const KvGeometry& geo,
+                             const vk::DeviceCaps& caps, const AttentionTuning& t) {
+  require(s.n_tokens > 0, ErrorKind::InvalidArgument, "attention: no queries");
+  require(geo.n_kv_heads > 0 && s.n_heads % geo.n_kv_heads == 0, ErrorKind::InvalidArgument,
+          "attention: n_heads must be a multiple of n_kv_heads");
+  require(geo.head_dim >= 4 && geo.head_dim % 4 == 0, ErrorKind::InvalidArgument,
+          "attention: head_dim must be a multiple of 4");
+  if (uint64_t{s.p0} + s.n_tokens > geo.capacity)
+    throw Error(ErrorKind::ContextFull,
+                "attention: positions up to " + std::to_string(s.p0 + s.n_tokens) +
+                    " exceed the KV cache capacity " + std::to_string(geo.capacity));
+  AttentionPlan pl;
+  pl.workgroup_size = resolve_workgroup_size(caps, t.workgroup_size, 128, "attention");
+  const uint32_t group = s.n_heads / geo.n_kv_heads;
+  plan_tiles(pl, s, geo.head_dim, group, caps, t);
+  const uint32_t tokens_per_tile = pl.rows_per_tile / pl.heads_per_row_group;
+  pl.tiles = ceil_div(s.n_tokens, tokens_per_tile);
+  pl.head_groups = geo.n_kv_heads * (group / pl.heads_per_row_group);
+  plan_splits(pl, s, geo, caps, t);
+  if (pl.n_splits > 1) {
+    const uint64_t slots = uint64_t{s.n_tokens} * s.n_heads * pl.n_splits;
+    pl.scratch_bytes =
+        vk::align_up(slots * 2 * 4, vk::binding_alignment(caps)) + slots * geo.head_dim * 4;
+  }
+  return pl;
+}
+
+uint64_t attention_scratch_bytes(uint32_t max_tokens, uint32_t n_heads, const KvGeometry& geo,
+                                 const vk::DeviceCaps& caps, const AttentionTuning& tuning) {
+  uint64_t bytes = 0;
+  for (uint32_t n = 1; n <= std::min(max_tokens, geo.capacity); ++n)
+    bytes = std::max(
+        bytes, attention_plan({n, geo.capacity - n, n_heads}, geo, caps, tuning).scratch_bytes);
+  return bytes;
+}
+
+void attention(vk::Recorder& rec, const vk::BufferView& q, const KvLayerView& kv,
+               const vk::BufferView& out, const vk::BufferView& scratch, const AttentionShape& s,
+               const AttentionTuning& t) {
+  const vk::DeviceCaps& caps = rec.caps();
+  const KvGeometry& geo = kv.geo;
+  const AttentionPlan pl = attention_plan(s, geo, caps, t);
+  const uint32_t hd = geo.head_dim;
+  const uint64_t qo_floats = uint64_t{s.n_tokens} * s.n_heads * hd;
+  const BoundRange bq = bind_elements(caps, q, qo_floats, "attention");
+  const BoundRange bo = bind_elements(caps, out, qo_floats, "attention");
+  const bool split = pl.n_splits > 1;
+  const uint64_t slots = uint64_t{s.n_tokens} * s.n_heads * pl.n_splits;
+  const uint64_t o_at = vk::align_up(slots * 2 * 4, vk::binding_alignment(caps));
+  BoundRange bml = bo, bpo = bo;
+  if (split) {
+    require(scratch.size >= pl.scratch_bytes, ErrorKind::InvalidArgument,
+            "attention: scratch holds " + std::to_string(scratch.size) + " bytes, " +
+                std::to_string(pl.scratch_bytes) + " needed");
+    bml = bind_elements(caps, scratch, slots * 2, "attention");
+    bpo = bind_elements(caps, scratch.sub(o_at, scratch.size - o_at), slots * hd, "attention");
+  }
+  const char* shader = geo.type == KvType::F32 ? "attention_f32" : "attention_f16";
+  const vk::Pipeline& p = rec.pipeline(
+      {shader,
+       {pl.workgroup_size, hd, pl.rows_per_tile, pl.keys_per_tile, pl.heads_per_row_group},
+       5,
+       sizeof(push::AttentionPush)});
+  const uint32_t kv_len = s.p0 + s.n_tokens;
+  const uint64_t row = geo.row_bytes();
+  for (uint32_t r = 0; r < pl.n_ranges; ++r) {
+    const uint32_t first = r * pl.range_len;
+    const uint32_t n = std::min(pl.range_len, kv_len - first);
+    const BoundRange bk =
+        bind_elements(caps, kv.k.sub(first * row, n * row), n * row / 4, "attention", t.max_range);
+    const BoundRange bv =
+        bind_elements(caps, kv.v.sub(first * row, n * row), n * row / 4, "attention", t.max_range);
+    const push::AttentionPush pc{s.n_tokens,
+                                 s.n_heads,
+                                 geo.n_kv_heads,
+                                 s.p0,
+                                 first,
+                                 bk.offset,
+                                 bv.offset,
+                                 first,
+                                 first + n,
+                                 pl.split_len,
+                                 first / pl.split_len,
+                                 pl.n_splits,
+                                 1.0f / std::sqrt(static_cast<float>(hd)),
+                                 bq.offset,
+                                 split ? bpo.offset : bo.offset,
+                                 bml.offset,
+                                 split ? 1u : 0u};
+    rec.dispatch(
+        p, {bq.binding, bk.binding, bv.binding, split ? bpo.binding : bo.binding, bml.binding}, pc,
+        pl.tiles, pl.head_groups, ceil_div(n, pl.split_len));
+  }
+  if (!split) return;
+  rec.compute_barrier();
+  const uint32_t cwg =
+      resolve_workgroup_size(caps, t.combine_workgroup_size, 64, "attention combine");
+  require(hd <= 4 * cwg, ErrorKind::InvalidArgument,
+          "attention: head_dim exceeds 4 x the combine workgroup");
+  const uint32_t rows = s.n_tokens * s.n_heads;
+  const push::AttentionCombinePush cpc{rows, pl.n_splits, hd, bml.offset, bpo.offset, bo.offset};
+  const vk::Pipeline& cp =
+      rec.pipeline({"attention_combine", {cwg}, 3, sizeof(push::AttentionCombinePush)});
+  const Grid g = grid_for(caps, rows, 1);
+  rec.dispatch(cp, {bml.binding, bpo.binding, bo.binding}, cpc, g.x, g.y);
+}
+
+}  // namespace rotary::ops

@@ -1,0 +1,253 @@
+// KV store (f16 rounding bit-exact with ggml's) and attention (decode with split-K, prefill tiled,
+// caches bound in ranges) against a double-precision CPU reference.
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "loader/quant/half.h"
+#include "runtime/kv/kv_cache.h"
+#include "runtime/ops/attention.h"
+#include "runtime/ops/kv_store.h"
+#include "runtime/reference/activations.h"
+#include "tests/gpu/act_util.h"
+
+namespace rotary::test {
+namespace {
+
+// Attention tolerance (F32 and F16 caches alike: the reference reads the cached values, f16
+// rounding included). Outputs are convex combinations of V rows with |v| <= 1. Scores carry the
+// float dot product's error (~1e-6 at |score| <= 10); exp adds (3 + 2|x|) ulps (Vulkan's bound),
+// ~2e-6 relative over the range the scores span; the combination of partials and the final
+// division a few ulps more. So the output error is about 3e-6 * max|v|; allowed: 1e-5 absolute.
+constexpr double kAttnAbs = 1e-5, kAttnRel = 1e-5;
+
+struct Case {
+  ops::KvType type;
+  uint32_t head_dim, n_kv_heads, group;  // n_heads = n_kv_heads * group
+  uint32_t n_tokens, p0;
+};
+
+// Fills a cache with `kv_len` random positions through kv_store; returns its float contents.
+struct FilledCache {
+  kv::KvCache cache;
+  std::vector<float> k, v;  // as cached (f16-rounded for F16)
+};
+
+FilledCache fill_cache(vk::GpuContext& g, const ops::KvGeometry& geo, uint32_t kv_len,
+                       uint32_t seed) {
+  FilledCache f{kv::KvCache::create(g.device(), &g.budget(), 1, geo), {}, {}};
+  const size_t row = size_t{geo.n_kv_heads} * geo.head_dim;
+  const std::vector<float> k = random_floats(kv_len * row, seed),
+                           v = random_floats(kv_len * row, seed + 1);
+  vk::Buffer dk = upload_floats(g, k), dv = upload_floats(g, v);
+  g.compute().run_now([&](vk::Recorder& rec) {
+    ops::kv_store(rec, dk.view(), dv.view(), f.cache.layer(0), 0, kv_len);
+  });
+  std::vector<std::byte> host(geo.bytes());
+  ref::kv_store(k, host, geo, 0, kv_len);
+  f.k = ref::kv_values(host, geo, kv_len);
+  ref::kv_store(v, host, geo, 0, kv_len);
+  f.v = ref::kv_values(host, geo, kv_len);
+  return f;
+}
+
+// Runs attention for `c` on a filled cache and compares with the reference.
+void check_attention(vk::GpuContext& g, const FilledCache& f, const Case& c,
+                     const ops::AttentionTuning& t, uint32_t seed) {
+  const uint32_t n_heads = c.n_kv_heads * c.group;
+  const ops::AttentionShape shape{c.n_tokens, c.p0, n_heads};
+  const ops::AttentionPlan plan = attention_plan(shape, f.cache.geometry(), g.caps(), t);
+  CAPTURE(plan.n_splits);
+  CAPTURE(plan.n_ranges);
+  CAPTURE(plan.rows_per_tile);
+  const size_t q_len = size_t{c.n_tokens} * n_heads * c.head_dim;
+  std::vector<float> q = random_floats(q_len, seed, -4.0f, 4.0f);  // peaked enough to matter
+  std::vector<float> ref(q_len);
+  ref::attention(q, f.k, f.v, ref, shape, c.n_kv_heads, c.head_dim);
+  vk::Buffer dq = upload_floats(g, q), dout = device_buffer(g, q_len * 4);
+  vk::Buffer scratch =
+      device_buffer(g, std::max<uint64_t>(plan.scratch_bytes, 4), "attention scratch");
+  g.compute().run_now([&](vk::Recorder& rec) {
+    ops::attention(rec, dq.view(), f.cache.layer(0), dout.view(), scratch.view(), shape, t);
+  });
+  const std::vector<float> got = download_floats(g, dout.view(), q_len);
+  const ToleranceReport rep = compare_within(got, ref, kAttnAbs, kAttnRel);
+  INFO(rep.text());
+  CHECK(rep.bad == 0);
+}
+
+void run_case(const OpConfig& cfg, const Case& c, uint32_t seed, ops::AttentionTuning t = {}) {
+  CAPTURE(cfg.name);
+  CAPTURE(ops::to_string(c.type));
+  CAPTURE(c.head_dim);
+  CAPTURE(c.group);
+  CAPTURE(c.n_tokens);
+  CAPTURE(c.p0);
+  const uint32_t kv_len = c.p0 + c.n_tokens;
+  const ops::KvGeometry geo{c.type, c.n_kv_heads, c.head_dim, kv_len + 5};
+  const FilledCache f = fill_cache(*cfg.g, geo, kv_len, seed);
+  t.workgroup_size = cfg.workgroup_size;
+  check_attention(*cfg.g, f, c, t, seed + 2);
+}
+
+TEST_CASE_FIXTURE(
+    ActTest, "attention decode: KV lengths 1..1029, GQA 1/4/8, head_dim 64/128/256, F32 and F16") {
+  uint32_t seed = 1000;
+  for (const OpConfig& cfg : two_configs(ctx, 128, 64))
+    for (ops::KvType type : {ops::KvType::F32, ops::KvType::F16})
+      for (uint32_t kv_len : {1u, 17u, 300u, 1029u}) {
+        run_case(cfg, {type, 128, 4, 8, 1, kv_len - 1}, seed++);  // Qwen3-30B-A3B's shape
+        run_case(cfg, {type, 256, 2, 8, 1, kv_len - 1}, seed++);  // Qwen3.5's gated attention
+        run_case(cfg, {type, 64, 3, 1, 1, kv_len - 1}, seed++);
+        run_case(cfg, {type, 128, 1, 4, 1, kv_len - 1}, seed++);
+      }
+}
+
+TEST_CASE_FIXTURE(ActTest,
+                  "attention decode: forced split sizes, one split, and splits of one tile") {
+  uint32_t seed = 2000;
+  for (uint32_t split : {1029u, 32u, 100u})
+    run_case({&ctx, 128, "subgroup"}, {ops::KvType::F32, 128, 4, 8, 1, 1028}, seed++,
+             {.split_keys = split});
+}
+
+TEST_CASE_FIXTURE(ActTest, "attention prefill: causal tiles, p0 > 0 continues a cache, GQA 1/4/8") {
+  uint32_t seed = 3000;
+  for (const OpConfig& cfg : two_configs(ctx, 128, 64)) {
+    for (ops::KvType type : {ops::KvType::F32, ops::KvType::F16}) {
+      run_case(cfg, {type, 128, 4, 8, 7, 0}, seed++);
+      run_case(cfg, {type, 128, 2, 4, 13, 17}, seed++);
+      run_case(cfg, {type, 64, 3, 1, 127, 0}, seed++);
+      run_case(cfg, {type, 256, 2, 8, 40, 300}, seed++);
+    }
+  }
+  // A long prompt in one go and a short continuation of a long cache (split across workgroups).
+  run_case({&ctx, 128, "subgroup"}, {ops::KvType::F32, 128, 2, 4, 300, 0}, seed++);
+  run_case({&ctx, 128, "subgroup"}, {ops::KvType::F16, 128, 4, 8, 3, 1100}, seed++);
+}
+
+TEST_CASE_FIXTURE(ActTest,
+                  "attention: a cache larger than the binding range is bound in position ranges") {
+  uint32_t seed = 4000;
+  // 16 KiB bindings hold 31 positions of 4 heads x 64 f16 (512 B rows): 1029 positions take 34.
+  const ops::AttentionTuning t{.max_range = 16 << 10};
+  const ops::KvGeometry geo{ops::KvType::F16, 4, 64, 1029};
+  const ops::AttentionPlan plan = attention_plan({1, 1028, 16}, geo, ctx.caps(), t);
+  CHECK(plan.n_ranges > 30);
+  CHECK(uint64_t{plan.range_len} * geo.row_bytes() <= (16u << 10));
+  for (const OpConfig& cfg : two_configs(ctx, 128, 64)) {
+    run_case(cfg, {ops::KvType::F16, 64, 4, 4, 1, 1028}, seed++, t);  // decode
+    run_case(cfg, {ops::KvType::F32, 64, 4, 4, 50, 400}, seed++, t);  // prefill continuing a cache
+    run_case(cfg, {ops::KvType::F32, 128, 2, 8, 33, 0}, seed++, t);   // prefill from empty
+  }
+}
+
+TEST_CASE_FIXTURE(ActTest,
+                  "attention: one scratch size serves every shape up to the cache capacity") {
+  for (const ops::AttentionTuning& t :
+       {ops::AttentionTuning{}, ops::AttentionTuning{.max_range = 64 << 10}})
+    for (const ops::KvGeometry& geo : {ops::KvGeometry{ops::KvType::F16, 4, 128, 40960},
+                                       ops::KvGeometry{ops::KvType::F32, 2, 256, 9000}}) {
+      const uint32_t n_heads = geo.n_kv_heads * 8, max_tokens = 64;
+      const uint64_t bound = ops::attention_scratch_bytes(max_tokens, n_heads, geo, ctx.caps(), t);
+      for (uint32_t n : {1u, 2u, 7u, 64u})
+        for (uint32_t p0 : {0u, 1u, 100u, 5000u, geo.capacity / 2, geo.capacity - n}) {
+          CAPTURE(n);
+          CAPTURE(p0);
+          CHECK(ops::attention_plan({n, p0, n_heads}, geo, ctx.caps(), t).scratch_bytes <= bound);
+        }
+    }
+}
+
+TEST_CASE_FIXTURE(ActTest, "attention: decode at every position agrees with one prefill") {
+  // Prefill 37 tokens once; then decode position by position on the same cache. The two tile
+  // and split the work differently; both are ~3e-6 from exact, so they agree within 1e-5.
+  const uint32_t n = 37, head_dim = 128, n_kv = 2, n_heads = 8;
+  const ops::KvGeometry geo{ops::KvType::F32, n_kv, head_dim, n};
+  const FilledCache f = fill_cache(ctx, geo, n, 5000);
+  const size_t row = size_t{n_heads} * head_dim;
+  const std::vector<float> q = random_floats(n * row, 5001, -4.0f, 4.0f);
+  vk::Buffer dq = upload_floats(ctx, q), dpre = device_buffer(ctx, n * row * 4),
+             ddec = device_buffer(ctx, n * row * 4);
+  const ops::AttentionTuning t{.split_keys = 16};  // decode splits even short lengths
+  vk::Buffer scratch = device_buffer(ctx, 1 << 20, "attention scratch");
+  ctx.compute().run_now([&](vk::Recorder& rec) {
+    ops::attention_prefill(rec, dq.view(), f.cache.layer(0), dpre.view(), scratch.view(), n, 0,
+                           n_heads);
+  });
+  for (uint32_t p = 0; p < n; ++p)
+    ctx.compute().run_now([&](vk::Recorder& rec) {
+      ops::attention_decode(rec, dq.view(p * row * 4, row * 4), f.cache.layer(0),
+                            ddec.view(p * row * 4, row * 4), scratch.view(), n_heads, p + 1, t);
+    });
+  const std::vector<float> pre = download_floats(ctx, dpre.view(), n * row);
+  const std::vector<float> dec = download_floats(ctx, ddec.view(), n * row);
+  const ToleranceReport rep = compare_within(dec, pre, 1e-5, 1e-5);
+  INFO(rep.text());
+  CHECK(rep.bad == 0);
+}
+
+TEST_CASE_FIXTURE(
+    ActTest, "kv_store: f16 rounding is bit-identical with ggml's, F32 is a copy, at offsets") {
+  // Values that exercise every branch of the conversion: ties to even, subnormals, overflow,
+  // infinities, NaN, signed zero; plus random values at three scales.
+  std::vector<float> special = {0.0f,
+                                -0.0f,
+                                1.0f,
+                                -1.0f,
+                                65504.0f,
+                                65519.99f,
+                                65520.0f,
+                                -70000.0f,
+                                std::numeric_limits<float>::infinity(),
+                                -std::numeric_limits<float>::infinity(),
+                                std::numeric_limits<float>::quiet_NaN(),
+                                5.9604645e-8f,
+                                2.9802322e-8f,
+                                2.98023259e-8f,
+                                6.1035156e-5f,
+                                6.0975552e-5f,
+                                1.00048828125f,
+                                1.00146484375f,
+                                3.0517578e-5f,
+                                1e-9f};
+  const uint32_t n_kv = 2, head_dim = 10, n_tokens = 13,
+                 p0 = 5;  // rows of 20: special values in row 0
+  const ops::KvGeometry geo16{ops::KvType::F16, n_kv, head_dim, 64},
+      geo32{ops::KvType::F32, n_kv, head_dim, 64};
+  std::vector<float> cur =
+      random_floats(size_t{n_tokens} * 24, 6000, -3.0f, 3.0f);  // stride 24 > 20
+  for (size_t i = 0; i < special.size(); ++i) cur[i] = special[i];
+  for (size_t i = 24; i < 48; ++i) cur[i] *= 1e-4f;
+  for (size_t i = 48; i < 72; ++i) cur[i] *= 3e4f;
+  for (const OpConfig& cfg : two_configs(ctx, 64, 32)) {
+    CAPTURE(cfg.name);
+    vk::GpuContext& g = *cfg.g;
+    for (const ops::KvGeometry& geo : {geo16, geo32}) {
+      CAPTURE(ops::to_string(geo.type));
+      kv::KvCache cache = kv::KvCache::create(g.device(), &g.budget(), 1, geo);
+      vk::Buffer src = upload_floats(g, cur);
+      g.compute().run_now([&](vk::Recorder& rec) {
+        rec.fill(cache.layer(0).k, 0);
+        rec.fill(cache.layer(0).v, 0);
+        rec.barrier(vk::access::kTransferWrite, vk::access::kComputeReadWrite);
+        // K from the strided rows; V the same rows read from element 4 on (an unaligned view).
+        ops::kv_store(rec, src.view(), src.view(16, src.size() - 16), cache.layer(0), p0, n_tokens,
+                      24, {cfg.workgroup_size, 256});  // 256-byte bindings: several dispatches
+      });
+      std::vector<std::byte> want_k(geo.bytes()), want_v(geo.bytes());
+      ref::kv_store(cur, want_k, geo, p0, n_tokens, 24);
+      ref::kv_store(std::span<const float>(cur).subspan(4), want_v, geo, p0, n_tokens, 24);
+      CHECK(download_bytes(g, cache.layer(0).k, geo.bytes()) == want_k);
+      CHECK(download_bytes(g, cache.layer(0).v, geo.bytes()) == want_v);
+    }
+  }
+  // The reference conversion is ggml's: spot-check it against the values IEEE defines.
+  CHECK(quant::f32_to_fp16(65520.0f) == 0x7C00);
+  CHECK(quant::f32_to_fp16(1.00048828125f) == 0x3C00);  // tie: rounds to even
+  CHECK(quant::f32_to_fp16(1.00146484375f) == 0x3C02);  // tie: rounds to even (up)
+  CHECK(quant::f32_to_fp16(5.9604645e-8f) == 0x0001);   // smallest subnormal
+}
+
+}  // namespace
+}  // namespace rotary::test
