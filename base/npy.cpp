@@ -10,12 +10,13 @@ namespace rotary {
 
 namespace {
 
+// Always 128 bytes, so that a header written before the row count is known can be rewritten in
+// place.
 std::string header(uint64_t rows, uint64_t cols) {
   std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + std::to_string(rows) + ", " +
                      std::to_string(cols) + "), }";
-  // magic(6) + version(2) + header length(2) + dict + padding + '\n' is a multiple of 64.
-  const size_t unpadded = 10 + dict.size() + 1;
-  dict.append((64 - unpadded % 64) % 64, ' ');
+  // magic(6) + version(2) + header length(2) + dict + padding + '\n' is 128 bytes.
+  dict.append(128 - 10 - 1 - dict.size(), ' ');
   dict += '\n';
   std::string out("\x93NUMPY\x01\x00", 8);
   const uint16_t len = static_cast<uint16_t>(dict.size());
@@ -31,7 +32,7 @@ FILE* as_file(void* f) { return static_cast<FILE*>(f); }
 NpyWriter::NpyWriter(const std::string& path, uint64_t rows, uint64_t cols) : path_(path), rows_(rows), cols_(cols) {
   file_ = std::fopen(path.c_str(), "wb");
   require(file_ != nullptr, ErrorKind::Io, "cannot write " + path);
-  const std::string h = header(rows, cols);
+  const std::string h = header(rows == kUnknownRows ? 0 : rows, cols);
   require(std::fwrite(h.data(), 1, h.size(), as_file(file_)) == h.size(), ErrorKind::Io, "short write to " + path);
 }
 
@@ -40,16 +41,25 @@ NpyWriter::~NpyWriter() {
 }
 
 void NpyWriter::write_row(const float* row) {
-  require(file_ != nullptr && written_ < rows_, ErrorKind::Internal, "npy: more rows than declared for " + path_);
+  require(file_ != nullptr && (rows_ == kUnknownRows || written_ < rows_), ErrorKind::Internal,
+          "npy: more rows than declared for " + path_);
   require(std::fwrite(row, sizeof(float), cols_, as_file(file_)) == cols_, ErrorKind::Io, "short write to " + path_);
   ++written_;
 }
 
 void NpyWriter::close() {
-  require(written_ == rows_, ErrorKind::Internal,
+  require(rows_ == kUnknownRows || written_ == rows_, ErrorKind::Internal,
           "npy: " + std::to_string(written_) + " of " + std::to_string(rows_) + " rows written to " + path_);
   FILE* f = as_file(file_);
   file_ = nullptr;
+  if (rows_ == kUnknownRows) {
+    const std::string h = header(written_, cols_);
+    const bool ok = std::fseek(f, 0, SEEK_SET) == 0 && std::fwrite(h.data(), 1, h.size(), f) == h.size();
+    if (!ok) {
+      std::fclose(f);
+      throw Error(ErrorKind::Io, "cannot finish writing " + path_);
+    }
+  }
   require(std::fclose(f) == 0, ErrorKind::Io, "cannot finish writing " + path_);
 }
 

@@ -13,16 +13,21 @@ struct NpyArray {
   std::vector<float> data;  // rows * cols
 };
 
-// Streams rows as they come: the header is written first with the final row count.
+// Streams rows as they come. With `rows` known the header is final from the start; with
+// kUnknownRows the header is rewritten by close() with the count actually written (generation
+// may stop early at an end-of-generation token).
 class NpyWriter {
  public:
+  static constexpr uint64_t kUnknownRows = UINT64_MAX;
   NpyWriter(const std::string& path, uint64_t rows, uint64_t cols);
   ~NpyWriter();
   NpyWriter(const NpyWriter&) = delete;
   NpyWriter& operator=(const NpyWriter&) = delete;
   void write_row(const float* row);  // `cols` floats
-  // Throws Error(Io) unless exactly `rows` rows were written and the file closed cleanly.
+  // Throws Error(Io) unless exactly `rows` rows were written (any number when unknown) and the
+  // file closed cleanly.
   void close();
+  uint64_t rows_written() const { return written_; }
 
  private:
   std::string path_;

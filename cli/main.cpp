@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "rotary " ROTARY_VERSION);
   rotary::cli::Exit exit;
   rotary::cli::add_devices_command(app, exit);
+  rotary::cli::add_run_command(app, exit);
   rotary::cli::add_info_command(app, exit);
   try {
     app.parse(argc, argv);

@@ -87,6 +87,14 @@ TEST_CASE("npy: header is the format's, data round-trips") {
   NpyWriter w(path, 2, 3);
   w.write_row(a.data.data());
   CHECK_THROWS_AS(w.close(), Error);  // one row missing
+  {
+    NpyWriter u(path, NpyWriter::kUnknownRows, 3);
+    for (int r = 0; r < 2; ++r) u.write_row(a.data.data() + r * 3);
+    u.close();
+  }
+  const NpyArray c = read_npy(path);
+  CHECK(c.rows == 2);
+  CHECK(c.data == a.data);
   std::remove(path.c_str());
 }
 

@@ -1,0 +1,31 @@
+#include "cli/model_flags.h"
+
+#include "loader/tokenizer_data.h"
+
+namespace rotary::cli {
+
+void add_model_flags(CLI::App* cmd, RuntimeOptions& o, std::string& model_path) {
+  cmd->add_option("-m,--model", model_path, "GGUF model file")->required();
+  cmd->add_option("--device", o.gpu.device_index, "Vulkan device index (rotary devices lists them)");
+  cmd->add_option("--vram-budget", o.vram_budget, "VRAM rotary may use: bytes or 6.3G, 6300M, 6.3GiB, 6.3GB");
+  cmd->add_option("--ctx", o.model.ctx, "Context length in tokens (KV cache size)")->capture_default_str();
+  cmd->add_flag("--exact", o.exact, "F32 KV cache: the path that matches llama.cpp's numbers");
+  cmd->add_option("--policy", o.policy, "Expert cache policy: lru, lfu (belady only replays a trace)")
+      ->capture_default_str();
+  cmd->add_flag("!--no-prefetch", o.model.moe.prefetch, "Do not predict and upload the next layer's experts early");
+  cmd->add_option("--expert-slots", o.model.expert_slots, "Expert slots in VRAM (default: as many as the budget fits)");
+  cmd->add_option("--prefill-chunk", o.model.prefill_chunk, "Prompt tokens processed at once")->capture_default_str();
+  cmd->add_flag("--validation", o.gpu.validation, "Enable the Vulkan validation layer (slow; for debugging)");
+  cmd->add_flag("!--no-progress", o.model.progress, "No progress bar while loading");
+}
+
+LoadedModel load(const std::string& path, RuntimeOptions& options) {
+  options.resolve();
+  LoadedModel m{GgufFile::open(path), nullptr, nullptr, nullptr};
+  m.tokenizer = std::make_unique<Tokenizer>(read_tokenizer_data(m.file.metadata()));
+  m.gpu = vk::GpuContext::create(options.gpu);
+  m.model = load_model(*m.gpu, m.file, options.model);
+  return m;
+}
+
+}  // namespace rotary::cli

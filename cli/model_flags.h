@@ -1,0 +1,25 @@
+#pragma once
+// The flags every command that loads a model shares (run, chat, bench), and loading itself.
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <string>
+
+#include "loader/gguf_reader.h"
+#include "loader/tokenizer/tokenizer.h"
+#include "runtime/options.h"
+
+namespace rotary::cli {
+
+void add_model_flags(CLI::App* cmd, RuntimeOptions& o, std::string& model_path);
+
+struct LoadedModel {
+  GgufFile file;
+  std::unique_ptr<Tokenizer> tokenizer;
+  std::unique_ptr<vk::GpuContext> gpu;
+  std::unique_ptr<Model> model;
+};
+
+// Opens the GGUF, builds the tokenizer, creates the device and loads the model (progress bar).
+LoadedModel load(const std::string& path, RuntimeOptions& options);
+
+}  // namespace rotary::cli

@@ -1,0 +1,135 @@
+// `rotary run`: generate text from a prompt, streaming it as it comes, and end with one line of
+// statistics. The flags are the command-line contract of DESIGN.md.
+#include <cstdio>
+#include <memory>
+#include <random>
+#include <sstream>
+
+#include "base/json.h"
+#include "base/npy.h"
+#include "cli/commands.h"
+#include "cli/model_flags.h"
+#include "loader/hparams.h"
+#include "loader/tokenizer/stream_decoder.h"
+#include "runtime/residency/routing_trace.h"
+#include "runtime/session.h"
+
+namespace rotary::cli {
+
+namespace {
+
+struct RunArgs {
+  std::string model, prompt, tokens, logits_out, record_routing, routing_trace;
+  uint32_t n = 128;
+  SamplingParams sampling;
+  bool seed_given = false;
+  bool json = false, ignore_eos = false;
+  RuntimeOptions options;
+};
+
+std::vector<int32_t> parse_tokens(const std::string& s) {
+  std::vector<int32_t> ids;
+  std::stringstream in(s);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    try {
+      size_t used = 0;
+      const long v = std::stol(item, &used);
+      require(used == item.size() && v >= 0 && v <= INT32_MAX, ErrorKind::InvalidArgument, "");
+      ids.push_back(static_cast<int32_t>(v));
+    } catch (const std::exception&) {
+      throw Error(ErrorKind::InvalidArgument, "--tokens takes comma-separated token ids, e.g. --tokens 1,2,3");
+    }
+  }
+  require(!ids.empty(), ErrorKind::InvalidArgument, "--tokens is empty");
+  return ids;
+}
+
+int run_command(RunArgs& a) {
+  require(a.prompt.empty() != a.tokens.empty(), ErrorKind::InvalidArgument, "give exactly one of -p TEXT and --tokens IDS");
+  if (!a.seed_given) a.sampling.seed = std::random_device{}();
+  RoutingTrace replay, record;
+  if (!a.routing_trace.empty()) {
+    replay = read_trace(a.routing_trace);
+    a.options.model.moe.replay = &replay;
+    a.options.model.cache.future = replay.accesses();
+  }
+  if (!a.record_routing.empty()) a.options.model.moe.record = &record;
+  LoadedModel m = load(a.model, a.options);
+  const ModelHparams& h = m.model->hparams();
+  record = RoutingTrace{h.n_layer, h.n_expert, h.n_expert_used, {}};
+
+  const std::vector<int32_t> prompt = a.tokens.empty() ? m.tokenizer->encode(a.prompt) : parse_tokens(a.tokens);
+  std::unique_ptr<NpyWriter> logits;
+  if (!a.logits_out.empty()) logits = std::make_unique<NpyWriter>(a.logits_out, NpyWriter::kUnknownRows, h.n_vocab);
+
+  Session session(*m.gpu, *m.model, m.tokenizer.get(), a.sampling);
+  StreamDecoder decoder(*m.tokenizer);
+  GenerateOptions go;
+  go.max_tokens = a.n;
+  go.stop_at_end_of_generation = !a.ignore_eos;
+  go.logits_out = logits.get();
+  std::string text;
+  go.on_token = [&](int32_t t) {
+    const std::string piece = decoder.push(t);
+    text += piece;
+    if (!a.json) {
+      std::fwrite(piece.data(), 1, piece.size(), stdout);
+      std::fflush(stdout);
+    }
+    return true;
+  };
+  const std::vector<int32_t> out = session.generate(prompt, go);
+  const std::string tail = decoder.flush();
+  text += tail;
+  if (logits) logits->close();
+  if (!a.record_routing.empty()) write_trace(a.record_routing, record);
+
+  const RunStats& s = session.stats();
+  if (a.json) {
+    JsonWriter w;
+    w.begin_object().key("prompt_tokens").begin_array();
+    for (int32_t t : prompt) w.value(t);
+    w.end_array().key("tokens").begin_array();
+    for (int32_t t : out) w.value(t);
+    w.end_array().field("text", text).field("seed", a.sampling.seed);
+    w.key("device").begin_object().field("name", m.gpu->caps().name).field("driver", m.gpu->caps().driver_info);
+    w.end_object().key("plan");
+    m.model->plan().write_json(w);
+    w.key("stats");
+    write_stats_json(w, s);
+    w.end_object();
+    std::printf("%s\n", w.str().c_str());
+  } else {
+    std::printf("%s\n", tail.c_str());
+    std::fprintf(stderr, "%s\n", s.line().c_str());
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, Exit& exit) {
+  auto a = std::make_shared<RunArgs>();
+  apply_env_overrides(a->options);
+  auto* cmd = app.add_subcommand("run", "Generate text from a prompt");
+  add_model_flags(cmd, a->options, a->model);
+  cmd->add_option("-p,--prompt", a->prompt, "Prompt text (used as is: no chat template)");
+  cmd->add_option("--tokens", a->tokens, "Prompt as token ids: 1,2,3");
+  cmd->add_option("-n,--n-predict", a->n, "Tokens to generate")->capture_default_str();
+  cmd->add_option("--temp", a->sampling.temperature, "Temperature; 0 is greedy")->capture_default_str();
+  cmd->add_option("--top-k", a->sampling.top_k, "Top-k (0: off)")->capture_default_str();
+  cmd->add_option("--top-p", a->sampling.top_p, "Top-p (1: off)")->capture_default_str();
+  cmd->add_option("--min-p", a->sampling.min_p, "Min-p (0: off)")->capture_default_str();
+  cmd->add_option("--repeat-penalty", a->sampling.repeat_penalty, "Repetition penalty (1: off)")->capture_default_str();
+  cmd->add_option("--seed", a->sampling.seed, "Random seed (default: random, reported in --json)")
+      ->each([a](const std::string&) { a->seed_given = true; });
+  cmd->add_flag("--ignore-eos", a->ignore_eos, "Keep generating past end-of-generation tokens");
+  cmd->add_flag("--json", a->json, "Print one JSON object: prompt ids, generated ids, text, statistics");
+  cmd->add_option("--logits-out", a->logits_out, "Write float32 logits of every position as .npy [positions, vocab]");
+  cmd->add_option("--record-routing", a->record_routing, "Write the experts every token chose to a routing trace");
+  cmd->add_option("--routing-trace", a->routing_trace, "Replay a routing trace instead of the router's choices");
+  cmd->callback([a, &exit] { exit.code = run_command(*a); });
+}
+
+}  // namespace rotary::cli

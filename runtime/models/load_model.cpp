@@ -1,0 +1,24 @@
+#include "loader/model_catalog.h"
+#include "runtime/models/model.h"
+#include "runtime/models/qwen3moe.h"
+
+namespace rotary {
+
+std::unique_ptr<Model> load_model(vk::GpuContext& gpu, const GgufFile& file, const ModelOptions& options) {
+  const ModelHparams h = read_hparams(file.metadata());
+  validate_tensors(h, file);
+  PlanRequest req;
+  req.budget = gpu.budget().limit() - gpu.budget().used();
+  req.ctx = options.ctx;
+  req.kv_type = options.kv_type;
+  req.prefill_chunk = options.prefill_chunk;
+  req.expert_slots = options.expert_slots;
+  const MemoryPlan plan = plan_memory(file, h, gpu.caps(), req);
+  switch (h.arch) {
+    case Architecture::Qwen3Moe: return std::make_unique<Qwen3Moe>(gpu, file, h, options, plan);
+    default: break;
+  }
+  throw Error(ErrorKind::Unsupported, "no forward pass for " + std::string(architecture_name(h.arch)));
+}
+
+}  // namespace rotary

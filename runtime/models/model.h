@@ -1,0 +1,66 @@
+#pragma once
+// What a session sees of a model: run tokens at positions, get back what it asked for about the
+// logits (the argmax, the top candidates, or whole rows), and statistics. One implementation per
+// architecture family, all built from the same ops and the same residency layer.
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "loader/gguf_reader.h"
+#include "loader/hparams.h"
+#include "runtime/models/plan.h"
+#include "runtime/models/routed_moe.h"
+#include "runtime/ops/kv_view.h"
+#include "runtime/sampling/sampler.h"
+#include "runtime/vk/context.h"
+
+namespace rotary {
+
+struct ModelOptions {
+  uint32_t ctx = 4096;                      // KV cache capacity in tokens
+  ops::KvType kv_type = ops::KvType::F16;   // F32: the exact path the oracle tests use
+  uint32_t prefill_chunk = 256;             // tokens per prompt-processing chunk
+  uint32_t expert_slots = 0;                // 0: as many as the VRAM budget allows
+  CacheOptions cache;                       // policy (and the future, for Belady)
+  RoutedMoeOptions moe;                     // prefetch, routing trace replay/record
+  bool progress = true;                     // progress bar while loading
+};
+
+struct LogitsRequest {
+  enum class Kind { None, Argmax, TopK, Full };
+  Kind kind = Kind::Argmax;
+  uint32_t k = 0;              // TopK: how many candidates
+  bool all_positions = false;  // Full: one row per token of the call, else the last token only
+};
+
+struct StepResult {
+  int32_t argmax = -1;
+  std::vector<Candidate> candidates;  // TopK, best first
+  std::vector<float> logits;          // Full: rows x n_vocab
+  uint32_t rows = 0;
+};
+
+struct ModelStats {
+  ResidencyStats residency;
+  RoutedMoeStats moe;
+};
+
+class Model {
+ public:
+  virtual ~Model() = default;
+  virtual const ModelHparams& hparams() const = 0;
+  virtual const MemoryPlan& plan() const = 0;
+  virtual uint32_t context() const = 0;
+  // Runs `tokens` at positions [pos, pos + n): the KV cache (and recurrent state) then holds them.
+  // Throws Error(ContextFull) past the context.
+  virtual StepResult eval(std::span<const int32_t> tokens, uint32_t pos, const LogitsRequest& request) = 0;
+  // Forgets the sequence (recurrent state zeroed; the KV cache is overwritten by position).
+  virtual void reset() = 0;
+  virtual ModelStats stats() const = 0;
+};
+
+// Reads, validates and plans; loads the dense weights (progress bar) and sets up residency.
+std::unique_ptr<Model> load_model(vk::GpuContext& gpu, const GgufFile& file, const ModelOptions& options);
+
+}  // namespace rotary

@@ -1,0 +1,192 @@
+#include "runtime/models/moe_model.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "base/units.h"
+#include "runtime/ops/get_rows.h"
+#include "runtime/ops/logits.h"
+#include "runtime/ops/matmul.h"
+#include "runtime/ops/matvec.h"
+#include "runtime/ops/norm.h"
+
+namespace rotary {
+
+namespace {
+uint64_t readback_bytes(const ModelHparams& h, const vk::DeviceCaps& caps) {
+  const uint64_t rows = uint64_t{MoeModel::kLogitRows} * h.n_vocab * 4;
+  const uint64_t topk = vk::align_up(MoeModel::kMaxTopK * 4, vk::binding_alignment(caps)) + MoeModel::kMaxTopK * 4;
+  return std::max(rows, topk);
+}
+}  // namespace
+
+uint64_t MoeModel::scratch_bytes(const ModelHparams& h, uint32_t chunk, const vk::DeviceCaps& caps) {
+  const uint64_t align = vk::binding_alignment(caps);
+  const uint64_t x = vk::align_up(uint64_t{chunk} * h.n_embd * 4, align);
+  const uint64_t io = 2 * vk::align_up(uint64_t{chunk} * 4, align);
+  const uint64_t logits = vk::align_up(uint64_t{kLogitRows} * h.n_vocab * 4, align);
+  const uint64_t topk = ops::logits_topk_scratch_bytes(h.n_vocab, kMaxTopK, caps);
+  return 2 * x + io + logits + topk + readback_bytes(h, caps) + RoutedMoe::scratch_bytes(h, chunk, caps);
+}
+
+MoeModel::MoeModel(vk::GpuContext& gpu, const GgufFile& file, const ModelHparams& h, const ModelOptions& options,
+                   const MemoryPlan& plan, std::string ffn_norm)
+    : gpu_(gpu), h_(h), plan_(plan), chunk_(plan.prefill_chunk),
+      weights_(DenseWeights::load(gpu, file, h, options.progress)), ffn_norm_(std::move(ffn_norm)),
+      source_(file, h) {
+  x_ = scratch(uint64_t{chunk_} * h.n_embd * 4, "residual stream");
+  xn_ = scratch(uint64_t{chunk_} * h.n_embd * 4, "normed activations");
+  tokens_ = vk::Buffer::create(gpu.device(), &gpu.budget(), uint64_t{chunk_} * 4, vk::MemoryKind::Upload,
+                               vk::MemoryUse::Scratch, "token ids");
+  positions_ = vk::Buffer::create(gpu.device(), &gpu.budget(), uint64_t{chunk_} * 4, vk::MemoryKind::Upload,
+                                  vk::MemoryUse::Scratch, "positions");
+  logits_ = scratch(uint64_t{kLogitRows} * h.n_vocab * 4, "logits");
+  logits_scratch_ = scratch(ops::logits_topk_scratch_bytes(h.n_vocab, kMaxTopK, gpu.caps()), "logits top-k scratch");
+  readback_ = vk::Buffer::create(gpu.device(), &gpu.budget(), readback_bytes(h, gpu.caps()), vk::MemoryKind::Readback,
+                                 vk::MemoryUse::Scratch, "logits readback");
+  head_ = weights_.matrix(weights_.has("output.weight") ? "output.weight" : "token_embd.weight");
+}
+
+void MoeModel::setup_residency(const ModelOptions& options) {
+  moe_ = std::make_unique<RoutedMoe>(gpu_, weights_, h_, chunk_, options.moe, ffn_norm_);
+  const SlotLayout layout = SlotLayout::for_source(source_);
+  const uint64_t left = gpu_.budget().available() / layout.slot_bytes;
+  const uint32_t slots = static_cast<uint32_t>(std::min<uint64_t>(plan_.slots, left));
+  if (slots < plan_.min_slots)
+    throw Error(ErrorKind::Budget, "after the fixed allocations only " + format_bytes(gpu_.budget().available()) +
+                                       " of the VRAM budget is left, less than one layer's experts (" +
+                                       std::to_string(plan_.min_slots) + " x " + format_bytes(layout.slot_bytes) +
+                                       "): raise --vram-budget");
+  ExpertSlotPool pool = ExpertSlotPool::create(gpu_, layout, slots, plan_.min_slots);
+  plan_.slots = pool.slots();  // the budget or the driver may have allowed fewer than planned
+  plan_.pool = pool.bytes();
+  cache_ = std::make_unique<ExpertCache>(gpu_, source_, std::move(pool), options.cache);
+  moe_->attach(*cache_);
+}
+
+vk::Buffer MoeModel::scratch(uint64_t bytes, const char* what) {
+  return vk::Buffer::create(gpu_.device(), &gpu_.budget(), std::max<uint64_t>(bytes, 4), vk::MemoryKind::DeviceLocal,
+                            vk::MemoryUse::Scratch, what);
+}
+
+ModelStats MoeModel::stats() const { return {cache_->stats(), moe_->stats()}; }
+
+void MoeModel::record_layers(vk::Recorder& rec, uint32_t pos, uint32_t n) {
+  const vk::BufferView x = x_.view(0, uint64_t{n} * h_.n_embd * 4), xn = xn_.view(0, uint64_t{n} * h_.n_embd * 4);
+  for (uint32_t l = 0; l < h_.n_layer; ++l) {
+    record_mixer(rec, l, pos, n);
+    ops::rms_norm(rec, x, weights_.vector(blk(l, (ffn_norm_ + ".weight").c_str())), xn, {n, h_.n_embd, h_.rms_eps});
+    rec.compute_barrier();
+    moe_->run(rec, l, pos, n, xn, x, n == 1 ? x : vk::BufferView{});
+    record_ffn_extra(rec, l, n);
+  }
+}
+
+void MoeModel::record_head(vk::Recorder& rec, uint32_t first_row, uint32_t rows) {
+  const uint64_t row = uint64_t{h_.n_embd} * 4;
+  const vk::BufferView in = x_.view(first_row * row, rows * row), normed = xn_.view(0, rows * row);
+  ops::rms_norm(rec, in, weights_.vector("output_norm.weight"), normed, {rows, h_.n_embd, h_.rms_eps});
+  rec.compute_barrier();
+  const vk::BufferView out = logits_.view(0, uint64_t{rows} * h_.n_vocab * 4);
+  if (rows == 1) ops::matvec(rec, head_, normed, out);
+  else ops::matmul(rec, head_, normed, out, rows);
+  rec.compute_barrier();
+}
+
+// Logits rows of every token of the chunk, kLogitRows at a time, appended to out.logits.
+void MoeModel::read_rows(vk::Recorder& rec, uint32_t n, StepResult& out) {
+  for (uint32_t r = 0; r < n; r += kLogitRows) {
+    const uint32_t rows = std::min(kLogitRows, n - r);
+    const uint64_t bytes = uint64_t{rows} * h_.n_vocab * 4;
+    record_head(rec, r, rows);
+    rec.barrier(vk::access::kComputeWrite, vk::access::kTransferRead);
+    rec.copy(logits_.view(0, bytes), readback_.view(0, bytes));
+    rec.barrier(vk::access::kTransferWrite, vk::access::kHostRead);
+    gpu_.compute().queue().wait(gpu_.compute().submit(rec));
+    rec = gpu_.compute().begin();
+    readback_.invalidate(0, bytes);
+    const auto* f = reinterpret_cast<const float*>(readback_.mapped());
+    out.logits.insert(out.logits.end(), f, f + uint64_t{rows} * h_.n_vocab);
+    out.rows += rows;
+  }
+}
+
+StepResult MoeModel::eval(std::span<const int32_t> tokens, uint32_t pos, const LogitsRequest& req) {
+  require(!tokens.empty(), ErrorKind::InvalidArgument, "nothing to evaluate");
+  if (uint64_t{pos} + tokens.size() > plan_.ctx)
+    throw Error(ErrorKind::ContextFull, "the context of " + std::to_string(plan_.ctx) + " tokens is full (" +
+                                            std::to_string(pos) + " used, " + std::to_string(tokens.size()) +
+                                            " more asked for): start again with a larger --ctx");
+  for (int32_t t : tokens)
+    require(t >= 0 && static_cast<uint32_t>(t) < h_.n_vocab, ErrorKind::InvalidArgument,
+            "token id " + std::to_string(t) + " is outside the vocabulary (0.." + std::to_string(h_.n_vocab - 1) + ")");
+  StepResult result;
+  for (uint32_t c0 = 0; c0 < tokens.size(); c0 += chunk_) {
+    const uint32_t n = std::min<uint32_t>(chunk_, static_cast<uint32_t>(tokens.size()) - c0);
+    auto* tok = reinterpret_cast<uint32_t*>(tokens_.mapped());
+    auto* p = reinterpret_cast<uint32_t*>(positions_.mapped());
+    for (uint32_t i = 0; i < n; ++i) {
+      tok[i] = static_cast<uint32_t>(tokens[c0 + i]);
+      p[i] = pos + c0 + i;
+    }
+    tokens_.flush(0, n * 4ull);
+    positions_.flush(0, n * 4ull);
+    vk::Recorder rec = gpu_.compute().begin();
+    ops::get_rows(rec, weights_.matrix("token_embd.weight"), tokens_.view(0, n * 4ull), n,
+                  x_.view(0, uint64_t{n} * h_.n_embd * 4));
+    rec.compute_barrier();
+    record_layers(rec, pos + c0, n);
+    const bool last = c0 + n == tokens.size();
+    if (req.kind == LogitsRequest::Kind::Full && req.all_positions) {
+      read_rows(rec, n, result);  // submits and waits per group of rows, ends with a fresh `rec`
+      gpu_.compute().submit(rec);
+    } else if (last && req.kind != LogitsRequest::Kind::None) {
+      finish(rec, n, req, result);  // submits and waits
+    } else {
+      gpu_.compute().submit(rec);
+    }
+    moe_->flush_record();
+  }
+  return result;
+}
+
+StepResult MoeModel::finish(vk::Recorder& rec, uint32_t n, const LogitsRequest& req, StepResult& out) {
+  if (req.kind == LogitsRequest::Kind::Full) {  // one row: the last token's
+    const uint32_t before = out.rows;
+    record_head(rec, n - 1, 1);
+    const uint64_t bytes = uint64_t{h_.n_vocab} * 4;
+    rec.barrier(vk::access::kComputeWrite, vk::access::kTransferRead);
+    rec.copy(logits_.view(0, bytes), readback_.view(0, bytes));
+    rec.barrier(vk::access::kTransferWrite, vk::access::kHostRead);
+    gpu_.compute().queue().wait(gpu_.compute().submit(rec));
+    readback_.invalidate(0, bytes);
+    const auto* f = reinterpret_cast<const float*>(readback_.mapped());
+    out.logits.assign(f, f + h_.n_vocab);
+    out.rows = before + 1;
+    return out;
+  }
+  record_head(rec, n - 1, 1);
+  const vk::BufferView logits = logits_.view(0, uint64_t{h_.n_vocab} * 4);
+  const uint64_t align = vk::binding_alignment(gpu_.caps());
+  if (req.kind == LogitsRequest::Kind::Argmax) {
+    ops::logits_argmax(rec, logits, h_.n_vocab, readback_.view(0, 4), logits_scratch_.view());
+  } else {
+    require(req.k >= 1 && req.k <= kMaxTopK, ErrorKind::Internal, "top-k request out of range");
+    ops::logits_topk(rec, logits, h_.n_vocab, req.k, readback_.view(0, req.k * 4ull),
+                     readback_.view(vk::align_up(kMaxTopK * 4, align), req.k * 4ull), logits_scratch_.view());
+  }
+  rec.barrier(vk::access::kComputeWrite, vk::access::kHostRead);
+  gpu_.compute().queue().wait(gpu_.compute().submit(rec));
+  readback_.invalidate(0, readback_.size());
+  const auto* ids = reinterpret_cast<const uint32_t*>(readback_.mapped());
+  if (req.kind == LogitsRequest::Kind::Argmax) {
+    out.argmax = static_cast<int32_t>(ids[0]);
+  } else {
+    const auto* values = reinterpret_cast<const float*>(readback_.mapped() + vk::align_up(kMaxTopK * 4, align));
+    for (uint32_t i = 0; i < req.k; ++i) out.candidates.push_back({static_cast<int32_t>(ids[i]), values[i]});
+    out.argmax = out.candidates.front().id;
+  }
+  return out;
+}
+
+}  // namespace rotary

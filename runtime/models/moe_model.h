@@ -1,0 +1,65 @@
+#pragma once
+// What the MoE architectures share: token embedding, the layer loop (mixer, FFN norm, routed
+// experts), the output head and the logits readback, chunked prompt processing. An architecture
+// adds its mixer (attention, Gated DeltaNet) and any FFN-side extra (a shared expert).
+#include <memory>
+#include <string>
+
+#include "runtime/models/model.h"
+
+namespace rotary {
+
+class MoeModel : public Model {
+ public:
+  const ModelHparams& hparams() const override { return h_; }
+  const MemoryPlan& plan() const override { return plan_; }
+  uint32_t context() const override { return plan_.ctx; }
+  StepResult eval(std::span<const int32_t> tokens, uint32_t pos, const LogitsRequest& request) override;
+  ModelStats stats() const override;
+
+  // Creates the expert slot pool (last: it takes what the budget has left, up to the plan) and
+  // the routed-MoE step. Every architecture's constructor calls it at its end.
+  void setup_residency(const ModelOptions& options);
+
+  // Scratch the shared part allocates (the planner adds the architecture's own).
+  static uint64_t scratch_bytes(const ModelHparams& h, uint32_t chunk, const vk::DeviceCaps& caps);
+  static constexpr uint32_t kMaxTopK = 256;     // largest GPU top-k; beyond it, whole rows
+  static constexpr uint32_t kLogitRows = 8;     // rows of logits computed at once for whole rows
+
+ protected:
+  MoeModel(vk::GpuContext& gpu, const GgufFile& file, const ModelHparams& h, const ModelOptions& options,
+           const MemoryPlan& plan, std::string ffn_norm);
+
+  // x += Mixer(RMSNorm(x)) for n tokens at positions [pos, pos + n) (positions_ holds them).
+  virtual void record_mixer(vk::Recorder& rec, uint32_t layer, uint32_t pos, uint32_t n) = 0;
+  // FFN-side work after the routed experts, reading xn_ and adding into x_ (a shared expert).
+  virtual void record_ffn_extra(vk::Recorder& /*rec*/, uint32_t /*layer*/, uint32_t /*n*/) {}
+
+  vk::Buffer scratch(uint64_t bytes, const char* what);
+  static std::string blk(uint32_t layer, const char* name) { return "blk." + std::to_string(layer) + "." + name; }
+
+  vk::GpuContext& gpu_;
+  ModelHparams h_;
+  MemoryPlan plan_;
+  uint32_t chunk_;
+  DenseWeights weights_;
+  vk::Buffer x_, xn_;              // chunk x n_embd floats: the residual stream and its norm
+  vk::Buffer tokens_, positions_;  // host-written uint32 per token of the chunk
+
+ private:
+  void record_layers(vk::Recorder& rec, uint32_t pos, uint32_t n);
+  StepResult finish(vk::Recorder& rec, uint32_t n, const LogitsRequest& request, StepResult& partial);
+  void record_head(vk::Recorder& rec, uint32_t first_row, uint32_t rows);
+  void read_rows(vk::Recorder& rec, uint32_t n, StepResult& out);
+
+  std::string ffn_norm_;
+  ExpertSource source_;
+  std::unique_ptr<ExpertCache> cache_;
+  std::unique_ptr<RoutedMoe> moe_;
+  ops::WeightView head_;
+  vk::Buffer logits_;      // kLogitRows x n_vocab floats
+  vk::Buffer logits_scratch_;
+  vk::Buffer readback_;    // host: kLogitRows x n_vocab floats, or top-k ids + values, or the argmax
+};
+
+}  // namespace rotary

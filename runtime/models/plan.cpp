@@ -1,0 +1,103 @@
+#include "runtime/models/plan.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <sstream>
+
+#include "base/json.h"
+#include "base/units.h"
+#include "runtime/kv/kv_cache.h"
+#include "runtime/models/dense_weights.h"
+#include "runtime/models/moe_model.h"
+#include "runtime/models/qwen3moe.h"
+#include "runtime/residency/slot_pool.h"
+
+namespace rotary {
+
+MemoryPlan plan_memory(const GgufFile& file, const ModelHparams& h, const vk::DeviceCaps& caps,
+                       const PlanRequest& req) {
+  require(req.ctx >= 1, ErrorKind::InvalidArgument, "--ctx must be at least 1");
+  require(req.prefill_chunk >= 1, ErrorKind::InvalidArgument, "the prefill chunk must be at least 1 token");
+  MemoryPlan p;
+  p.budget = req.budget;
+  p.ctx = req.ctx;
+  p.prefill_chunk = std::min(req.prefill_chunk, req.ctx);
+  p.kv_type = req.kv_type;
+  p.dense = DenseWeights::planned_bytes(file, h, caps);
+  switch (h.arch) {
+    case Architecture::Qwen3Moe: {
+      const ops::KvGeometry geo = Qwen3Moe::kv_geometry(h, p.ctx, p.kv_type);
+      p.kv = kv::KvCache::planned_bytes(h.n_layer, geo);
+      p.scratch = MoeModel::scratch_bytes(h, p.prefill_chunk, caps) + Qwen3Moe::scratch_bytes(h, p.prefill_chunk, geo, caps);
+      break;
+    }
+    default:
+      throw Error(ErrorKind::Unsupported, "generation for architecture " + std::string(architecture_name(h.arch)) +
+                                              " is not implemented yet (supported: qwen3moe)");
+  }
+  const ExpertSource source(file, h);
+  const SlotLayout layout = SlotLayout::for_source(source);
+  p.slot_bytes = layout.slot_bytes;
+  p.min_slots = h.n_expert_used;
+  p.all_experts = h.n_layer * h.n_expert;
+  p.staging = 2 * (64ull << 20);
+
+  const uint64_t need_min = p.fixed() + ExpertSlotPool::planned_bytes(caps, layout, p.min_slots);
+  if (need_min > p.budget) {
+    std::ostringstream o;
+    o << "the VRAM budget of " << format_bytes(p.budget) << " cannot hold what rotary needs at least: dense weights "
+      << format_bytes(p.dense) << ", KV cache " << format_bytes(p.kv) << " (--ctx " << p.ctx << ", "
+      << ops::to_string(p.kv_type) << ")";
+    if (p.recurrent) o << ", recurrent state " << format_bytes(p.recurrent);
+    o << ", activations " << format_bytes(p.scratch) << " (prefill chunk " << p.prefill_chunk
+      << "), and one layer's experts " << format_bytes(need_min - p.fixed()) << " (" << p.min_slots << " slots of "
+      << format_bytes(p.slot_bytes) << "): " << format_bytes(need_min) << " in all. Raise --vram-budget to at least "
+      << format_bytes(need_min) << ", or lower --ctx, or use a smaller quantisation of the model";
+    throw Error(ErrorKind::Budget, o.str());
+  }
+  const uint32_t fit = static_cast<uint32_t>(std::min<uint64_t>((p.budget - p.fixed()) / p.slot_bytes, UINT32_MAX));
+  const uint32_t bindable = ExpertSlotPool::max_slots(caps, layout);
+  if (req.expert_slots) {
+    require(req.expert_slots >= p.min_slots, ErrorKind::InvalidArgument,
+            "--expert-slots must be at least one layer's top-k (" + std::to_string(p.min_slots) + ")");
+    require(req.expert_slots <= fit, ErrorKind::Budget,
+            std::to_string(req.expert_slots) + " expert slots do not fit the VRAM budget (at most " +
+                std::to_string(fit) + ")");
+    p.slots = std::min({req.expert_slots, bindable, p.all_experts});
+  } else {
+    p.slots = std::min({fit, bindable, p.all_experts});
+  }
+  p.pool = ExpertSlotPool::planned_bytes(caps, layout, p.slots);
+  return p;
+}
+
+std::string MemoryPlan::describe() const {
+  std::ostringstream o;
+  char line[160];
+  auto row = [&](const char* name, uint64_t bytes, const std::string& note) {
+    std::snprintf(line, sizeof line, "  %-18s %12s  %s\n", name, format_bytes(bytes).c_str(), note.c_str());
+    o << line;
+  };
+  o << "VRAM plan for a budget of " << format_bytes(budget) << ":\n";
+  row("dense weights", dense, "attention, norms, routers, shared experts, embeddings, head");
+  row("KV cache", kv, "--ctx " + std::to_string(ctx) + ", " + ops::to_string(kv_type));
+  if (recurrent) row("recurrent state", recurrent, "Gated DeltaNet conv + delta-rule state");
+  row("activations", scratch, "prefill chunk " + std::to_string(prefill_chunk) + " tokens");
+  char pct[64];
+  std::snprintf(pct, sizeof pct, "%.1f%%", 100.0 * resident_fraction());
+  row("expert slots", pool, std::to_string(slots) + " slots of " + format_bytes(slot_bytes) + " = " + pct + " of " +
+                                std::to_string(all_experts) + " experts (at least " + std::to_string(min_slots) + ")");
+  row("total", total(), "of " + format_bytes(budget));
+  row("staging (host)", staging, "host memory, not counted");
+  return o.str();
+}
+
+void MemoryPlan::write_json(JsonWriter& w) const {
+  w.begin_object().field("budget", budget).field("dense", dense).field("kv_cache", kv).field("recurrent", recurrent);
+  w.field("activations", scratch).field("slot_bytes", slot_bytes).field("slots", slots).field("pool", pool);
+  w.field("min_slots", min_slots).field("all_experts", all_experts).field("resident_fraction", resident_fraction());
+  w.field("total", total()).field("staging_host", staging).field("ctx", ctx).field("prefill_chunk", prefill_chunk);
+  w.field("kv_type", ops::to_string(kv_type)).end_object();
+}
+
+}  // namespace rotary

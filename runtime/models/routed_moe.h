@@ -1,0 +1,100 @@
+#pragma once
+// The routed mixture-of-experts step, shared by every architecture: router GEMV and top-k on the
+// GPU, the chosen ids read back (a few bytes), residency turns them into slots (hits ready, misses
+// queued on the transfer queue, each landing at its own timeline value), then the grouped expert
+// kernels run over the ready experts at once and over each miss as it lands, and a fixed-order
+// combine adds the weighted outputs into the residual. The combine order and the per-expert
+// arithmetic never depend on which experts hit, so no budget, policy or prefetch setting can
+// change a single bit of the result.
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "runtime/models/dense_weights.h"
+#include "runtime/residency/expert_cache.h"
+#include "runtime/residency/routing_trace.h"
+
+namespace rotary {
+
+struct RoutedMoeStats {
+  uint64_t layer_steps = 0;
+  uint64_t dispatch_groups = 0;     // expert submissions (1 when everything hit)
+  uint64_t predictions = 0;         // layer steps with a prefetch prediction
+  uint64_t predicted_correct = 0;   // predicted experts that the router then chose
+  uint64_t predicted_total = 0;
+};
+
+struct RoutedMoeOptions {
+  bool prefetch = true;                  // predict layer L+1's experts from layer L's hidden state
+  const RoutingTrace* replay = nullptr;  // replace the router's choices by a trace's
+  RoutingTrace* record = nullptr;        // append the router's choices
+};
+
+class RoutedMoe {
+ public:
+  // `ffn_norm` names the per-layer norm in front of the experts ("ffn_norm" in qwen3moe,
+  // "post_attention_norm" in qwen35moe); prediction applies layer L+1's to layer L's state.
+  RoutedMoe(vk::GpuContext& gpu, const DenseWeights& weights, const ModelHparams& h, uint32_t max_tokens,
+            const RoutedMoeOptions& options, std::string ffn_norm);
+  // The residency the step runs through (created after this object's buffers, so that the slot
+  // pool takes what the budget has left).
+  void attach(ExpertCache& cache) { cache_ = &cache; }
+  static uint64_t scratch_bytes(const ModelHparams& h, uint32_t max_tokens, const vk::DeviceCaps& caps);
+
+  // `xn` holds the FFN input (normed) of `n` tokens at positions [pos, pos + n); the weighted
+  // expert outputs are added to `x` (n x n_embd). Records into `rec`; submits and waits once (for
+  // the router's choices) and submits the expert work; on return `rec` is a fresh recorder that
+  // ends with the combine, for the caller to continue.
+  // `predict_input` is the residual stream after this layer's attention (n = 1 only): with
+  // prefetch on, layer+1's router applied to it predicts layer+1's experts, whose uploads start
+  // while this layer's experts compute. An empty view means no prediction.
+  void run(vk::Recorder& rec, uint32_t layer, uint32_t pos, uint32_t n, const vk::BufferView& xn,
+           const vk::BufferView& x, const vk::BufferView& predict_input);
+
+  const RoutedMoeStats& stats() const { return stats_; }
+  // Appends the recorded choices of finished tokens to the trace (prefill buffers a chunk).
+  void flush_record();
+
+ private:
+  struct Group {
+    uint32_t first, count;
+    uint64_t ready;  // the upload value to wait for (the largest of the group's entries)
+  };
+  void record_router(vk::Recorder& rec, uint32_t layer, uint32_t n, const vk::BufferView& xn);
+  void record_prediction(vk::Recorder& rec, uint32_t layer, const vk::BufferView& predict_input);
+  std::vector<uint32_t> chosen_ids(uint32_t layer, uint32_t pos, uint32_t n);
+  // Returns the compute timeline value after which the entries' slots are no longer read.
+  uint64_t dispatch_groups(vk::Recorder& rec, uint32_t layer, std::vector<ExpertCache::Acquired>& entries,
+                           uint32_t table_first, uint32_t n, const vk::BufferView& xn, bool batched,
+                           uint32_t max_pairs);
+  uint64_t run_decode(vk::Recorder& rec, uint32_t layer, const vk::BufferView& xn, std::span<const uint32_t> ids);
+  void run_prefill(vk::Recorder& rec, uint32_t layer, uint32_t n, const vk::BufferView& xn,
+                   std::span<const uint32_t> ids);
+
+  vk::GpuContext& gpu_;
+  const DenseWeights& weights_;
+  const ModelHparams& h_;
+  ExpertCache* cache_ = nullptr;
+  RoutedMoeOptions options_;
+  std::string ffn_norm_;
+  uint32_t max_tokens_;
+  uint64_t table_stride_, pairs_stride_;
+
+  vk::Buffer router_logits_;  // max_tokens x n_expert
+  vk::Buffer routing_;        // host-visible: ids (max_tokens x k u32), then weights (floats)
+  vk::Buffer prediction_;     // host-visible: predicted ids (k u32) and weights
+  vk::Buffer predict_tmp_;    // n_embd normed floats, then n_expert router logits
+  vk::Buffer tables_;         // host-visible: per layer, ExpertSlot entries
+  vk::Buffer pairs_;          // host-visible: per layer, token*k+j slots grouped by expert
+  vk::Buffer h_buf_, y_buf_;  // max_tokens * k x n_ff, max_tokens * k x n_embd
+  uint64_t weights_offset_ = 0;
+
+  std::vector<std::vector<uint32_t>> predicted_;  // per layer: the last prediction
+  std::vector<std::vector<uint32_t>> record_buffer_;  // per layer: ids of the current chunk
+  uint32_t record_tokens_ = 0;
+  RoutedMoeStats stats_;
+};
+
+}  // namespace rotary

@@ -1,0 +1,125 @@
+#include "runtime/session.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "base/json.h"
+#include "base/units.h"
+#include "loader/tokenizer/tokenizer.h"
+#include "runtime/models/moe_model.h"
+
+namespace rotary {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+}  // namespace
+
+std::string RunStats::line() const {
+  char buf[512];
+  const auto& r = model.residency;
+  const double per_token = generated_tokens ? static_cast<double>(r.bytes_uploaded) / (prompt_tokens + generated_tokens) : 0;
+  std::snprintf(buf, sizeof buf,
+                "prompt %u tokens at %.1f tok/s | decode %u tokens at %.1f tok/s | peak VRAM %s%s%s | expert hit rate "
+                "%.1f%% | uploaded %s per token",
+                prompt_tokens, prompt_tps(), generated_tokens, generate_tps(), format_bytes(peak_vram).c_str(),
+                driver_peak_vram ? " (driver " : "", driver_peak_vram ? (format_bytes(driver_peak_vram) + ")").c_str() : "",
+                100.0 * r.hit_rate(), format_bytes(static_cast<uint64_t>(per_token)).c_str());
+  return buf;
+}
+
+void write_stats_json(JsonWriter& w, const RunStats& s) {
+  const auto& r = s.model.residency;
+  const auto& m = s.model.moe;
+  const uint32_t tokens = s.prompt_tokens + s.generated_tokens;
+  w.begin_object();
+  w.field("prompt_tokens", s.prompt_tokens).field("prompt_seconds", s.prompt_seconds).field("prompt_tps", s.prompt_tps());
+  w.field("generated_tokens", s.generated_tokens).field("generate_seconds", s.generate_seconds);
+  w.field("generate_tps", s.generate_tps()).field("peak_vram", s.peak_vram).field("driver_peak_vram", s.driver_peak_vram);
+  w.key("residency").begin_object().field("accesses", r.accesses).field("hits", r.hits).field("hit_rate", r.hit_rate());
+  w.field("uploads", r.uploads).field("bytes_uploaded", r.bytes_uploaded);
+  w.field("bytes_uploaded_per_token", tokens ? static_cast<double>(r.bytes_uploaded) / tokens : 0.0);
+  w.field("evictions", r.evictions).field("prefetch_uploads", r.prefetch_uploads).field("prefetch_used", r.prefetch_used);
+  w.field("prefetch_precision", r.prefetch_uploads ? static_cast<double>(r.prefetch_used) / r.prefetch_uploads : 0.0);
+  w.field("prediction_recall", m.predicted_total ? static_cast<double>(m.predicted_correct) / m.predicted_total : 0.0);
+  w.field("expert_dispatch_groups", m.dispatch_groups).end_object();
+  w.end_object();
+}
+
+Session::Session(vk::GpuContext& gpu, Model& model, const Tokenizer* tokenizer, const SamplingParams& sampling)
+    : gpu_(gpu), model_(model), tokenizer_(tokenizer), sampler_(sampling) {}
+
+void Session::reset() {
+  model_.reset();
+  pos_ = 0;
+}
+
+LogitsRequest Session::request(bool want_rows) const {
+  LogitsRequest r;
+  const uint32_t need = sampler_.candidates_needed();
+  if (want_rows || need == 0 || need > MoeModel::kMaxTopK) r.kind = LogitsRequest::Kind::Full;
+  else if (need == 1 && sampler_.greedy()) r.kind = LogitsRequest::Kind::Argmax;
+  else {
+    r.kind = LogitsRequest::Kind::TopK;
+    r.k = need;
+  }
+  return r;
+}
+
+int32_t Session::choose(const StepResult& r) {
+  if (!r.logits.empty()) {
+    const size_t vocab = model_.hparams().n_vocab;
+    return sampler_.sample_row(std::span<const float>(r.logits.data() + r.logits.size() - vocab, vocab));
+  }
+  if (!r.candidates.empty()) return sampler_.sample(r.candidates);
+  return r.argmax;
+}
+
+void Session::sample_vram() {
+  stats_.peak_vram = std::max(stats_.peak_vram, gpu_.budget().peak());
+  uint64_t usage = 0;
+  for (const auto& h : gpu_.device().heap_budgets())
+    if (h.device_local) usage += h.usage;
+  stats_.driver_peak_vram = std::max(stats_.driver_peak_vram, usage);
+}
+
+std::vector<int32_t> Session::generate(std::span<const int32_t> prompt, const GenerateOptions& o) {
+  std::vector<int32_t> out;
+  require(!prompt.empty(), ErrorKind::InvalidArgument, "the prompt is empty");
+  for (int32_t t : prompt) sampler_.accept(t);
+  const bool rows = o.logits_out != nullptr;
+  auto t0 = Clock::now();
+  LogitsRequest req = request(rows);
+  req.all_positions = rows;
+  StepResult r = model_.eval(prompt, pos_, o.max_tokens ? req : LogitsRequest{LogitsRequest::Kind::None});
+  pos_ += static_cast<uint32_t>(prompt.size());
+  stats_.prompt_tokens += static_cast<uint32_t>(prompt.size());
+  stats_.prompt_seconds += since(t0);
+  if (rows)
+    for (uint32_t i = 0; i < r.rows; ++i) o.logits_out->write_row(r.logits.data() + uint64_t{i} * model_.hparams().n_vocab);
+  sample_vram();
+
+  t0 = Clock::now();
+  for (uint32_t i = 0; i < o.max_tokens; ++i) {
+    const int32_t token = choose(r);
+    sampler_.accept(token);
+    out.push_back(token);
+    ++stats_.generated_tokens;
+    const bool stop = (o.stop_at_end_of_generation && tokenizer_ && tokenizer_->is_end_of_generation(token)) ||
+                      (o.on_token && !o.on_token(token));
+    // With rows requested, the last token is evaluated too so that its row exists (as llama.cpp's
+    // reference does); otherwise the final token needs no evaluation.
+    if ((stop || i + 1 == o.max_tokens) && !rows) break;
+    const int32_t one[1] = {token};
+    r = model_.eval(one, pos_, request(rows));
+    ++pos_;
+    if (rows) o.logits_out->write_row(r.logits.data());
+    if (stop) break;
+  }
+  stats_.generate_seconds += since(t0);
+  sample_vram();
+  stats_.model = model_.stats();
+  return out;
+}
+
+}  // namespace rotary
