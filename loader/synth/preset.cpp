@@ -1,0 +1,167 @@
+#include "loader/synth/preset.h"
+
+#include "base/error.h"
+
+namespace rotary::synth {
+
+namespace {
+
+// Values from shared/reference/models.md (Qwen3-30B-A3B as first released: 40960 context,
+// rope base 1e6; Qwen3.6-35B-A3B without its MTP block).
+SynthPreset qwen3_30b_a3b() {
+  SynthPreset p;
+  p.name = "qwen3-30b-a3b";
+  p.description = "Qwen3-30B-A3B (qwen3moe): 48 layers, hidden 2048, 128 experts / 8 used";
+  p.arch = "qwen3moe";
+  p.n_layer = 48;
+  p.n_embd = 2048;
+  p.n_head = 32;
+  p.n_head_kv = 4;
+  p.head_dim = 128;
+  p.n_rot = 128;
+  p.n_expert = 128;
+  p.n_expert_used = 8;
+  p.n_ff_exp = 768;
+  p.n_ff = 6144;
+  p.n_vocab = 151936;
+  p.n_ctx_train = 40960;
+  p.rope_freq_base = 1e6f;
+  p.rms_eps = 1e-6f;
+  p.tokenizer_pre = "qwen2";
+  return p;
+}
+
+SynthPreset qwen36_35b_a3b() {
+  SynthPreset p;
+  p.name = "qwen3.6-35b-a3b";
+  p.description = "Qwen3.6-35B-A3B (qwen35moe): 40 layers (30 Gated DeltaNet + 10 attention), "
+                  "hidden 2048, 256 experts / 8 used + shared expert";
+  p.arch = "qwen35moe";
+  p.n_layer = 40;
+  p.n_embd = 2048;
+  p.n_head = 16;
+  p.n_head_kv = 2;
+  p.head_dim = 256;
+  p.n_rot = 64;
+  p.rope_sections = {11, 11, 10, 0};
+  p.n_expert = 256;
+  p.n_expert_used = 8;
+  p.n_ff_exp = 512;
+  p.n_ff_shexp = 512;
+  p.n_vocab = 248320;
+  p.n_ctx_train = 262144;
+  p.rope_freq_base = 1e7f;
+  p.rms_eps = 1e-6f;
+  p.ssm_conv_kernel = 4;
+  p.ssm_state_size = 128;
+  p.ssm_group_count = 16;
+  p.ssm_v_heads = 32;
+  p.full_attention_interval = 4;
+  p.tokenizer_pre = "qwen35";
+  return p;
+}
+
+// Test models: every dimension that a weight's rows run along is a multiple of 256 so that
+// every type (K-quants and IQ4_XS included) can hold them; the query width (heads x head_dim)
+// differs from the hidden size as in the real models, and four layers reach both the normal and
+// the "more bits" layers of Q4_K_M (layers 2 and 3 of 4).
+SynthPreset tiny_qwen3moe() {
+  SynthPreset p = qwen3_30b_a3b();
+  p.name = "tiny-qwen3moe";
+  p.description = "test model (qwen3moe): 4 layers, hidden 256, 8 heads x 64, 8 experts / 2 used";
+  p.n_layer = 4;
+  p.n_embd = 256;
+  p.n_head = 8;
+  p.n_head_kv = 2;
+  p.head_dim = 64;
+  p.n_rot = 64;
+  p.n_expert = 8;
+  p.n_expert_used = 2;
+  p.n_ff_exp = 256;
+  p.n_ff = 768;
+  p.n_vocab = 1000;
+  p.n_ctx_train = 4096;
+  return p;
+}
+
+SynthPreset tiny_qwen35moe() {
+  SynthPreset p = qwen36_35b_a3b();
+  p.name = "tiny-qwen35moe";
+  p.description = "test model (qwen35moe): 4 layers (3 Gated DeltaNet + 1 attention), hidden 256, "
+                  "8 experts / 2 used + shared expert";
+  p.n_layer = 4;
+  p.n_embd = 256;
+  p.n_head = 8;
+  p.n_head_kv = 2;
+  p.head_dim = 64;
+  p.n_rot = 16;  // a quarter of the head, as 64 of 256 in the real model
+  p.rope_sections = {3, 3, 2, 0};
+  p.n_expert = 8;
+  p.n_expert_used = 2;
+  p.n_ff_exp = 256;
+  p.n_ff_shexp = 256;
+  p.n_vocab = 1200;
+  p.n_ctx_train = 4096;
+  p.ssm_state_size = 64;
+  p.ssm_group_count = 4;  // key dim 256 = hidden, value dim 512 = 2 x hidden, as in the real model
+  p.ssm_v_heads = 8;
+  return p;
+}
+
+std::string preset_names() {
+  std::string s;
+  for (const auto& p : synth_presets()) s += (s.empty() ? "" : ", ") + p.name;
+  return s;
+}
+
+void require_positive(uint32_t v, const char* what) {
+  require(v > 0, ErrorKind::InvalidArgument, std::string(what) + " must be at least 1");
+}
+
+}  // namespace
+
+const std::vector<SynthPreset>& synth_presets() {
+  static const std::vector<SynthPreset> presets = {qwen3_30b_a3b(), qwen36_35b_a3b(),
+                                                   tiny_qwen3moe(), tiny_qwen35moe()};
+  return presets;
+}
+
+const SynthPreset& find_synth_preset(std::string_view name) {
+  for (const auto& p : synth_presets())
+    if (p.name == name) return p;
+  throw Error(ErrorKind::InvalidArgument,
+              "unknown preset '" + std::string(name) + "'; the presets are " + preset_names() +
+                  " (rotary synth --list-presets describes them)");
+}
+
+SynthPreset apply_overrides(SynthPreset p, const SynthOverrides& o) {
+  if (o.n_layer) p.n_layer = *o.n_layer;
+  if (o.n_embd) p.n_embd = *o.n_embd;
+  if (o.n_head) p.n_head = *o.n_head;
+  if (o.n_expert) p.n_expert = *o.n_expert;
+  if (o.n_expert_used) p.n_expert_used = *o.n_expert_used;
+  if (o.n_vocab) p.n_vocab = *o.n_vocab;
+  require_positive(p.n_layer, "--layers");
+  require_positive(p.n_embd, "--hidden");
+  require_positive(p.n_head, "--heads");
+  require_positive(p.n_expert, "--experts");
+  require_positive(p.n_expert_used, "--experts-used");
+  require(p.n_head % p.n_head_kv == 0, ErrorKind::InvalidArgument,
+          "--heads " + std::to_string(p.n_head) + " is not a multiple of the preset's " +
+              std::to_string(p.n_head_kv) + " KV heads (grouped-query attention shares each KV head "
+              "between the same number of query heads)");
+  require(p.n_expert_used <= p.n_expert, ErrorKind::InvalidArgument,
+          "--experts-used " + std::to_string(p.n_expert_used) + " is more than the " +
+              std::to_string(p.n_expert) + " experts");
+  const uint32_t min_vocab = 256 + kSynthSpecialTokens;
+  require(p.n_vocab >= min_vocab && p.n_vocab <= (1u << 30), ErrorKind::InvalidArgument,
+          "--vocab " + std::to_string(p.n_vocab) + " is out of range: the vocabulary holds the 256 byte "
+              "tokens and " + std::to_string(kSynthSpecialTokens) + " special tokens, so at least " +
+              std::to_string(min_vocab) + " (and at most 2^30)");
+  require(uint64_t{p.n_embd} * p.n_vocab < (uint64_t{1} << 40) &&
+              uint64_t{p.n_embd} * p.n_ff_exp * p.n_expert < (uint64_t{1} << 40),
+          ErrorKind::InvalidArgument, "the overrides make a tensor of more than 2^40 elements");
+  return p;
+}
+
+}  // namespace rotary::synth
