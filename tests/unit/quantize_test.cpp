@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "loader/quant/dequantize.h"
 #include "loader/quant/half.h"
 #include "loader/quant/pack.h"
 #include "loader/quant/quantize.h"
@@ -314,4 +315,26 @@ TEST_CASE("quantize: bad input is an error that says what to do") {
   CHECK_FALSE(quant::can_quantize(GgmlType::Q2_K));
   x[17] = NAN;
   CHECK_THROWS_AS(quant::quantize_row(GgmlType::Q8_0, x.data(), out.data(), 32), rotary::Error);
+}
+
+TEST_CASE("quantize: round trip through dequantize_row") {
+  // dequantize_row (ggml's arithmetic) and this file's models.md decoder must agree bit for bit
+  // on the quantizers' blocks; the error bounds above are checked on the decoder's values.
+  for (const GgmlType type : kBlockTypes) {
+    const auto x = gaussian(awkward_length(type), 0.5f, 21);
+    const auto bytes = quantize(type, x);
+    std::vector<float> y(x.size());
+    quant::dequantize_row(type, bytes.data(), y.data(), static_cast<int64_t>(x.size()));
+    const auto r = test::decode_reference(type, bytes.data(), static_cast<int64_t>(x.size()));
+    CAPTURE(rotary::ggml_type_name(type));
+    CHECK(y == r.value);
+  }
+  for (const GgmlType type : {GgmlType::F32, GgmlType::F16, GgmlType::BF16}) {
+    const auto x = gaussian(77, 0.5f, 22);
+    const auto bytes = quantize(type, x);
+    std::vector<float> y(x.size());
+    quant::dequantize_row(type, bytes.data(), y.data(), 77);
+    const float rel = type == GgmlType::F32 ? 0.0f : type == GgmlType::F16 ? 0x1p-11f : 0x1p-8f;
+    for (size_t i = 0; i < x.size(); ++i) CHECK(std::fabs(y[i] - x[i]) <= rel * std::fabs(x[i]));
+  }
 }
