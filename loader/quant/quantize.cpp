@@ -81,8 +81,8 @@ void quantize_row(GgmlType type, const float* src, void* dst, int64_t n) {
               std::string(info.name) + ": rows must be a multiple of " +
               std::to_string(info.block_size) + " elements");
   for (int64_t i = 0; i < n; ++i)
-    require(std::isfinite(src[i]), ErrorKind::InvalidArgument,
-            "cannot quantize a non-finite value (element " + std::to_string(i) + ")");
+    if (!std::isfinite(src[i]))
+      throw Error(ErrorKind::InvalidArgument, "cannot quantize a non-finite value (element " + std::to_string(i) + ")");
   auto* out = static_cast<uint8_t*>(dst);
   switch (type) {
     case GgmlType::F32: std::memcpy(dst, src, static_cast<size_t>(n) * 4); return;

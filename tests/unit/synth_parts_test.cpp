@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <functional>
 #include <set>
 #include <stdexcept>
 #include <string>
