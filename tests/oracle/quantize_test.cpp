@@ -53,7 +53,8 @@ TEST_CASE("quantize: llama.cpp decodes rotary's blocks as rotary does, with no m
       CHECK(read_by_llama == read_by_rotary);
       // rotary's scale search includes llama.cpp's kind of min/max choice and refits it by least
       // squares, so it should not lose; 2% covers blocks where llama.cpp's iterative search
-      // (K-quants) happens to land better. Measured: rotary lower for every type.
+      // (K-quants) happens to land better. Measured (docs/quantization.md): lower except Q8_0 at
+      // scale 300, 0.15% higher because rotary rounds the scale up so that no code clamps.
       const double mine = rms_error(x, read_by_llama), llama = rms_error(x, theirs);
       INFO("rms error: rotary " << mine << ", llama.cpp " << llama);
       CHECK(mine <= 1.02 * llama);
