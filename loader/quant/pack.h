@@ -22,7 +22,8 @@ inline uint16_t fp16_ceil(float v) {
 
 // Elements j and j + 16 of a 32-element block share byte j (Q4_0, MXFP4, IQ4_XS sub-blocks).
 inline void pack_nibbles_32(const uint8_t* codes, uint8_t* qs) {
-  for (int j = 0; j < 16; ++j) qs[j] = static_cast<uint8_t>((codes[j] & 15) | ((codes[j + 16] & 15) << 4));
+  for (int j = 0; j < 16; ++j)
+    qs[j] = static_cast<uint8_t>((codes[j] & 15) | ((codes[j + 16] & 15) << 4));
 }
 
 // The 6-bit scales and mins of Q4_K / Q5_K: the inverse of ggml's get_scale_min_k4.
@@ -66,9 +67,9 @@ inline void pack_q6_k_codes(const uint8_t codes[256], uint8_t ql[128], uint8_t q
     for (int l = 0; l < 32; ++l) {
       ql[64 * h + l] = static_cast<uint8_t>((q[l] & 15) | ((q[l + 64] & 15) << 4));
       ql[64 * h + 32 + l] = static_cast<uint8_t>((q[l + 32] & 15) | ((q[l + 96] & 15) << 4));
-      qh[32 * h + l] = static_cast<uint8_t>(((q[l] >> 4) & 3) | (((q[l + 32] >> 4) & 3) << 2) |
-                                            (((q[l + 64] >> 4) & 3) << 4) |
-                                            (((q[l + 96] >> 4) & 3) << 6));
+      qh[32 * h + l] =
+          static_cast<uint8_t>(((q[l] >> 4) & 3) | (((q[l + 32] >> 4) & 3) << 2) |
+                               (((q[l + 64] >> 4) & 3) << 4) | (((q[l + 96] >> 4) & 3) << 6));
     }
   }
 }
@@ -77,7 +78,8 @@ inline void pack_q6_k_codes(const uint8_t codes[256], uint8_t ql[128], uint8_t q
 // scales_l[ib/2], top 2 bits in bits 2ib..2ib+1 of scales_h.
 inline void pack_iq4_xs_scales(const uint8_t ls[8], BlockIQ4_XS& b) {
   uint16_t high = 0;
-  for (int ib = 0; ib < 8; ++ib) high = static_cast<uint16_t>(high | ((ls[ib] >> 4) & 3) << (2 * ib));
+  for (int ib = 0; ib < 8; ++ib)
+    high = static_cast<uint16_t>(high | ((ls[ib] >> 4) & 3) << (2 * ib));
   b.scales_h = high;
   for (int i = 0; i < 4; ++i)
     b.scales_l[i] = static_cast<uint8_t>((ls[2 * i] & 15) | ((ls[2 * i + 1] & 15) << 4));

@@ -23,7 +23,8 @@ uint16_t fp16_away(float s) {
 
 template <typename Block>
 void store(void* dst, int64_t index, const Block& b) {
-  std::memcpy(static_cast<uint8_t*>(dst) + index * static_cast<int64_t>(sizeof(Block)), &b, sizeof(Block));
+  std::memcpy(static_cast<uint8_t*>(dst) + index * static_cast<int64_t>(sizeof(Block)), &b,
+              sizeof(Block));
 }
 
 // Codes (0..15) of a Q4_0 block for the stored scale d_bits, and their squared error.
@@ -62,9 +63,16 @@ float mxfp4_sse(const float* x, int e) {
 
 bool can_quantize(GgmlType type) {
   switch (type) {
-    case GgmlType::F32: case GgmlType::F16: case GgmlType::BF16: case GgmlType::Q8_0:
-    case GgmlType::Q4_0: case GgmlType::Q4_K: case GgmlType::Q5_K: case GgmlType::Q6_K:
-    case GgmlType::IQ4_XS: case GgmlType::MXFP4:
+    case GgmlType::F32:
+    case GgmlType::F16:
+    case GgmlType::BF16:
+    case GgmlType::Q8_0:
+    case GgmlType::Q4_0:
+    case GgmlType::Q4_K:
+    case GgmlType::Q5_K:
+    case GgmlType::Q6_K:
+    case GgmlType::IQ4_XS:
+    case GgmlType::MXFP4:
       return true;
     default:
       return false;
@@ -82,10 +90,13 @@ void quantize_row(GgmlType type, const float* src, void* dst, int64_t n) {
               std::to_string(info.block_size) + " elements");
   for (int64_t i = 0; i < n; ++i)
     if (!std::isfinite(src[i]))
-      throw Error(ErrorKind::InvalidArgument, "cannot quantize a non-finite value (element " + std::to_string(i) + ")");
+      throw Error(ErrorKind::InvalidArgument,
+                  "cannot quantize a non-finite value (element " + std::to_string(i) + ")");
   auto* out = static_cast<uint8_t*>(dst);
   switch (type) {
-    case GgmlType::F32: std::memcpy(dst, src, static_cast<size_t>(n) * 4); return;
+    case GgmlType::F32:
+      std::memcpy(dst, src, static_cast<size_t>(n) * 4);
+      return;
     case GgmlType::F16:
       for (int64_t i = 0; i < n; ++i) {
         const uint16_t h = f32_to_fp16(src[i]);
@@ -98,14 +109,29 @@ void quantize_row(GgmlType type, const float* src, void* dst, int64_t n) {
         std::memcpy(out + 2 * i, &h, 2);
       }
       return;
-    case GgmlType::Q8_0: quantize_row_q8_0(src, dst, n); return;
-    case GgmlType::Q4_0: quantize_row_q4_0(src, dst, n); return;
-    case GgmlType::MXFP4: quantize_row_mxfp4(src, dst, n); return;
-    case GgmlType::Q4_K: quantize_row_q4_k(src, dst, n); return;
-    case GgmlType::Q5_K: quantize_row_q5_k(src, dst, n); return;
-    case GgmlType::Q6_K: quantize_row_q6_k(src, dst, n); return;
-    case GgmlType::IQ4_XS: quantize_row_iq4_xs(src, dst, n); return;
-    default: return;  // excluded by can_quantize above
+    case GgmlType::Q8_0:
+      quantize_row_q8_0(src, dst, n);
+      return;
+    case GgmlType::Q4_0:
+      quantize_row_q4_0(src, dst, n);
+      return;
+    case GgmlType::MXFP4:
+      quantize_row_mxfp4(src, dst, n);
+      return;
+    case GgmlType::Q4_K:
+      quantize_row_q4_k(src, dst, n);
+      return;
+    case GgmlType::Q5_K:
+      quantize_row_q5_k(src, dst, n);
+      return;
+    case GgmlType::Q6_K:
+      quantize_row_q6_k(src, dst, n);
+      return;
+    case GgmlType::IQ4_XS:
+      quantize_row_iq4_xs(src, dst, n);
+      return;
+    default:
+      return;  // excluded by can_quantize above
   }
 }
 

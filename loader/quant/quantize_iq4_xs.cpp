@@ -41,7 +41,8 @@ Iq4Plan plan_iq4_xs(const float* x, const float sub[8]) {
       }
     }
     const float s = d * static_cast<float>(p.ls[j] - 32);
-    for (int l = 0; l < 32; ++l) p.codes[32 * j + l] = static_cast<uint8_t>(nearest_iq4nl_code(xs[l], s));
+    for (int l = 0; l < 32; ++l)
+      p.codes[32 * j + l] = static_cast<uint8_t>(nearest_iq4nl_code(xs[l], s));
     p.err += best;
   }
   return p;

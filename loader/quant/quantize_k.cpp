@@ -48,7 +48,8 @@ AffinePlan plan_affine(const float* x, const AffineScale sub[8], int qmax) {
     float best = INFINITY;
     for (const int sc : scs)
       for (const int m : ms) {
-        const float e = affine_sse(xs, 32, {d * static_cast<float>(sc), dmin * static_cast<float>(m)}, qmax);
+        const float e =
+            affine_sse(xs, 32, {d * static_cast<float>(sc), dmin * static_cast<float>(m)}, qmax);
         if (e < best) {
           best = e;
           p.sc[j] = static_cast<uint8_t>(sc);
@@ -56,7 +57,8 @@ AffinePlan plan_affine(const float* x, const AffineScale sub[8], int qmax) {
         }
       }
     const AffineScale chosen{d * p.sc[j], dmin * p.m[j]};
-    for (int l = 0; l < 32; ++l) p.codes[32 * j + l] = static_cast<uint8_t>(nearest_affine_code(xs[l], chosen, qmax));
+    for (int l = 0; l < 32; ++l)
+      p.codes[32 * j + l] = static_cast<uint8_t>(nearest_affine_code(xs[l], chosen, qmax));
     p.err += best;
   }
   return p;
@@ -101,7 +103,8 @@ SymmetricPlan plan_q6_k(const float* x, const float sub[16]) {
       }
     }
     const float s = d * p.sc[j];
-    for (int l = 0; l < 16; ++l) p.codes[16 * j + l] = static_cast<uint8_t>(nearest_code(xs[l], s, grid) + 32);
+    for (int l = 0; l < 16; ++l)
+      p.codes[16 * j + l] = static_cast<uint8_t>(nearest_code(xs[l], s, grid) + 32);
     p.err += best;
   }
   return p;
@@ -109,7 +112,8 @@ SymmetricPlan plan_q6_k(const float* x, const float sub[16]) {
 
 template <typename Block>
 void store(void* dst, int64_t index, const Block& b) {
-  std::memcpy(static_cast<uint8_t*>(dst) + index * static_cast<int64_t>(sizeof(Block)), &b, sizeof(Block));
+  std::memcpy(static_cast<uint8_t*>(dst) + index * static_cast<int64_t>(sizeof(Block)), &b,
+              sizeof(Block));
 }
 
 }  // namespace

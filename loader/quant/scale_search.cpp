@@ -14,7 +14,9 @@ namespace {
 // f = 1 on the side that cannot clamp is the min/max choice; f > 1 clamps the largest elements a
 // little to give every other element a finer grid, which often lowers the total squared error.
 constexpr int kFactors = 5;
-float factor(int k) { return 0.90f + 0.05f * static_cast<float>(k); }
+float factor(int k) {
+  return 0.90f + 0.05f * static_cast<float>(k);
+}
 
 // Round to nearest (ties to even) for |t| < 2^22: adding 1.5 * 2^23 leaves the integer in the
 // low mantissa bits. Callers clamp t first. Much faster than std::nearbyint, which is a libm call
@@ -155,7 +157,8 @@ AffineScale search_affine_scale(const float* x, int n, int qmax) {
   const float range = cover.a * static_cast<float>(qmax);
   for (int k = 0; k <= 5; ++k) {
     // Steps of range / (qmax - 1 .. qmax + 1): slightly finer or coarser than min/max.
-    const AffineScale p{range / (static_cast<float>(qmax) - 1.0f + 0.4f * static_cast<float>(k)), cover.b};
+    const AffineScale p{range / (static_cast<float>(qmax) - 1.0f + 0.4f * static_cast<float>(k)),
+                        cover.b};
     const float inv = 1.0f / p.a;
     float err = 0, sq = 0, sqq = 0, sx = 0, sqx = 0;
     for (int i = 0; i < n; ++i) {

@@ -21,7 +21,8 @@ class Ring {
   // the ring is full.
   bool take(size_t n_jobs, size_t& job) {
     std::unique_lock lock(mutex_);
-    cv_.wait(lock, [&] { return failed_ || next_ >= n_jobs || next_ < consumed_ + buffers_.size(); });
+    cv_.wait(lock,
+             [&] { return failed_ || next_ >= n_jobs || next_ < consumed_ + buffers_.size(); });
     if (failed_ || next_ >= n_jobs) return false;
     job = next_++;
     return true;
@@ -68,10 +69,11 @@ class Ring {
 
 }  // namespace
 
-void run_ordered_chunks(size_t n_jobs, const std::function<size_t(size_t job)>& job_bytes,
-                        const std::function<void(size_t job, std::span<std::byte> out)>& produce,
-                        const std::function<void(size_t job, std::span<const std::byte> bytes)>& consume,
-                        const OrderedChunksOptions& options) {
+void run_ordered_chunks(
+    size_t n_jobs, const std::function<size_t(size_t job)>& job_bytes,
+    const std::function<void(size_t job, std::span<std::byte> out)>& produce,
+    const std::function<void(size_t job, std::span<const std::byte> bytes)>& consume,
+    const OrderedChunksOptions& options) {
   if (options.threads == 0) {
     std::vector<std::byte> buffer;
     for (size_t job = 0; job < n_jobs; ++job) {

@@ -34,8 +34,9 @@ SynthPreset qwen3_30b_a3b() {
 SynthPreset qwen36_35b_a3b() {
   SynthPreset p;
   p.name = "qwen3.6-35b-a3b";
-  p.description = "Qwen3.6-35B-A3B (qwen35moe): 40 layers (30 Gated DeltaNet + 10 attention), "
-                  "hidden 2048, 256 experts / 8 used + shared expert";
+  p.description =
+      "Qwen3.6-35B-A3B (qwen35moe): 40 layers (30 Gated DeltaNet + 10 attention), "
+      "hidden 2048, 256 experts / 8 used + shared expert";
   p.arch = "qwen35moe";
   p.n_layer = 40;
   p.n_embd = 2048;
@@ -87,8 +88,9 @@ SynthPreset tiny_qwen3moe() {
 SynthPreset tiny_qwen35moe() {
   SynthPreset p = qwen36_35b_a3b();
   p.name = "tiny-qwen35moe";
-  p.description = "test model (qwen35moe): 4 layers (3 Gated DeltaNet + 1 attention), hidden 256, "
-                  "8 experts / 2 used + shared expert";
+  p.description =
+      "test model (qwen35moe): 4 layers (3 Gated DeltaNet + 1 attention), hidden 256, "
+      "8 experts / 2 used + shared expert";
   p.n_layer = 4;
   p.n_embd = 256;
   p.n_head = 8;
@@ -129,9 +131,9 @@ const std::vector<SynthPreset>& synth_presets() {
 const SynthPreset& find_synth_preset(std::string_view name) {
   for (const auto& p : synth_presets())
     if (p.name == name) return p;
-  throw Error(ErrorKind::InvalidArgument,
-              "unknown preset '" + std::string(name) + "'; the presets are " + preset_names() +
-                  " (rotary synth --list-presets describes them)");
+  throw Error(ErrorKind::InvalidArgument, "unknown preset '" + std::string(name) +
+                                              "'; the presets are " + preset_names() +
+                                              " (rotary synth --list-presets describes them)");
 }
 
 SynthPreset apply_overrides(SynthPreset p, const SynthOverrides& o) {
@@ -148,15 +150,18 @@ SynthPreset apply_overrides(SynthPreset p, const SynthOverrides& o) {
   require_positive(p.n_expert_used, "--experts-used");
   require(p.n_head % p.n_head_kv == 0, ErrorKind::InvalidArgument,
           "--heads " + std::to_string(p.n_head) + " is not a multiple of the preset's " +
-              std::to_string(p.n_head_kv) + " KV heads (grouped-query attention shares each KV head "
+              std::to_string(p.n_head_kv) +
+              " KV heads (grouped-query attention shares each KV head "
               "between the same number of query heads)");
   require(p.n_expert_used <= p.n_expert, ErrorKind::InvalidArgument,
           "--experts-used " + std::to_string(p.n_expert_used) + " is more than the " +
               std::to_string(p.n_expert) + " experts");
   const uint32_t min_vocab = 256 + kSynthSpecialTokens;
   require(p.n_vocab >= min_vocab && p.n_vocab <= (1u << 30), ErrorKind::InvalidArgument,
-          "--vocab " + std::to_string(p.n_vocab) + " is out of range: the vocabulary holds the 256 byte "
-              "tokens and " + std::to_string(kSynthSpecialTokens) + " special tokens, so at least " +
+          "--vocab " + std::to_string(p.n_vocab) +
+              " is out of range: the vocabulary holds the 256 byte "
+              "tokens and " +
+              std::to_string(kSynthSpecialTokens) + " special tokens, so at least " +
               std::to_string(min_vocab) + " (and at most 2^30)");
   require(uint64_t{p.n_embd} * p.n_vocab < (uint64_t{1} << 40) &&
               uint64_t{p.n_embd} * p.n_ff_exp * p.n_expert < (uint64_t{1} << 40),

@@ -13,30 +13,30 @@ namespace rotary::synth {
 struct SynthPreset {
   std::string name;
   std::string description;
-  std::string arch;             // "qwen3moe" or "qwen35moe"
-  uint32_t n_layer = 0;         // block_count
-  uint32_t n_embd = 0;          // embedding_length (hidden size)
-  uint32_t n_head = 0;          // attention heads (full-attention layers)
+  std::string arch;      // "qwen3moe" or "qwen35moe"
+  uint32_t n_layer = 0;  // block_count
+  uint32_t n_embd = 0;   // embedding_length (hidden size)
+  uint32_t n_head = 0;   // attention heads (full-attention layers)
   uint32_t n_head_kv = 0;
-  uint32_t head_dim = 0;        // key_length = value_length
-  uint32_t n_rot = 0;           // rope.dimension_count (qwen35moe: partial rotary)
+  uint32_t head_dim = 0;                   // key_length = value_length
+  uint32_t n_rot = 0;                      // rope.dimension_count (qwen35moe: partial rotary)
   std::array<int32_t, 4> rope_sections{};  // qwen35moe only
   uint32_t n_expert = 0;
   uint32_t n_expert_used = 0;
-  uint32_t n_ff_exp = 0;        // expert FFN size
-  uint32_t n_ff_shexp = 0;      // shared expert FFN size; 0: none
-  uint32_t n_ff = 0;            // feed_forward_length as the real file carries it; 0: key absent
+  uint32_t n_ff_exp = 0;    // expert FFN size
+  uint32_t n_ff_shexp = 0;  // shared expert FFN size; 0: none
+  uint32_t n_ff = 0;        // feed_forward_length as the real file carries it; 0: key absent
   uint32_t n_vocab = 0;
   uint32_t n_ctx_train = 0;
   float rope_freq_base = 0;
   float rms_eps = 0;
   // Gated DeltaNet (qwen35moe); zero for qwen3moe.
   uint32_t ssm_conv_kernel = 0;
-  uint32_t ssm_state_size = 0;  // K and V head dim
-  uint32_t ssm_group_count = 0; // K (= Q) heads
-  uint32_t ssm_v_heads = 0;     // time_step_rank
+  uint32_t ssm_state_size = 0;   // K and V head dim
+  uint32_t ssm_group_count = 0;  // K (= Q) heads
+  uint32_t ssm_v_heads = 0;      // time_step_rank
   uint32_t full_attention_interval = 0;
-  std::string tokenizer_pre;    // tokenizer.ggml.pre
+  std::string tokenizer_pre;  // tokenizer.ggml.pre
 
   bool is_qwen35moe() const { return arch == "qwen35moe"; }
   uint32_t ssm_inner_size() const { return ssm_state_size * ssm_v_heads; }

@@ -25,9 +25,13 @@ double second_moment(int lo, int hi, F v) {
   return s / (hi - lo + 1);
 }
 
-void put_u16(std::byte* p, uint16_t v) { std::memcpy(p, &v, 2); }
+void put_u16(std::byte* p, uint16_t v) {
+  std::memcpy(p, &v, 2);
+}
 
-uint16_t fp16(double v) { return quant::f32_to_fp16(static_cast<float>(v)); }
+uint16_t fp16(double v) {
+  return quant::f32_to_fp16(static_cast<float>(v));
+}
 
 // Q8_0 / Q4_0: one fp16 scale at the start. Q4_0's (q - 8) has mean -1/2, so d gets a random
 // sign, which makes the mean 0 over blocks; Q8_0 gets one too, for the same reason.
@@ -41,7 +45,8 @@ void fill_signed_scale(std::span<std::byte> out, size_t type_size, uint16_t d, X
 
 // Q4_K / Q5_K: sub-block scales sc in 32..63 with m = sc and dmin = d * qmax / 2, so that each
 // value d * sc * q - dmin * m = d * sc * (q - qmax / 2) has mean 0.
-void fill_affine_k(std::span<std::byte> out, size_t type_size, int qmax, float std_dev, Xoshiro256& rng) {
+void fill_affine_k(std::span<std::byte> out, size_t type_size, int qmax, float std_dev,
+                   Xoshiro256& rng) {
   const double sc2 = second_moment(32, 63, [](int s) { return s; });
   const double var_q = second_moment(0, qmax, [&](int q) { return q - qmax / 2.0; });
   const uint16_t d = fp16(std_dev / std::sqrt(sc2 * var_q));
@@ -69,7 +74,8 @@ void fill_q6_k(std::span<std::byte> out, float std_dev, Xoshiro256& rng) {
       for (int j = 0; j < 8; ++j) {
         const int mag = 64 + static_cast<int>((r >> (7 * j)) & 63);
         const int s = (r >> (7 * j + 6)) & 1 ? mag : -mag;
-        b[192 + 8 * half + j] = static_cast<std::byte>(static_cast<uint8_t>(static_cast<int8_t>(s)));
+        b[192 + 8 * half + j] =
+            static_cast<std::byte>(static_cast<uint8_t>(static_cast<int8_t>(s)));
       }
     }
     put_u16(b + 208, d);
@@ -112,9 +118,11 @@ void fill_mxfp4(std::span<std::byte> out, float std_dev, Xoshiro256& rng) {
 
 }  // namespace
 
-void generate_random_blocks(GgmlType type, float std_dev, Xoshiro256& rng, std::span<std::byte> out) {
+void generate_random_blocks(GgmlType type, float std_dev, Xoshiro256& rng,
+                            std::span<std::byte> out) {
   const auto& info = ggml_type_info(type);
-  require(out.size() % info.type_size == 0, ErrorKind::Internal, "random blocks: not a whole number of blocks");
+  require(out.size() % info.type_size == 0, ErrorKind::Internal,
+          "random blocks: not a whole number of blocks");
   rng.fill(out);  // every code field; the scale fields are overwritten below
   switch (type) {
     case GgmlType::Q8_0: {
@@ -127,11 +135,21 @@ void generate_random_blocks(GgmlType type, float std_dev, Xoshiro256& rng, std::
       fill_signed_scale(out, info.type_size, fp16(std_dev / std::sqrt(q2)), rng);
       return;
     }
-    case GgmlType::MXFP4: fill_mxfp4(out, std_dev, rng); return;
-    case GgmlType::Q4_K: fill_affine_k(out, info.type_size, 15, std_dev, rng); return;
-    case GgmlType::Q5_K: fill_affine_k(out, info.type_size, 31, std_dev, rng); return;
-    case GgmlType::Q6_K: fill_q6_k(out, std_dev, rng); return;
-    case GgmlType::IQ4_XS: fill_iq4_xs(out, std_dev, rng); return;
+    case GgmlType::MXFP4:
+      fill_mxfp4(out, std_dev, rng);
+      return;
+    case GgmlType::Q4_K:
+      fill_affine_k(out, info.type_size, 15, std_dev, rng);
+      return;
+    case GgmlType::Q5_K:
+      fill_affine_k(out, info.type_size, 31, std_dev, rng);
+      return;
+    case GgmlType::Q6_K:
+      fill_q6_k(out, std_dev, rng);
+      return;
+    case GgmlType::IQ4_XS:
+      fill_iq4_xs(out, std_dev, rng);
+      return;
     default:
       throw Error(ErrorKind::Unsupported,
                   "synth draws random blocks only for block types, not " + std::string(info.name));

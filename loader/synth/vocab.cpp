@@ -53,8 +53,9 @@ std::string gpt2_byte_token(uint8_t byte) {
 }
 
 SynthVocab make_synth_vocab(uint32_t n_vocab) {
-  require(n_vocab >= 256 + kSynthSpecialTokens, ErrorKind::InvalidArgument,
-          "a synth vocabulary needs at least " + std::to_string(256 + kSynthSpecialTokens) + " tokens");
+  require(
+      n_vocab >= 256 + kSynthSpecialTokens, ErrorKind::InvalidArgument,
+      "a synth vocabulary needs at least " + std::to_string(256 + kSynthSpecialTokens) + " tokens");
   SynthVocab v;
   v.tokens.reserve(n_vocab);
   for (uint32_t b = 0; b < 256; ++b) v.tokens.push_back(gpt2_byte_token(static_cast<uint8_t>(b)));

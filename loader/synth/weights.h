@@ -29,7 +29,8 @@ struct WeightInit {
 
 // The distribution of tensor `name` with shape `shape` (ne order) in a model of `n_layer` blocks.
 // Error(Internal) for a name it does not know.
-WeightInit synth_weight_init(std::string_view name, std::span<const uint64_t> shape, uint32_t n_layer);
+WeightInit synth_weight_init(std::string_view name, std::span<const uint64_t> shape,
+                             uint32_t n_layer);
 
 // One row of `out.size()` floats: element j of row `row` of the tensor keyed `tensor_key`.
 // Depends only on (seed, tensor_key, row), so a tensor holds the same values in every type.
@@ -40,6 +41,7 @@ void generate_float_row(const WeightInit& init, uint64_t seed, uint64_t tensor_k
 // floats: uniform random codes, and scales set so that the values have mean 0 and standard
 // deviation `std_dev`. `out` is a whole number of blocks. This is how full-size models are
 // written at disk speed; Error(Unsupported) for other types.
-void generate_random_blocks(GgmlType type, float std_dev, Xoshiro256& rng, std::span<std::byte> out);
+void generate_random_blocks(GgmlType type, float std_dev, Xoshiro256& rng,
+                            std::span<std::byte> out);
 
 }  // namespace rotary::synth

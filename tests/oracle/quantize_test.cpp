@@ -18,15 +18,19 @@ namespace {
 
 double rms_error(const std::vector<float>& x, const std::vector<float>& y) {
   double e = 0;
-  for (size_t i = 0; i < x.size(); ++i) e += (static_cast<double>(x[i]) - y[i]) * (static_cast<double>(x[i]) - y[i]);
+  for (size_t i = 0; i < x.size(); ++i)
+    e += (static_cast<double>(x[i]) - y[i]) * (static_cast<double>(x[i]) - y[i]);
   return std::sqrt(e / static_cast<double>(x.size()));
 }
 
 }  // namespace
 
-TEST_CASE("quantize: llama.cpp decodes rotary's blocks as rotary does, with no more error than its own quantizers") {
-  const GgmlType types[] = {GgmlType::F16,  GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_K,
-                            GgmlType::Q5_K, GgmlType::Q6_K, GgmlType::IQ4_XS, GgmlType::MXFP4};
+TEST_CASE(
+    "quantize: llama.cpp decodes rotary's blocks as rotary does, with no more error than its own "
+    "quantizers") {
+  const GgmlType types[] = {GgmlType::F16,  GgmlType::BF16,   GgmlType::Q8_0,
+                            GgmlType::Q4_0, GgmlType::Q4_K,   GgmlType::Q5_K,
+                            GgmlType::Q6_K, GgmlType::IQ4_XS, GgmlType::MXFP4};
   std::mt19937 rng(17);
   for (const GgmlType type : types) {
     for (const float scale : {1e-3f, 0.7f, 300.0f}) {

@@ -86,7 +86,9 @@ inline void decode_block(GgmlType type, const uint8_t* b, DecodedRow& r) {
         k_scale_min(b + 4, sub, sc, m);
         int q = sub % 2 == 0 ? qs[32 * chunk + l] & 15 : qs[32 * chunk + l] >> 4;
         if (five) q |= ((qh[l] >> sub) & 1) << 4;
-        push(r, q, {d * static_cast<float>(sc), -(dmin * static_cast<float>(m)), 0, five ? 32 : 16, nullptr});
+        push(r, q,
+             {d * static_cast<float>(sc), -(dmin * static_cast<float>(m)), 0, five ? 32 : 16,
+              nullptr});
       }
       return;
     }
@@ -106,13 +108,16 @@ inline void decode_block(GgmlType type, const uint8_t* b, DecodedRow& r) {
       const int scales_h = b[2] | (b[3] << 8);
       for (int e = 0; e < 256; ++e) {
         const int ib = e / 32, j = e % 32;
-        const int ls = ((b[4 + ib / 2] >> (4 * (ib % 2))) & 15) | (((scales_h >> (2 * ib)) & 3) << 4);
+        const int ls =
+            ((b[4 + ib / 2] >> (4 * (ib % 2))) & 15) | (((scales_h >> (2 * ib)) & 3) << 4);
         const uint8_t byte = b[8 + 16 * ib + j % 16];
-        push(r, j < 16 ? byte & 15 : byte >> 4, {d * static_cast<float>(ls - 32), 0, 0, 16, quant::kIQ4NL});
+        push(r, j < 16 ? byte & 15 : byte >> 4,
+             {d * static_cast<float>(ls - 32), 0, 0, 16, quant::kIQ4NL});
       }
       return;
     }
-    default: return;
+    default:
+      return;
   }
 }
 
@@ -122,7 +127,8 @@ inline void decode_block(GgmlType type, const uint8_t* b, DecodedRow& r) {
 inline DecodedRow decode_reference(GgmlType type, const uint8_t* bytes, int64_t n) {
   const auto& info = ggml_type_info(type);
   DecodedRow r;
-  for (int64_t i = 0; i < n / info.block_size; ++i) detail::decode_block(type, bytes + i * info.type_size, r);
+  for (int64_t i = 0; i < n / info.block_size; ++i)
+    detail::decode_block(type, bytes + i * info.type_size, r);
   return r;
 }
 

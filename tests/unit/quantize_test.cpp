@@ -30,7 +30,9 @@ std::vector<uint8_t> quantize(GgmlType type, const std::vector<float>& x) {
   return out;
 }
 
-float fp16_ceil_value(float v) { return quant::fp16_to_f32(quant::fp16_ceil(v)); }
+float fp16_ceil_value(float v) {
+  return quant::fp16_to_f32(quant::fp16_ceil(v));
+}
 
 float absmax(const float* x, int n) {
   float m = 0;
@@ -47,8 +49,12 @@ double sse_bound(GgmlType type, const float* x) {
   double sum = 0;
   auto add = [&sum](double e, int count) { sum += count * e * e; };
   switch (type) {
-    case GgmlType::Q8_0: add(fp16_ceil_value(absmax(x, 32) / 127) / 2, 32); break;
-    case GgmlType::Q4_0: add(fp16_ceil_value(absmax(x, 32) / 7) / 2, 32); break;
+    case GgmlType::Q8_0:
+      add(fp16_ceil_value(absmax(x, 32) / 127) / 2, 32);
+      break;
+    case GgmlType::Q4_0:
+      add(fp16_ceil_value(absmax(x, 32) / 7) / 2, 32);
+      break;
     case GgmlType::MXFP4: {  // grid 0,1,2,3,4,6,8,12 times s: half-gaps s/2, s, 2s
       const float amax = absmax(x, 32);
       float s = std::ldexp(1.0f, -128);
@@ -87,7 +93,8 @@ double sse_bound(GgmlType type, const float* x) {
       for (int j = 0; j < 8; ++j) add(12 * s[j] + 127 * d / 2, 32);
       break;
     }
-    default: break;
+    default:
+      break;
   }
   return sum;
 }
@@ -96,7 +103,8 @@ double sse_bound(GgmlType type, const float* x) {
 void check_row(GgmlType type, const std::vector<float>& x) {
   const auto& info = rotary::ggml_type_info(type);
   const auto bytes = quantize(type, x);
-  const test::DecodedRow r = test::decode_reference(type, bytes.data(), static_cast<int64_t>(x.size()));
+  const test::DecodedRow r =
+      test::decode_reference(type, bytes.data(), static_cast<int64_t>(x.size()));
   REQUIRE(r.value.size() == x.size());
   for (size_t i = 0; i < x.size(); ++i) {
     INFO(info.name << " element " << i << " x=" << x[i] << " got=" << r.value[i]);
@@ -109,11 +117,13 @@ void check_row(GgmlType type, const std::vector<float>& x) {
       nearest = std::min(nearest, std::fabs(r.grid[i].value(c) - x[i]));
       scale_of_grid = std::max(scale_of_grid, std::fabs(r.grid[i].value(c)));
     }
-    CHECK(std::fabs(r.value[i] - x[i]) <= nearest + 4e-7f * std::max(scale_of_grid, std::fabs(x[i])));
+    CHECK(std::fabs(r.value[i] - x[i]) <=
+          nearest + 4e-7f * std::max(scale_of_grid, std::fabs(x[i])));
   }
   for (size_t start = 0; start < x.size(); start += info.block_size) {
     double sse = 0;
-    for (size_t i = start; i < start + info.block_size; ++i) sse += (r.value[i] - x[i]) * static_cast<double>(r.value[i] - x[i]);
+    for (size_t i = start; i < start + info.block_size; ++i)
+      sse += (r.value[i] - x[i]) * static_cast<double>(r.value[i] - x[i]);
     // 1e-5 relative: the quantizers add up their squared errors in float.
     const double bound = sse_bound(type, x.data() + start);
     INFO(info.name << " block at " << start << " sse=" << sse << " bound=" << bound);
@@ -171,7 +181,7 @@ TEST_CASE("quantize: block fields land where models.md says") {
       int sub_scale[16], sub_min[16];
       const int subs = type == GgmlType::Q6_K ? 16 : 8;
       for (int j = 0; j < subs; ++j) {
-        sub_scale[j] = type == GgmlType::Q6_K ? uniform(1, 127) * (uniform(0, 1) ? 1 : -1)
+        sub_scale[j] = type == GgmlType::Q6_K     ? uniform(1, 127) * (uniform(0, 1) ? 1 : -1)
                        : type == GgmlType::IQ4_XS ? uniform(1, 31) * (uniform(0, 1) ? 1 : -1)
                                                   : uniform(1, 63);
         sub_min[j] = uniform(0, 63);
@@ -204,7 +214,8 @@ TEST_CASE("quantize: block fields land where models.md says") {
           case GgmlType::Q5_K: {  // each sub-block holds code 0 and code qmax
             const int qmax = type == GgmlType::Q4_K ? 15 : 31;
             c = pos == 0 ? 0 : pos == 1 ? qmax : uniform(0, qmax);
-            v = d * static_cast<float>(sub_scale[j]) * static_cast<float>(c) - dmin * static_cast<float>(sub_min[j]);
+            v = d * static_cast<float>(sub_scale[j]) * static_cast<float>(c) -
+                dmin * static_cast<float>(sub_min[j]);
             break;
           }
           case GgmlType::Q6_K:  // q - 32 in -30..31, one 31 per sub-block
@@ -215,7 +226,8 @@ TEST_CASE("quantize: block fields land where models.md says") {
             c = pos == 4 ? 15 : uniform(1, 15);
             v = d * static_cast<float>(sub_scale[j]) * static_cast<float>(quant::kIQ4NL[c]);
             break;
-          default: break;
+          default:
+            break;
         }
         want[base + i] = c;
         x[base + i] = v;
@@ -243,7 +255,8 @@ TEST_CASE("quantize: Gaussian rows are on the nearest grid value and within the 
 TEST_CASE("quantize: Q8_0 error is at most half its stored scale") {
   const auto x = gaussian(32 * 13, 2.0f, 5);
   const auto bytes = quantize(GgmlType::Q8_0, x);
-  const test::DecodedRow r = test::decode_reference(GgmlType::Q8_0, bytes.data(), static_cast<int64_t>(x.size()));
+  const test::DecodedRow r =
+      test::decode_reference(GgmlType::Q8_0, bytes.data(), static_cast<int64_t>(x.size()));
   for (size_t i = 0; i < x.size(); ++i) {
     const float d = r.grid[i].scale;
     CHECK(d <= absmax(x.data() + i / 32 * 32, 32) / 127 * (1 + 0x1p-10f));
@@ -274,8 +287,8 @@ TEST_CASE("quantize: awkward rows (zeros, constants, huge, tiny, one outlier)") 
       for (const float v : cr.value) CHECK(std::fabs(v - c) <= rel * std::fabs(c));
     }
 
-    check_row(type, gaussian(n, 3e4f / 4, 9));   // elements up to about 3e4
-    check_row(type, gaussian(n, 1e-7f, 10));     // scales far below fp16's smallest normal
+    check_row(type, gaussian(n, 3e4f / 4, 9));  // elements up to about 3e4
+    check_row(type, gaussian(n, 1e-7f, 10));    // scales far below fp16's smallest normal
 
     auto outlier = gaussian(n, 0.01f, 12);
     outlier[n / 2 + 3] = 100.0f;

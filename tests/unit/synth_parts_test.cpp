@@ -88,10 +88,12 @@ TEST_CASE("synth presets: unknown names and impossible overrides are clear error
   CHECK(error_text([&] { synth::apply_overrides(tiny, o); }).find("multiple") != std::string::npos);
   o = {};
   o.n_expert_used = 9;
-  CHECK(error_text([&] { synth::apply_overrides(tiny, o); }).find("more than the 8 experts") != std::string::npos);
+  CHECK(error_text([&] { synth::apply_overrides(tiny, o); }).find("more than the 8 experts") !=
+        std::string::npos);
   o = {};
   o.n_vocab = 200;
-  CHECK(error_text([&] { synth::apply_overrides(tiny, o); }).find("at least 261") != std::string::npos);
+  CHECK(error_text([&] { synth::apply_overrides(tiny, o); }).find("at least 261") !=
+        std::string::npos);
   o = {};
   o.n_layer = 0;
   CHECK(error_text([&] { synth::apply_overrides(tiny, o); }).find("--layers") != std::string::npos);
@@ -148,7 +150,9 @@ TEST_CASE("synth vocab: bytes, merges that join existing tokens, specials at the
   CHECK(synth::gpt2_byte_token(0xFF) == "\xC3\xBF");
 }
 
-TEST_CASE("synth mix: Q4_K_M keeps output, attn_v/attn_qkv and ffn_down at Q6_K in the more-bits layers") {
+TEST_CASE(
+    "synth mix: Q4_K_M keeps output, attn_v/attn_qkv and ffn_down at Q6_K in the more-bits "
+    "layers") {
   // models.md: use_more_bits(i, 48) holds for i < 6, i >= 42 and i = 8, 11, ..., 41.
   std::set<uint32_t> more_bits;
   for (uint32_t i = 0; i < 48; ++i)
@@ -188,9 +192,12 @@ TEST_CASE("synth mix: Q4_K_M keeps output, attn_v/attn_qkv and ffn_down at Q6_K 
   CHECK(synth::synth_tensor_type(mx, "blk.1.ffn_up_shexp.weight", 2, 1, 4) == GgmlType::Q8_0);
   CHECK(synth::synth_tensor_type(mx, "output.weight", 2, 0, 4) == GgmlType::Q8_0);
   CHECK(synth::synth_tensor_type(mx, "blk.1.ffn_gate_inp.weight", 2, 1, 4) == GgmlType::F32);
-  CHECK(synth::synth_tensor_type(synth::SynthQuant::IQ4_XS, "output.weight", 2, 0, 4) == GgmlType::IQ4_XS);
-  CHECK(synth::synth_tensor_type(synth::SynthQuant::BF16, "blk.0.attn_q.weight", 2, 0, 4) == GgmlType::BF16);
-  CHECK(synth::synth_tensor_type(synth::SynthQuant::BF16, "blk.0.attn_norm.weight", 1, 0, 4) == GgmlType::F32);
+  CHECK(synth::synth_tensor_type(synth::SynthQuant::IQ4_XS, "output.weight", 2, 0, 4) ==
+        GgmlType::IQ4_XS);
+  CHECK(synth::synth_tensor_type(synth::SynthQuant::BF16, "blk.0.attn_q.weight", 2, 0, 4) ==
+        GgmlType::BF16);
+  CHECK(synth::synth_tensor_type(synth::SynthQuant::BF16, "blk.0.attn_norm.weight", 1, 0, 4) ==
+        GgmlType::F32);
 
   CHECK(synth::synth_quant_from_name("q4_k_m") == synth::SynthQuant::Q4_K_M);
   CHECK(synth::synth_quant_from_name("MXFP4_MOE") == synth::SynthQuant::MXFP4_MOE);
@@ -210,7 +217,8 @@ TEST_CASE("synth random blocks: valid blocks with mean 0 and the requested stand
       std::vector<std::byte> bytes(*rotary::ggml_row_bytes(type, n));
       synth::Xoshiro256 rng(99);
       synth::generate_random_blocks(type, sigma, rng, bytes);
-      const auto row = rotary::test::decode_reference(type, reinterpret_cast<const uint8_t*>(bytes.data()), n);
+      const auto row =
+          rotary::test::decode_reference(type, reinterpret_cast<const uint8_t*>(bytes.data()), n);
       double sum = 0, sum2 = 0;
       bool finite = true;
       for (const float v : row.value) {
@@ -258,7 +266,8 @@ TEST_CASE("synth weights: a distribution for every kind of tensor, scaled by fan
   CHECK(r1 != r3);
 }
 
-TEST_CASE("synth ordered chunks: same bytes in the same order for any thread count; errors propagate") {
+TEST_CASE(
+    "synth ordered chunks: same bytes in the same order for any thread count; errors propagate") {
   const size_t n_jobs = 57;
   auto bytes_of = [](size_t job) { return 1000 + 37 * job; };
   auto produce = [](size_t job, std::span<std::byte> out) {
@@ -266,9 +275,10 @@ TEST_CASE("synth ordered chunks: same bytes in the same order for any thread cou
     rng.fill(out);
   };
   std::vector<std::vector<std::byte>> reference;
-  synth::run_ordered_chunks(n_jobs, bytes_of, produce,
-                            [&](size_t, std::span<const std::byte> b) { reference.emplace_back(b.begin(), b.end()); },
-                            {0, 1});
+  synth::run_ordered_chunks(
+      n_jobs, bytes_of, produce,
+      [&](size_t, std::span<const std::byte> b) { reference.emplace_back(b.begin(), b.end()); },
+      {0, 1});
   REQUIRE(reference.size() == n_jobs);
   for (const unsigned threads : {1u, 2u, 3u}) {
     std::vector<std::vector<std::byte>> got;
@@ -290,11 +300,12 @@ TEST_CASE("synth ordered chunks: same bytes in the same order for any thread cou
                            [](size_t, std::span<const std::byte>) {}, {2, 4}),
                        "job 10 failed", std::runtime_error);
   CHECK(produced < 1000);  // the workers stopped
-  CHECK_THROWS_AS(synth::run_ordered_chunks(
-                      20, bytes_of, produce,
-                      [](size_t job, std::span<const std::byte>) {
-                        if (job == 3) throw rotary::Error(rotary::ErrorKind::Io, "disk full");
-                      },
-                      {2, 4}),
+  CHECK_THROWS_AS(synth::run_ordered_chunks(20, bytes_of, produce,
+                                            [](size_t job, std::span<const std::byte>) {
+                                              if (job == 3)
+                                                throw rotary::Error(rotary::ErrorKind::Io,
+                                                                    "disk full");
+                                            },
+                                            {2, 4}),
                   rotary::Error);
 }
