@@ -1,5 +1,5 @@
 // write_synth_model: streams a planned synth model to disk. Tensors are cut into chunks of whole
-// rows (about 4 MiB); worker threads generate chunks ahead of the writer, which hands them to
+// rows (8 MiB or a little more); worker threads generate chunks ahead of the writer, which hands them to
 // the GGUF writer in file order, so memory stays at a few chunks whatever the model's size.
 #include <sys/statvfs.h>
 
@@ -24,7 +24,10 @@ namespace rotary::synth {
 
 namespace {
 
-constexpr uint64_t kChunkBytes = 4u << 20;
+// At least 8 MiB per chunk (the last of a tensor aside): the GGUF writer's file sink hands spans
+// that large straight to write(2) instead of copying them into its 8 MiB buffer
+// (loader/gguf_sink.cpp), which saves one copy of the whole model on the writing thread.
+constexpr uint64_t kChunkBytes = 8u << 20;
 // Keeps the random-block streams apart from the float-row streams of the same tensor.
 constexpr uint64_t kBlockStreamDomain = 0xB10C5B10C5B10C5Bull;
 
@@ -43,7 +46,7 @@ std::vector<Chunk> cut_chunks(const SynthModel& m) {
   for (size_t t = 0; t < m.tensors.size(); ++t) {
     const SynthTensor& tensor = m.tensors[t];
     const uint64_t row_bytes = tensor.n_bytes / tensor.n_rows();
-    const uint64_t rows_per_chunk = std::max<uint64_t>(1, kChunkBytes / row_bytes);
+    const uint64_t rows_per_chunk = (kChunkBytes + row_bytes - 1) / row_bytes;
     uint64_t index = 0;
     for (uint64_t r = 0; r < tensor.n_rows(); r += rows_per_chunk, ++index) {
       const uint64_t n = std::min(rows_per_chunk, tensor.n_rows() - r);
