@@ -13,6 +13,9 @@ void add_model_flags(CLI::App* cmd, RuntimeOptions& o, std::string& model_path) 
   cmd->add_option("--policy", o.policy, "Expert cache policy: lru, lfu (belady only replays a trace)")
       ->capture_default_str();
   cmd->add_flag("!--no-prefetch", o.model.moe.prefetch, "Do not predict and upload the next layer's experts early");
+  cmd->add_option("--residency", o.residency,
+                  "Where experts are read from: copy (VRAM slot pool), in-place (unified memory), auto")
+      ->capture_default_str();
   cmd->add_option("--expert-slots", o.model.expert_slots, "Expert slots in VRAM (default: as many as the budget fits)");
   cmd->add_option("--prefill-chunk", o.model.prefill_chunk, "Prompt tokens processed at once")->capture_default_str();
   cmd->add_flag("--validation", o.gpu.validation, "Enable the Vulkan validation layer (slow; for debugging)");

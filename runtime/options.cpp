@@ -15,6 +15,7 @@ void apply_env_overrides(RuntimeOptions& o) {
 void RuntimeOptions::resolve() {
   if (!vram_budget.empty()) gpu.vram_budget = parse_size(vram_budget);
   model.cache.policy = parse_policy(policy);
+  model.residency = parse_residency_mode(residency);
   if (exact) model.kv_type = ops::KvType::F32;
   require(model.ctx >= 1, ErrorKind::InvalidArgument, "--ctx must be at least 1");
 }

@@ -16,6 +16,7 @@ struct RuntimeOptions {
   ModelOptions model;
   std::string vram_budget;  // as given; parsed into gpu.vram_budget by resolve()
   std::string policy = "lru";
+  std::string residency = "auto";
   bool exact = false;       // F32 KV cache: the path that matches llama.cpp to ~1e-4
 
   // Parses the string options into their typed fields; throws Error(InvalidArgument).

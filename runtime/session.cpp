@@ -16,7 +16,7 @@ double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::
 }  // namespace
 
 std::string RunStats::line() const {
-  char buf[512];
+  char buf[768];
   const auto& r = model.residency;
   const double per_token = generated_tokens ? static_cast<double>(r.bytes_uploaded) / (prompt_tokens + generated_tokens) : 0;
   std::snprintf(buf, sizeof buf,
@@ -25,7 +25,17 @@ std::string RunStats::line() const {
                 prompt_tokens, prompt_tps(), generated_tokens, generate_tps(), format_bytes(peak_vram).c_str(),
                 driver_peak_vram ? " (driver " : "", driver_peak_vram ? (format_bytes(driver_peak_vram) + ")").c_str() : "",
                 100.0 * r.hit_rate(), format_bytes(static_cast<uint64_t>(per_token)).c_str());
-  return buf;
+  std::string out = buf;
+  if (r.upload_timed && r.upload_gpu_seconds > 0) {
+    std::snprintf(buf, sizeof buf, " at %.2f GB/s", r.upload_gbps());
+    out += buf;
+    if (model.moe.wait_timed) {
+      std::snprintf(buf, sizeof buf, ", %.0f%% hidden",
+                    100.0 * std::clamp(1.0 - model.moe.upload_wait_seconds / r.upload_gpu_seconds, 0.0, 1.0));
+      out += buf;
+    }
+  }
+  return out;
 }
 
 void write_stats_json(JsonWriter& w, const RunStats& s) {
@@ -36,13 +46,22 @@ void write_stats_json(JsonWriter& w, const RunStats& s) {
   w.field("prompt_tokens", s.prompt_tokens).field("prompt_seconds", s.prompt_seconds).field("prompt_tps", s.prompt_tps());
   w.field("generated_tokens", s.generated_tokens).field("generate_seconds", s.generate_seconds);
   w.field("generate_tps", s.generate_tps()).field("peak_vram", s.peak_vram).field("driver_peak_vram", s.driver_peak_vram);
-  w.key("residency").begin_object().field("accesses", r.accesses).field("hits", r.hits).field("hit_rate", r.hit_rate());
+  w.key("residency").begin_object().field("mode", s.model.residency_mode).field("accesses", r.accesses).field("hits", r.hits).field("hit_rate", r.hit_rate());
   w.field("uploads", r.uploads).field("bytes_uploaded", r.bytes_uploaded);
   w.field("bytes_uploaded_per_token", tokens ? static_cast<double>(r.bytes_uploaded) / tokens : 0.0);
   w.field("evictions", r.evictions).field("prefetch_uploads", r.prefetch_uploads).field("prefetch_used", r.prefetch_used);
   w.field("prefetch_precision", r.prefetch_uploads ? static_cast<double>(r.prefetch_used) / r.prefetch_uploads : 0.0);
   w.field("prediction_recall", m.predicted_total ? static_cast<double>(m.predicted_correct) / m.predicted_total : 0.0);
-  w.field("expert_dispatch_groups", m.dispatch_groups).end_object();
+  w.field("expert_dispatch_groups", m.dispatch_groups);
+  // GPU timestamps: how fast uploads ran and how much of their time compute spent waiting.
+  if (r.upload_timed) w.field("upload_gpu_seconds", r.upload_gpu_seconds).field("upload_gbps", r.upload_gbps());
+  if (m.wait_timed) {
+    w.field("upload_wait_seconds", m.upload_wait_seconds);
+    w.field("upload_wait_ms_per_token", tokens ? 1e3 * m.upload_wait_seconds / tokens : 0.0);
+  }
+  if (r.upload_timed && m.wait_timed && r.upload_gpu_seconds > 0)
+    w.field("upload_hidden_fraction", std::clamp(1.0 - m.upload_wait_seconds / r.upload_gpu_seconds, 0.0, 1.0));
+  w.end_object();
   w.end_object();
 }
 

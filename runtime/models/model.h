@@ -4,6 +4,7 @@
 // architecture family, all built from the same ops and the same residency layer.
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <span>
 #include <vector>
 
@@ -11,13 +12,21 @@
 #include "loader/hparams.h"
 #include "runtime/models/plan.h"
 #include "runtime/models/routed_moe.h"
+#include "runtime/residency/expert_cache.h"
 #include "runtime/ops/kv_view.h"
 #include "runtime/sampling/sampler.h"
 #include "runtime/vk/context.h"
 
 namespace rotary {
 
+// Where routed experts are read from. copy: a VRAM slot pool fed over the transfer queue.
+// in-place: the file's pages, imported (unified memory: copying there is pure overhead).
+// auto: in-place on integrated GPUs that can import the file, copy everywhere else.
+enum class ResidencyMode { Auto, Copy, InPlace };
+ResidencyMode parse_residency_mode(const std::string& name);  // "auto", "copy", "in-place"
+
 struct ModelOptions {
+  ResidencyMode residency = ResidencyMode::Auto;
   uint32_t ctx = 4096;                      // KV cache capacity in tokens
   ops::KvType kv_type = ops::KvType::F16;   // F32: the exact path the oracle tests use
   uint32_t prefill_chunk = 256;             // tokens per prompt-processing chunk
@@ -44,6 +53,7 @@ struct StepResult {
 struct ModelStats {
   ResidencyStats residency;
   RoutedMoeStats moe;
+  std::string residency_mode;  // "copy", "copy (zero-copy uploads)", "in-place"
 };
 
 class Model {

@@ -4,6 +4,8 @@
 #include <cstring>
 
 #include "base/units.h"
+#include "runtime/residency/expert_cache.h"
+#include "runtime/residency/in_place_experts.h"
 #include "runtime/ops/get_rows.h"
 #include "runtime/ops/logits.h"
 #include "runtime/ops/matmul.h"
@@ -49,6 +51,21 @@ MoeModel::MoeModel(vk::GpuContext& gpu, const GgufFile& file, const ModelHparams
 
 void MoeModel::setup_residency(const ModelOptions& options) {
   moe_ = std::make_unique<RoutedMoe>(gpu_, weights_, h_, chunk_, options.moe, ffn_norm_);
+  const bool integrated = gpu_.caps().type == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU;
+  if (options.residency == ResidencyMode::InPlace ||
+      (options.residency == ResidencyMode::Auto && integrated && gpu_.caps().unified_memory)) {
+    if (auto in_place = InPlaceExperts::create(gpu_, source_)) {
+      plan_.slots = 0;
+      plan_.pool = 0;
+      mode_ = in_place->mode();
+      cache_ = std::move(in_place);
+      moe_->attach(*cache_);
+      return;
+    }
+    require(options.residency != ResidencyMode::InPlace, ErrorKind::Unsupported,
+            "--residency in-place: this device or driver cannot read the model file's pages in place "
+            "(VK_EXT_external_memory_host import refused); use --residency copy");
+  }
   const SlotLayout layout = SlotLayout::for_source(source_);
   const uint64_t left = gpu_.budget().available() / layout.slot_bytes;
   const uint32_t slots = static_cast<uint32_t>(std::min<uint64_t>(plan_.slots, left));
@@ -60,8 +77,17 @@ void MoeModel::setup_residency(const ModelOptions& options) {
   ExpertSlotPool pool = ExpertSlotPool::create(gpu_, layout, slots, plan_.min_slots);
   plan_.slots = pool.slots();  // the budget or the driver may have allowed fewer than planned
   plan_.pool = pool.bytes();
-  cache_ = std::make_unique<ExpertCache>(gpu_, source_, std::move(pool), options.cache);
+  auto cache = std::make_unique<ExpertCache>(gpu_, source_, std::move(pool), options.cache);
+  mode_ = cache->zero_copy() ? "copy (zero-copy uploads)" : "copy (staged uploads)";
+  cache_ = std::move(cache);
   moe_->attach(*cache_);
+}
+
+ResidencyMode parse_residency_mode(const std::string& name) {
+  if (name == "auto") return ResidencyMode::Auto;
+  if (name == "copy") return ResidencyMode::Copy;
+  if (name == "in-place") return ResidencyMode::InPlace;
+  throw Error(ErrorKind::InvalidArgument, "unknown residency mode '" + name + "' (auto, copy, in-place)");
 }
 
 vk::Buffer MoeModel::scratch(uint64_t bytes, const char* what) {
@@ -69,7 +95,11 @@ vk::Buffer MoeModel::scratch(uint64_t bytes, const char* what) {
                             vk::MemoryUse::Scratch, what);
 }
 
-ModelStats MoeModel::stats() const { return {cache_->stats(), moe_->stats()}; }
+ModelStats MoeModel::stats() const {
+  cache_->collect_timing();
+  moe_->collect_timing();
+  return {cache_->stats(), moe_->stats(), mode_};
+}
 
 void MoeModel::record_layers(vk::Recorder& rec, uint32_t pos, uint32_t n) {
   const vk::BufferView x = x_.view(0, uint64_t{n} * h_.n_embd * 4), xn = xn_.view(0, uint64_t{n} * h_.n_embd * 4);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "runtime/models/model.h"
+#include "runtime/residency/expert_source.h"
 
 namespace rotary {
 
@@ -15,7 +16,7 @@ class MoeModel : public Model {
   const MemoryPlan& plan() const override { return plan_; }
   uint32_t context() const override { return plan_.ctx; }
   StepResult eval(std::span<const int32_t> tokens, uint32_t pos, const LogitsRequest& request) override;
-  ModelStats stats() const override;
+  ModelStats stats() const override;  // collects pending GPU timestamps first
 
   // Creates the expert slot pool (last: it takes what the budget has left, up to the plan) and
   // the routed-MoE step. Every architecture's constructor calls it at its end.
@@ -54,7 +55,8 @@ class MoeModel : public Model {
 
   std::string ffn_norm_;
   ExpertSource source_;
-  std::unique_ptr<ExpertCache> cache_;
+  std::unique_ptr<ExpertProvider> cache_;  // mutable state behind const stats(): timing is folded in lazily
+  std::string mode_;
   std::unique_ptr<RoutedMoe> moe_;
   ops::WeightView head_;
   vk::Buffer logits_;      // kLogitRows x n_vocab floats

@@ -53,7 +53,8 @@ uint64_t RoutedMoe::scratch_bytes(const ModelHparams& h, uint32_t max_tokens, co
 RoutedMoe::RoutedMoe(vk::GpuContext& gpu, const DenseWeights& weights, const ModelHparams& h, uint32_t max_tokens,
                      const RoutedMoeOptions& options, std::string ffn_norm)
     : gpu_(gpu), weights_(weights), h_(h), options_(options), ffn_norm_(std::move(ffn_norm)),
-      max_tokens_(max_tokens) {
+      max_tokens_(max_tokens), stamps_(gpu.device(), -1) {
+  stats_.wait_timed = stamps_.enabled();
   const Sizes s = sizes(h, max_tokens, gpu.caps());
   table_stride_ = s.table_stride;
   pairs_stride_ = s.pairs_stride;
@@ -152,7 +153,8 @@ void RoutedMoe::run(vk::Recorder& rec, uint32_t layer, uint32_t pos, uint32_t n,
                     const vk::BufferView& x, const vk::BufferView& predict_input) {
   require(n >= 1 && n <= max_tokens_ && cache_, ErrorKind::Internal, "routed MoE: bad token count or no residency");
   record_router(rec, layer, n, xn);
-  const bool predict = options_.prefetch && n == 1 && predict_input && layer + 1 < h_.n_layer && !options_.replay;
+  const bool predict = options_.prefetch && cache_->uses_prefetch() && n == 1 && predict_input &&
+                       layer + 1 < h_.n_layer && !options_.replay;
   if (predict) record_prediction(rec, layer, predict_input);
   gpu_.compute().queue().wait(gpu_.compute().submit(rec));
   rec = gpu_.compute().begin();
@@ -188,7 +190,7 @@ uint64_t RoutedMoe::run_decode(vk::Recorder& rec, uint32_t layer, const vk::Buff
     for (uint32_t id : ids) stats_.predicted_correct += std::count(pred.begin(), pred.end(), id) > 0;
     pred.clear();
   }
-  std::vector<ExpertCache::Acquired> entries = cache_->acquire(layer, ids);
+  std::vector<ExpertProvider::Acquired> entries = cache_->acquire(layer, ids);
   for (uint32_t j = 0; j < entries.size(); ++j) entries[j].slot.k_index = j;
   return dispatch_groups(rec, layer, entries, 0, 1, xn, false, 0);
 }
@@ -209,10 +211,10 @@ void RoutedMoe::run_prefill(vk::Recorder& rec, uint32_t layer, uint32_t n, const
   }
   pairs_.flush(layer * pairs_stride_, uint64_t{at} * 4);
   // Waves of at most a pool's worth of experts.
-  const uint32_t wave = cache_->pool().slots();
+  const uint32_t wave = cache_->capacity();
   for (uint32_t first = 0; first < experts.size(); first += wave) {
     const uint32_t count = std::min<uint32_t>(wave, static_cast<uint32_t>(experts.size()) - first);
-    std::vector<ExpertCache::Acquired> entries =
+    std::vector<ExpertProvider::Acquired> entries =
         cache_->acquire(layer, std::span<const uint32_t>(experts.data() + first, count));
     uint32_t max_pairs = 0;
     for (uint32_t j = 0; j < count; ++j) {
@@ -226,7 +228,7 @@ void RoutedMoe::run_prefill(vk::Recorder& rec, uint32_t layer, uint32_t n, const
 
 // Orders the entries ready-first, writes them to the layer's table, and submits one dispatch
 // group for the ready ones and one per pending upload, each waiting for exactly its experts.
-uint64_t RoutedMoe::dispatch_groups(vk::Recorder& rec, uint32_t layer, std::vector<ExpertCache::Acquired>& entries,
+uint64_t RoutedMoe::dispatch_groups(vk::Recorder& rec, uint32_t layer, std::vector<ExpertProvider::Acquired>& entries,
                                     uint32_t table_first, uint32_t n, const vk::BufferView& xn, bool batched,
                                     uint32_t max_pairs) {
   const uint64_t done = cache_->upload_queue().timeline().value();
@@ -258,8 +260,19 @@ uint64_t RoutedMoe::dispatch_groups(vk::Recorder& rec, uint32_t layer, std::vect
   const vk::BufferView h = h_buf_.view(0, nk * h_.n_ff_exp * 4), y = y_buf_.view(0, nk * h_.n_embd * 4);
   const vk::BufferView route_weights = routing_.view(weights_offset_, nk * 4);
   uint64_t last = 0;
+  if (stamps_.nearly_full()) collect_timing();
+  // The end of the work before the first dispatch group: when that group waits for an upload,
+  // the gap to its start is upload wait. (An empty submission when nothing was ready.)
+  int32_t previous_end = -1;
+  if (!groups.empty() && groups.front().ready > done && stamps_.enabled()) {
+    previous_end = stamps_.stamp(rec, false);
+    gpu_.compute().submit(rec);
+    rec = gpu_.compute().begin();
+  }
   for (const Group& g : groups) {
     const ops::ExpertEntries range{table_view, g.first, g.count};
+    const int32_t start = stamps_.stamp(rec, true);
+    if (g.ready > done && previous_end >= 0) waits_.push_back({previous_end, start});
     if (batched) {
       const ops::ExpertRouting routing{pairs_.view(layer * pairs_stride_, pairs_stride_), n, k, max_pairs};
       ops::expert_gate_up_batched(rec, view, range, routing, xn, h);
@@ -271,6 +284,7 @@ uint64_t RoutedMoe::dispatch_groups(vk::Recorder& rec, uint32_t layer, std::vect
       ops::expert_down(rec, view, range, h, route_weights, y, k);
     }
     rec.compute_barrier();
+    previous_end = stamps_.stamp(rec, false);
     // Wait for exactly this group's uploads (already signalled for the ready group: free).
     const vk::SemaphoreWait wait{&cache_->upload_queue().timeline(), g.ready, VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT};
     last = gpu_.compute().submit(rec, {&wait, g.ready ? 1u : 0u});
@@ -278,6 +292,19 @@ uint64_t RoutedMoe::dispatch_groups(vk::Recorder& rec, uint32_t layer, std::vect
     ++stats_.dispatch_groups;
   }
   return last;
+}
+
+}  // namespace rotary
+
+namespace rotary {
+
+void RoutedMoe::collect_timing() {
+  for (const auto& [end, start] : waits_) {
+    const double ns = stamps_.ns(end, start);
+    if (ns < 1e12) stats_.upload_wait_seconds += ns * 1e-9;  // a "negative" gap wraps: no wait
+  }
+  waits_.clear();
+  stamps_.clear();
 }
 
 }  // namespace rotary

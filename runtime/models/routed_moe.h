@@ -13,13 +13,16 @@
 #include <vector>
 
 #include "runtime/models/dense_weights.h"
-#include "runtime/residency/expert_cache.h"
+#include "runtime/residency/expert_provider.h"
 #include "runtime/residency/routing_trace.h"
+#include "runtime/residency/stamp_log.h"
 
 namespace rotary {
 
 struct RoutedMoeStats {
   uint64_t layer_steps = 0;
+  double upload_wait_seconds = 0;   // compute queue idle, waiting for expert uploads (GPU timestamps)
+  bool wait_timed = false;
   uint64_t dispatch_groups = 0;     // expert submissions (1 when everything hit)
   uint64_t predictions = 0;         // layer steps with a prefetch prediction
   uint64_t predicted_correct = 0;   // predicted experts that the router then chose
@@ -40,7 +43,7 @@ class RoutedMoe {
             const RoutedMoeOptions& options, std::string ffn_norm);
   // The residency the step runs through (created after this object's buffers, so that the slot
   // pool takes what the budget has left).
-  void attach(ExpertCache& cache) { cache_ = &cache; }
+  void attach(ExpertProvider& experts) { cache_ = &experts; }
   static uint64_t scratch_bytes(const ModelHparams& h, uint32_t max_tokens, const vk::DeviceCaps& caps);
 
   // `xn` holds the FFN input (normed) of `n` tokens at positions [pos, pos + n); the weighted
@@ -54,6 +57,8 @@ class RoutedMoe {
            const vk::BufferView& x, const vk::BufferView& predict_input);
 
   const RoutedMoeStats& stats() const { return stats_; }
+  // Folds the GPU timestamps of finished steps into stats() (waits for stamped work).
+  void collect_timing();
   // Appends the recorded choices of finished tokens to the trace (prefill buffers a chunk).
   void flush_record();
 
@@ -66,7 +71,7 @@ class RoutedMoe {
   void record_prediction(vk::Recorder& rec, uint32_t layer, const vk::BufferView& predict_input);
   std::vector<uint32_t> chosen_ids(uint32_t layer, uint32_t pos, uint32_t n);
   // Returns the compute timeline value after which the entries' slots are no longer read.
-  uint64_t dispatch_groups(vk::Recorder& rec, uint32_t layer, std::vector<ExpertCache::Acquired>& entries,
+  uint64_t dispatch_groups(vk::Recorder& rec, uint32_t layer, std::vector<ExpertProvider::Acquired>& entries,
                            uint32_t table_first, uint32_t n, const vk::BufferView& xn, bool batched,
                            uint32_t max_pairs);
   uint64_t run_decode(vk::Recorder& rec, uint32_t layer, const vk::BufferView& xn, std::span<const uint32_t> ids);
@@ -76,7 +81,7 @@ class RoutedMoe {
   vk::GpuContext& gpu_;
   const DenseWeights& weights_;
   const ModelHparams& h_;
-  ExpertCache* cache_ = nullptr;
+  ExpertProvider* cache_ = nullptr;
   RoutedMoeOptions options_;
   std::string ffn_norm_;
   uint32_t max_tokens_;
@@ -95,6 +100,10 @@ class RoutedMoe {
   std::vector<std::vector<uint32_t>> record_buffer_;  // per layer: ids of the current chunk
   uint32_t record_tokens_ = 0;
   RoutedMoeStats stats_;
+  StampLog stamps_;  // on the compute queue
+  // Stamp pairs whose gap is time spent waiting for an upload: (end of the previous dispatch
+  // group, start of the group that waited).
+  std::vector<std::pair<int32_t, int32_t>> waits_;
 };
 
 }  // namespace rotary

@@ -8,10 +8,15 @@ namespace rotary {
 
 ExpertCache::ExpertCache(vk::GpuContext& gpu, const ExpertSource& source, ExpertSlotPool pool,
                          const CacheOptions& options)
-    : gpu_(gpu), source_(source), pool_(std::move(pool)), upload_(&gpu.transfer()),
-      ring_(gpu.device(), &gpu.budget(), std::max<uint64_t>(options.staging_bytes, pool_.layout().slot_bytes),
-            gpu.transfer().queue()),
-      slots_(pool_.slots()) {
+    : gpu_(gpu), source_(source), pool_(std::move(pool)), upload_(&gpu.transfer()), slots_(pool_.slots()),
+      stamps_(gpu.device(), static_cast<int32_t>(gpu.transfer().queue().family())) {
+  stats_.upload_timed = stamps_.enabled();
+  if (options.zero_copy)
+    windows_ = FileWindows::import(gpu.device(), source.file_bytes(), source.all_tensor_spans(),
+                                   source.max_matrix_bytes(), 256ull << 20);
+  if (!windows_)
+    ring_.emplace(gpu.device(), &gpu.budget(), std::max<uint64_t>(options.staging_bytes, pool_.layout().slot_bytes),
+                  gpu.transfer().queue());
   PolicyOptions po;
   po.slots = pool_.slots();
   po.future = options.future;
@@ -47,23 +52,41 @@ std::optional<uint32_t> ExpertCache::take_slot() {
   return s;
 }
 
-uint64_t ExpertCache::upload(uint32_t slot, ExpertKey key) {
-  const ExpertMatrices m = source_.matrices(key.layer, key.expert);
+void ExpertCache::record_staged_copies(vk::Recorder& rec, const ExpertMatrices& m, const vk::BufferView& dst) {
   const SlotLayout& l = pool_.layout();
-  const vk::BufferView dst = pool_.slot_view(slot);
-  const vk::BufferView stage = ring_.alloc(l.down_offset + m.down.size());
+  const vk::BufferView stage = ring_->alloc(l.down_offset + m.down.size());
   std::memcpy(stage.mapped + l.gate_offset, m.gate.data(), m.gate.size());
   std::memcpy(stage.mapped + l.up_offset, m.up.data(), m.up.size());
   std::memcpy(stage.mapped + l.down_offset, m.down.data(), m.down.size());
-  vk::Recorder rec = upload_->begin();
   rec.copy(stage.sub(l.gate_offset, m.gate.size()), dst.sub(l.gate_offset, m.gate.size()));
   rec.copy(stage.sub(l.up_offset, m.up.size()), dst.sub(l.up_offset, m.up.size()));
   rec.copy(stage.sub(l.down_offset, m.down.size()), dst.sub(l.down_offset, m.down.size()));
+}
+
+void ExpertCache::record_direct_copies(vk::Recorder& rec, const ExpertMatrices& m, const vk::BufferView& dst) {
+  const SlotLayout& l = pool_.layout();
+  const std::pair<std::span<const std::byte>, uint64_t> parts[] = {
+      {m.gate, l.gate_offset}, {m.up, l.up_offset}, {m.down, l.down_offset}};
+  for (const auto& [bytes, offset] : parts) {
+    const FileWindows::Location at = windows_->locate(bytes);
+    rec.copy(windows_->view(at.window).sub(at.offset, bytes.size()), dst.sub(offset, bytes.size()));
+  }
+}
+
+uint64_t ExpertCache::upload(uint32_t slot, ExpertKey key) {
+  const ExpertMatrices m = source_.matrices(key.layer, key.expert);
+  const vk::BufferView dst = pool_.slot_view(slot);
+  if (stamps_.nearly_full()) collect_timing();
+  vk::Recorder rec = upload_->begin();
+  const int32_t start = stamps_.stamp(rec, true);
+  if (windows_) record_direct_copies(rec, m, dst);
+  else record_staged_copies(rec, m, dst);
+  timed_.push_back({start, stamps_.stamp(rec, false)});
   // Write-after-read: the slot's previous expert may still be read by submitted compute work.
   const vk::SemaphoreWait wait{&gpu_.compute().queue().timeline(), slots_[slot].last_use,
                                VK_PIPELINE_STAGE_2_TRANSFER_BIT};
   const uint64_t value = upload_->submit(rec, {&wait, slots_[slot].last_use ? 1u : 0u});
-  ring_.retire(value);
+  if (ring_) ring_->retire(value);
   ++stats_.uploads;
   stats_.bytes_uploaded += m.bytes();
   return value;
@@ -131,6 +154,16 @@ uint32_t ExpertCache::prefetch(uint32_t layer, std::span<const uint32_t> experts
     ++started;
   }
   return started;
+}
+
+}  // namespace rotary
+
+namespace rotary {
+
+void ExpertCache::collect_timing() {
+  for (const auto& [start, end] : timed_) stats_.upload_gpu_seconds += stamps_.ns(start, end) * 1e-9;
+  timed_.clear();
+  stamps_.clear();
 }
 
 }  // namespace rotary

@@ -7,13 +7,17 @@
 // waits on the compute timeline), and the experts of the current layer are pinned: never evicted.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <unordered_map>
 #include <vector>
 
 #include "runtime/ops/experts.h"
+#include "runtime/residency/expert_provider.h"
 #include "runtime/residency/cache_policy.h"
+#include "runtime/residency/file_windows.h"
 #include "runtime/residency/slot_pool.h"
+#include "runtime/residency/stamp_log.h"
 #include "runtime/vk/staging.h"
 
 namespace rotary {
@@ -22,46 +26,31 @@ struct CacheOptions {
   PolicyKind policy = PolicyKind::LRU;
   std::vector<ExpertKey> future;      // Belady only: every access of the run, in order
   uint64_t staging_bytes = 64ull << 20;
+  // Copy misses straight from the file's pages imported into Vulkan when the driver allows
+  // (VK_EXT_external_memory_host), instead of through a staging memcpy.
+  bool zero_copy = true;
 };
 
-struct ResidencyStats {
-  uint64_t accesses = 0;        // expert uses by the router's choices
-  uint64_t hits = 0;            // already resident (or in flight from a prefetch)
-  uint64_t prefetch_hits = 0;   // hits on experts a prefetch brought in
-  uint64_t uploads = 0;         // experts copied into slots (misses and prefetches)
-  uint64_t prefetch_uploads = 0;
-  uint64_t prefetch_used = 0;   // prefetched experts used before being evicted
-  uint64_t bytes_uploaded = 0;
-  uint64_t evictions = 0;
-  double hit_rate() const { return accesses ? static_cast<double>(hits) / static_cast<double>(accesses) : 0; }
-};
-
-class ExpertCache {
+class ExpertCache final : public ExpertProvider {
  public:
   ExpertCache(vk::GpuContext& gpu, const ExpertSource& source, ExpertSlotPool pool, const CacheOptions& options);
 
-  // The slot pool's pages and `layer`'s types, as the grouped kernels take them.
-  ops::ExpertLayer layer_view(uint32_t layer) const;
-
-  struct Acquired {
-    ops::ExpertSlot slot;  // page and byte offsets filled; k_index/first_pair/pair_count are the caller's
-    uint64_t ready;        // transfer timeline value at which the weights are in the slot
-    bool hit;
-  };
-  // Makes `experts` of `layer` resident, pins them, and starts uploads for those that are not.
-  // Entries are in the order of `experts`. Throws Error(Internal) if the pool cannot hold them.
-  std::vector<Acquired> acquire(uint32_t layer, std::span<const uint32_t> experts);
-  // The compute work that reads the pinned experts completes at `compute_value`: unpins them;
-  // their slots are reused only after that value.
-  void release(uint64_t compute_value);
-  // Starts uploads of predicted experts of `layer` that are not resident, evicting only unpinned
-  // experts, never more than there are unpinned slots. Returns how many uploads it started.
-  uint32_t prefetch(uint32_t layer, std::span<const uint32_t> experts);
-
-  // Queue the uploads run on; compute submissions wait on its timeline.
-  const vk::Queue& upload_queue() const { return upload_->queue(); }
-  const ResidencyStats& stats() const { return stats_; }
+  // The slot pool's pages and `layer`'s types.
+  ops::ExpertLayer layer_view(uint32_t layer) const override;
+  // Misses are uploaded into slots (evicting unpinned experts); throws Error(Internal) if the pool
+  // cannot hold them all at once.
+  std::vector<Acquired> acquire(uint32_t layer, std::span<const uint32_t> experts) override;
+  // Unpins; the slots are overwritten only after `compute_value` (uploads wait for it).
+  void release(uint64_t compute_value) override;
+  // Evicts only unpinned experts, never more than there are unpinned slots.
+  uint32_t prefetch(uint32_t layer, std::span<const uint32_t> experts) override;
+  uint32_t capacity() const override { return pool_.slots(); }
+  const vk::Queue& upload_queue() const override { return upload_->queue(); }
+  ResidencyStats stats() const override { return stats_; }
+  const char* mode() const override { return "copy"; }
+  void collect_timing() override;
   const ExpertSlotPool& pool() const { return pool_; }
+  bool zero_copy() const { return windows_.has_value(); }
   uint32_t pinned() const { return static_cast<uint32_t>(pinned_.size()); }
 
  private:
@@ -76,6 +65,8 @@ class ExpertCache {
   // A free slot, else the policy's victim among unpinned slots; nullopt when every slot is pinned.
   std::optional<uint32_t> take_slot();
   uint64_t upload(uint32_t slot, ExpertKey key);
+  void record_staged_copies(vk::Recorder& rec, const ExpertMatrices& m, const vk::BufferView& dst);
+  void record_direct_copies(vk::Recorder& rec, const ExpertMatrices& m, const vk::BufferView& dst);
   ops::ExpertSlot address(uint32_t slot) const;
 
   vk::GpuContext& gpu_;
@@ -83,12 +74,15 @@ class ExpertCache {
   ExpertSlotPool pool_;
   std::unique_ptr<CachePolicy> policy_;
   vk::CommandStream* upload_;
-  vk::StagingRing ring_;
+  std::optional<FileWindows> windows_;  // the file's expert tensors, imported (zero-copy)
+  std::optional<vk::StagingRing> ring_;  // otherwise a staging ring
   std::vector<Slot> slots_;
   std::vector<uint32_t> free_;
   std::unordered_map<ExpertKey, uint32_t, ExpertKeyHash> where_;
   std::vector<uint32_t> pinned_;
   ResidencyStats stats_;
+  StampLog stamps_;                                  // on the upload queue
+  std::vector<std::pair<int32_t, int32_t>> timed_;  // (start, end) stamps of uploads not yet read
 };
 
 }  // namespace rotary

@@ -9,7 +9,7 @@
 namespace rotary {
 
 ExpertSource::ExpertSource(const GgufFile& file, const ModelHparams& h)
-    : n_expert_(h.n_expert), n_embd_(h.n_embd), n_ff_(h.n_ff_exp) {
+    : file_(file.bytes()), n_expert_(h.n_expert), n_embd_(h.n_embd), n_ff_(h.n_ff_exp) {
   for (uint32_t l = 0; l < h.n_layer; ++l) {
     const std::string p = "blk." + std::to_string(l) + ".";
     Layer L{file.find_tensor(p + "ffn_gate_exps.weight"), file.find_tensor(p + "ffn_up_exps.weight"),
@@ -36,6 +36,22 @@ ExpertSource::ExpertSource(const GgufFile& file, const ModelHparams& h)
 ExpertMatrices ExpertSource::matrices(uint32_t layer, uint32_t expert) const {
   const Layer& L = layers_.at(layer);
   return {expert_slice(*L.gate, expert), expert_slice(*L.up, expert), expert_slice(*L.down, expert)};
+}
+
+}  // namespace rotary
+
+namespace rotary {
+
+std::vector<std::span<const std::byte>> ExpertSource::tensor_spans(uint32_t layer) const {
+  const Layer& L = layers_.at(layer);
+  return {L.gate->data, L.up->data, L.down->data};
+}
+
+std::vector<std::span<const std::byte>> ExpertSource::all_tensor_spans() const {
+  std::vector<std::span<const std::byte>> out;
+  for (uint32_t l = 0; l < layers(); ++l)
+    for (const auto& s : tensor_spans(l)) out.push_back(s);
+  return out;
 }
 
 }  // namespace rotary

@@ -2,6 +2,7 @@
 // Where routed experts come from: the expert tensors of the memory-mapped GGUF. One expert's
 // gate, up and down matrices are contiguous slices of the 3-D tensors (expert index outermost).
 // Types may differ by layer (Q4_K_M quantises ffn_down_exps more finely in some layers).
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -35,6 +36,11 @@ class ExpertSource {
   uint64_t max_up_bytes() const { return max_up_; }
   uint64_t max_down_bytes() const { return max_down_; }
   uint64_t total_bytes() const { return total_; }
+  uint64_t max_matrix_bytes() const { return std::max({max_gate_, max_up_, max_down_}); }
+  // The whole memory-mapped file, and the bytes of layer `layer`'s three expert tensors.
+  std::span<const std::byte> file_bytes() const { return file_; }
+  std::vector<std::span<const std::byte>> tensor_spans(uint32_t layer) const;
+  std::vector<std::span<const std::byte>> all_tensor_spans() const;
 
  private:
   struct Layer {
@@ -43,6 +49,7 @@ class ExpertSource {
     const GgufTensorInfo* down;
     GgmlType gate_up_type, down_type;
   };
+  std::span<const std::byte> file_;
   std::vector<Layer> layers_;
   uint32_t n_expert_ = 0, n_embd_ = 0, n_ff_ = 0;
   uint64_t max_gate_ = 0, max_up_ = 0, max_down_ = 0, total_ = 0;

@@ -4,11 +4,12 @@
 
 namespace rotary::vk {
 
-std::optional<TimestampPool> TimestampPool::create(Device& device, uint32_t count) {
+std::optional<TimestampPool> TimestampPool::create(Device& device, uint32_t count, int32_t family) {
   const DeviceCaps& caps = device.caps();
+  if (family < 0) family = caps.compute_family;
   uint32_t bits = 0;
   for (const QueueFamilyInfo& f : caps.queue_families)
-    if (static_cast<int32_t>(f.index) == caps.compute_family) bits = f.timestamp_valid_bits;
+    if (static_cast<int32_t>(f.index) == family) bits = f.timestamp_valid_bits;
   if (bits == 0 || caps.timestamp_period_ns <= 0 || count == 0) return std::nullopt;
   VkQueryPoolCreateInfo info{VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO};
   info.queryType = VK_QUERY_TYPE_TIMESTAMP;
@@ -28,9 +29,14 @@ void TimestampPool::reset(Recorder& rec) const {
   vkCmdResetQueryPool(rec.handle(), pool_.get(), 0, count_);
 }
 
-void TimestampPool::write(Recorder& rec, uint32_t index) const {
+void TimestampPool::write(Recorder& rec, uint32_t index, VkPipelineStageFlagBits stage) const {
   require(index < count_, ErrorKind::Internal, "timestamp index out of range");
-  vkCmdWriteTimestamp(rec.handle(), VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, pool_.get(), index);
+  vkCmdWriteTimestamp(rec.handle(), stage, pool_.get(), index);
+}
+
+void TimestampPool::reset(Recorder& rec, uint32_t first, uint32_t count) const {
+  require(first + count <= count_, ErrorKind::Internal, "timestamp range out of range");
+  vkCmdResetQueryPool(rec.handle(), pool_.get(), first, count);
 }
 
 double TimestampPool::elapsed_ns(uint32_t from, uint32_t to) const {

@@ -14,7 +14,8 @@ class TimestampPool {
  public:
   // `count` timestamps; nullopt when the compute queue family reports no valid timestamp bits or
   // the device has no timestamp period.
-  static std::optional<TimestampPool> create(Device& device, uint32_t count);
+  // Timestamps for queues of `family` (-1: the compute family); nullopt when it has none.
+  static std::optional<TimestampPool> create(Device& device, uint32_t count, int32_t family = -1);
 
   TimestampPool(TimestampPool&&) noexcept = default;
   TimestampPool& operator=(TimestampPool&&) noexcept = default;
@@ -25,7 +26,10 @@ class TimestampPool {
   // Records a reset of every query; do it before the first write() of a recording.
   void reset(Recorder& rec) const;
   // Records timestamp `index`, taken once every earlier command has completed.
-  void write(Recorder& rec, uint32_t index) const;
+  // At `stage`: BOTTOM_OF_PIPE (all earlier work done) or TOP_OF_PIPE (this point reached).
+  void write(Recorder& rec, uint32_t index,
+             VkPipelineStageFlagBits stage = VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT) const;
+  void reset(Recorder& rec, uint32_t first, uint32_t count) const;
   // Nanoseconds from timestamp `from` to `to`, waiting for both to be available (the submission
   // that wrote them must have been submitted).
   double elapsed_ns(uint32_t from, uint32_t to) const;
