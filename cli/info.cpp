@@ -6,7 +6,10 @@
 #include <memory>
 #include <string>
 
+#include <optional>
+
 #include "base/json.h"
+#include "cli/info_plan.h"
 #include "base/units.h"
 #include "cli/commands.h"
 #include "loader/gguf_reader.h"
@@ -165,7 +168,7 @@ void write_tokenizer_json(JsonWriter& w, const TokenizerData& t) {
   w.end_object();
 }
 
-void print_json(const ModelInfo& m) {
+void print_json(const ModelInfo& m, const std::optional<PlannedDevice>& plan) {
   const auto& f = m.file;
   JsonWriter w;
   w.begin_object();
@@ -190,6 +193,10 @@ void print_json(const ModelInfo& m) {
   for (uint64_t b : m.weights.expert_bytes_per_layer) w.value(b);
   w.end_array();
   write_tokenizer_json(w, m.tok);
+  if (plan) {
+    w.field("plan_device", plan->device).key("plan");
+    plan->plan.write_json(w);
+  }
   w.end_object();
   std::printf("%s\n", w.str().c_str());
 }
@@ -200,18 +207,23 @@ void add_info_command(CLI::App& app, Exit& exit) {
   auto* cmd = app.add_subcommand("info", "Show what a GGUF model holds, after checking it");
   auto path = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);
+  auto plan_args = std::make_shared<PlanArgs>();
   cmd->add_option("model", *path, "The model file (.gguf)")->required();
   cmd->add_flag("--json", *json, "Print one JSON object");
-  cmd->callback([path, json, &exit] {
+  add_plan_flags(cmd, *plan_args);
+  cmd->callback([path, json, plan_args, &exit] {
     const GgufFile file = GgufFile::open(*path);
     ModelHparams h = read_hparams(file.metadata());
     validate_tensors(h, file);
     ModelInfo info{*path, file, h, read_tokenizer_data(file.metadata()), {}};
     info.weights = summarize_weights(h, file);
+    std::optional<PlannedDevice> plan;
+    if (plan_args->plan) plan = make_plan(file, h, *plan_args);
     if (*json) {
-      print_json(info);
+      print_json(info, plan);
     } else {
       print_text(info);
+      if (plan) std::printf("\non %s\n%s", plan->device.c_str(), plan->plan.describe().c_str());
     }
     exit.code = 0;
   });

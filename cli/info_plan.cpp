@@ -1,0 +1,34 @@
+#include "cli/info_plan.h"
+
+#include "base/units.h"
+#include "runtime/vk/context.h"
+#include "runtime/vk/device.h"
+
+namespace rotary::cli {
+
+void add_plan_flags(CLI::App* cmd, PlanArgs& a) {
+  cmd->add_flag("--plan", a.plan, "Show the VRAM plan for a budget on a device (needs a Vulkan device)");
+  cmd->add_option("--vram-budget", a.vram_budget, "With --plan: the budget (6.3G, 6300M, ...); default: the device's");
+  cmd->add_option("--device", a.device, "With --plan: the Vulkan device index");
+  cmd->add_option("--ctx", a.ctx, "With --plan: context length")->capture_default_str();
+  cmd->add_option("--prefill-chunk", a.prefill_chunk, "With --plan: prompt tokens per chunk")->capture_default_str();
+  cmd->add_option("--expert-slots", a.expert_slots, "With --plan: a fixed number of expert slots");
+  cmd->add_flag("--exact", a.exact, "With --plan: F32 KV cache");
+}
+
+PlannedDevice make_plan(const GgufFile& file, const ModelHparams& h, const PlanArgs& a) {
+  auto instance = vk::Instance::create({});
+  const auto physicals = instance->physical_devices();
+  std::vector<vk::DeviceCaps> all;
+  for (uint32_t i = 0; i < physicals.size(); ++i) all.push_back(vk::query_caps(physicals[i], i));
+  const vk::DeviceCaps& caps = all[vk::pick_device(all, a.device)];
+  PlanRequest req;
+  req.budget = a.vram_budget.empty() ? vk::default_vram_budget(caps) : parse_size(a.vram_budget);
+  req.ctx = a.ctx;
+  req.kv_type = a.exact ? ops::KvType::F32 : ops::KvType::F16;
+  req.prefill_chunk = a.prefill_chunk;
+  req.expert_slots = a.expert_slots;
+  return {plan_memory(file, h, caps, req), caps.name + " (" + caps.driver_info + ")"};
+}
+
+}  // namespace rotary::cli
