@@ -34,6 +34,7 @@ struct ModelOptions {
   CacheOptions cache;                       // policy (and the future, for Belady)
   RoutedMoeOptions moe;                     // prefetch, routing trace replay/record
   bool progress = true;                     // progress bar while loading
+  uint64_t max_expert_page_bytes = 0;       // tests: smaller slot-pool pages (0: the device's limit)
 };
 
 struct LogitsRequest {

@@ -74,7 +74,7 @@ void MoeModel::setup_residency(const ModelOptions& options) {
                                        " of the VRAM budget is left, less than one layer's experts (" +
                                        std::to_string(plan_.min_slots) + " x " + format_bytes(layout.slot_bytes) +
                                        "): raise --vram-budget");
-  ExpertSlotPool pool = ExpertSlotPool::create(gpu_, layout, slots, plan_.min_slots);
+  ExpertSlotPool pool = ExpertSlotPool::create(gpu_, layout, slots, plan_.min_slots, options.max_expert_page_bytes);
   plan_.slots = pool.slots();  // the budget or the driver may have allowed fewer than planned
   plan_.pool = pool.bytes();
   auto cache = std::make_unique<ExpertCache>(gpu_, source_, std::move(pool), options.cache);

@@ -21,8 +21,9 @@ SlotLayout SlotLayout::for_source(const ExpertSource& s) {
   return l;
 }
 
-uint32_t ExpertSlotPool::slots_per_page(const vk::DeviceCaps& caps, const SlotLayout& layout) {
+uint32_t ExpertSlotPool::slots_per_page(const vk::DeviceCaps& caps, const SlotLayout& layout, uint64_t max_page_bytes) {
   uint64_t page = caps.max_storage_buffer_range;
+  if (max_page_bytes) page = std::min(page, max_page_bytes);
   if (caps.max_memory_allocation_size) page = std::min(page, caps.max_memory_allocation_size);
   const uint64_t n = page / layout.slot_bytes;
   require(n > 0, ErrorKind::Unsupported,
@@ -37,21 +38,23 @@ uint64_t ExpertSlotPool::planned_bytes(const vk::DeviceCaps& caps, const SlotLay
   return full * per * layout.slot_bytes + rest * layout.slot_bytes;
 }
 
-uint32_t ExpertSlotPool::max_slots(const vk::DeviceCaps& caps, const SlotLayout& layout) {
+uint32_t ExpertSlotPool::max_slots(const vk::DeviceCaps& caps, const SlotLayout& layout, uint64_t max_page_bytes) {
   const uint32_t limit = caps.max_per_stage_storage_buffers;
   const uint32_t pages = limit > kKernelOwnBindings ? limit - kKernelOwnBindings : 1;
-  return static_cast<uint32_t>(std::min<uint64_t>(uint64_t{pages} * slots_per_page(caps, layout), UINT32_MAX));
+  return static_cast<uint32_t>(
+      std::min<uint64_t>(uint64_t{pages} * slots_per_page(caps, layout, max_page_bytes), UINT32_MAX));
 }
 
 ExpertSlotPool ExpertSlotPool::create(vk::GpuContext& gpu, const SlotLayout& layout, uint32_t slots,
-                                      uint32_t min_slots) {
+                                      uint32_t min_slots, uint64_t max_page_bytes) {
   require(slots >= min_slots && slots > 0, ErrorKind::Internal, "slot pool smaller than its minimum");
-  require(slots <= max_slots(gpu.caps(), layout), ErrorKind::Unsupported,
+  const uint32_t bindable = max_slots(gpu.caps(), layout, max_page_bytes);
+  require(slots <= bindable, ErrorKind::Unsupported,
           std::to_string(slots) + " expert slots need more buffer bindings than this device offers (at most " +
-              std::to_string(max_slots(gpu.caps(), layout)) + " slots); lower --vram-budget");
+              std::to_string(bindable) + " slots); lower --vram-budget or --expert-slots");
   ExpertSlotPool pool;
   pool.layout_ = layout;
-  pool.per_page_ = slots_per_page(gpu.caps(), layout);
+  pool.per_page_ = slots_per_page(gpu.caps(), layout, max_page_bytes);
   uint32_t made = 0;
   while (made < slots) {
     const uint32_t n = std::min(pool.per_page_, slots - made);
@@ -62,7 +65,11 @@ ExpertSlotPool ExpertSlotPool::create(vk::GpuContext& gpu, const SlotLayout& lay
     } catch (const Error& e) {
       // The driver may refuse memory the budget allowed (other programs use VRAM too): keep the
       // pages we have when they are enough, so that rotary runs slower instead of not at all.
-      if (e.kind() != ErrorKind::OutOfMemory || made < min_slots) throw;
+      if (e.kind() != ErrorKind::OutOfMemory) throw;
+      if (made < min_slots)
+        throw Error(ErrorKind::OutOfMemory, "the driver gave " + std::to_string(made) + " expert slots, fewer than one "
+                                                "layer's " + std::to_string(min_slots) + " (" + e.what() +
+                                                "): lower --vram-budget or close other GPU programs");
       break;
     }
     made += n;  // whole pages except possibly the last: slot -> (page, offset) stays a division

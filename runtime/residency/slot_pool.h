@@ -21,15 +21,17 @@ struct SlotLayout {
 
 class ExpertSlotPool {
  public:
-  // Slots per page on this device, and the pages `slots` slots need.
-  static uint32_t slots_per_page(const vk::DeviceCaps& caps, const SlotLayout& layout);
+  // Slots per page on this device (pages are at most `max_page_bytes` when that is not 0), and
+  // the pages `slots` slots need.
+  static uint32_t slots_per_page(const vk::DeviceCaps& caps, const SlotLayout& layout, uint64_t max_page_bytes = 0);
   static uint64_t planned_bytes(const vk::DeviceCaps& caps, const SlotLayout& layout, uint32_t slots);
   // The most slots whose pages fit the kernels' descriptor array on this device.
-  static uint32_t max_slots(const vk::DeviceCaps& caps, const SlotLayout& layout);
+  static uint32_t max_slots(const vk::DeviceCaps& caps, const SlotLayout& layout, uint64_t max_page_bytes = 0);
 
   // Allocates `slots` slots (MemoryUse::Experts, against the budget). If the driver runs out of
   // memory part way, the pool keeps what it got when that is at least `min_slots`, else throws.
-  static ExpertSlotPool create(vk::GpuContext& gpu, const SlotLayout& layout, uint32_t slots, uint32_t min_slots);
+  static ExpertSlotPool create(vk::GpuContext& gpu, const SlotLayout& layout, uint32_t slots, uint32_t min_slots,
+                               uint64_t max_page_bytes = 0);
 
   uint32_t slots() const { return slots_; }
   const SlotLayout& layout() const { return layout_; }

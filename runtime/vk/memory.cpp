@@ -79,6 +79,27 @@ std::string MemoryBudget::breakdown() const {
   return s.empty() ? "nothing" : s;
 }
 
+namespace {
+struct AllocationFault {
+  bool armed = false;
+  MemoryUse use = MemoryUse::Other;
+  uint32_t remaining = 0;
+};
+AllocationFault g_fault;  // tests only; see testing::fail_allocations
+
+bool injected_failure(MemoryUse use) {
+  if (!g_fault.armed || g_fault.use != use) return false;
+  if (g_fault.remaining == 0) return true;
+  --g_fault.remaining;
+  return false;
+}
+}  // namespace
+
+namespace testing {
+void fail_allocations(MemoryUse use, uint32_t after) { g_fault = {true, use, after}; }
+void clear_allocation_faults() { g_fault = {}; }
+}  // namespace testing
+
 uint32_t find_memory_type(VkPhysicalDevice pd, uint32_t type_bits, MemoryKind kind) {
   VkPhysicalDeviceMemoryProperties mp;
   vkGetPhysicalDeviceMemoryProperties(pd, &mp);
@@ -139,7 +160,7 @@ Buffer Buffer::create(Device& device, MemoryBudget* budget, uint64_t size, Memor
   ai.allocationSize = req.size;
   ai.memoryTypeIndex = type;
   VkDeviceMemory mem = VK_NULL_HANDLE;
-  const VkResult r = vkAllocateMemory(b.device_, &ai, nullptr, &mem);
+  const VkResult r = injected_failure(use) ? VK_ERROR_OUT_OF_DEVICE_MEMORY : vkAllocateMemory(b.device_, &ai, nullptr, &mem);
   if (r == VK_ERROR_OUT_OF_DEVICE_MEMORY || r == VK_ERROR_OUT_OF_HOST_MEMORY)
     throw Error(ErrorKind::OutOfMemory, "the driver could not allocate " + format_bytes(size) + " for " +
                                             std::string(what) + " (" + result_name(r) +

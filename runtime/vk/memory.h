@@ -98,6 +98,13 @@ class Buffer {
   Handle<VkDeviceMemory> memory_;
 };
 
+// Fault injection for tests: after `after` more successful allocations of `use`, the driver's
+// answer becomes VK_ERROR_OUT_OF_DEVICE_MEMORY, until cleared. Never used outside tests.
+namespace testing {
+void fail_allocations(MemoryUse use, uint32_t after);
+void clear_allocation_faults();
+}  // namespace testing
+
 // The memory type index for `kind` among `type_bits`; throws Error(OutOfMemory) when none fits.
 uint32_t find_memory_type(VkPhysicalDevice pd, uint32_t type_bits, MemoryKind kind);
 
