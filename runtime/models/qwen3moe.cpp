@@ -36,6 +36,11 @@ Qwen3Moe::Qwen3Moe(vk::GpuContext& gpu, const GgufFile& file, const ModelHparams
   o_ = scratch(c * h.n_embd * 4, "attention projection");
   attn_scratch_ = scratch(ops::attention_scratch_bytes(chunk_, h.n_head, kv_.geometry(), gpu.caps()),
                           "attention partials");
+  for (uint32_t l = 0; l < h.n_layer; ++l)
+    layers_.push_back({weights_.vector(blk(l, "attn_norm.weight")), weights_.vector(blk(l, "attn_q_norm.weight")),
+                       weights_.vector(blk(l, "attn_k_norm.weight")), weights_.matrix(blk(l, "attn_q.weight")),
+                       weights_.matrix(blk(l, "attn_k.weight")), weights_.matrix(blk(l, "attn_v.weight")),
+                       weights_.matrix(blk(l, "attn_output.weight"))});
   setup_residency(options);
 }
 
@@ -45,21 +50,21 @@ void Qwen3Moe::record_mixer(vk::Recorder& rec, uint32_t layer, uint32_t pos, uin
   const vk::BufferView q = q_.view(0, uint64_t{n} * nq * 4), k = k_.view(0, uint64_t{n} * nkv * 4);
   const vk::BufferView v = v_.view(0, uint64_t{n} * nkv * 4), attn = attn_.view(0, uint64_t{n} * nq * 4);
   const vk::BufferView o = o_.view(0, uint64_t{n} * h_.n_embd * 4);
-  auto project = [&](const char* name, const vk::BufferView& in, const vk::BufferView& out) {
-    const ops::WeightView w = weights_.matrix(blk(layer, name));
-    if (n == 1) ops::matvec(rec, w, in, out);
-    else ops::matmul(rec, w, in, out, n);
+  const AttentionWeights& w = layers_[layer];
+  auto project = [&](const ops::WeightView& m, const vk::BufferView& in, const vk::BufferView& out) {
+    if (n == 1) ops::matvec(rec, m, in, out);
+    else ops::matmul(rec, m, in, out, n);
   };
 
-  ops::rms_norm(rec, x, weights_.vector(blk(layer, "attn_norm.weight")), xn, {n, h_.n_embd, h_.rms_eps});
+  ops::rms_norm(rec, x, w.norm, xn, {n, h_.n_embd, h_.rms_eps});
   rec.compute_barrier();
-  project("attn_q.weight", xn, q);
-  project("attn_k.weight", xn, k);
-  project("attn_v.weight", xn, v);
+  project(w.q, xn, q);
+  project(w.k, xn, k);
+  project(w.v, xn, v);
   rec.compute_barrier();
   // Per-head RMSNorm of Q and K (after projection, before RoPE); V is not normed.
-  ops::rms_norm(rec, q, weights_.vector(blk(layer, "attn_q_norm.weight")), q, {n * h_.n_head, hd, h_.rms_eps});
-  ops::rms_norm(rec, k, weights_.vector(blk(layer, "attn_k_norm.weight")), k, {n * h_.n_head_kv, hd, h_.rms_eps});
+  ops::rms_norm(rec, q, w.q_norm, q, {n * h_.n_head, hd, h_.rms_eps});
+  ops::rms_norm(rec, k, w.k_norm, k, {n * h_.n_head_kv, hd, h_.rms_eps});
   rec.compute_barrier();
   const vk::BufferView positions = positions_.view(0, uint64_t{n} * 4);
   ops::rope_neox(rec, q, positions, q, {n, h_.n_head, hd, h_.n_rot, h_.rope_freq_base});
@@ -70,7 +75,7 @@ void Qwen3Moe::record_mixer(vk::Recorder& rec, uint32_t layer, uint32_t pos, uin
   rec.compute_barrier();
   ops::attention(rec, q, cache, attn, attn_scratch_.view(), {n, pos, h_.n_head});
   rec.compute_barrier();
-  project("attn_output.weight", attn, o);
+  project(w.o, attn, o);
   rec.compute_barrier();
   ops::add(rec, x, o, x, n * h_.n_embd);
   rec.compute_barrier();

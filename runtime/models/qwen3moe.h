@@ -1,6 +1,8 @@
 #pragma once
 // Qwen3-MoE (qwen3moe: Qwen3-30B-A3B and its family). Every layer: grouped-query attention with
 // per-head RMSNorm of Q and K before NEOX RoPE, then the routed experts (no shared expert).
+#include <vector>
+
 #include "runtime/kv/kv_cache.h"
 #include "runtime/models/moe_model.h"
 
@@ -21,6 +23,12 @@ class Qwen3Moe final : public MoeModel {
   void record_mixer(vk::Recorder& rec, uint32_t layer, uint32_t pos, uint32_t n) override;
 
  private:
+  // Each layer's attention weights, resolved once at load (no name lookups per token).
+  struct AttentionWeights {
+    vk::BufferView norm, q_norm, k_norm;
+    ops::WeightView q, k, v, o;
+  };
+  std::vector<AttentionWeights> layers_;
   kv::KvCache kv_;
   vk::Buffer q_, k_, v_, attn_, o_, attn_scratch_;
 };
