@@ -11,6 +11,7 @@ struct Exit {
 
 void add_devices_command(CLI::App& app, Exit& exit);
 void add_run_command(CLI::App& app, Exit& exit);
+void add_chat_command(CLI::App& app, Exit& exit);
 void add_info_command(CLI::App& app, Exit& exit);
 void add_synth_command(CLI::App& app, Exit& exit);
 

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   rotary::cli::Exit exit;
   rotary::cli::add_devices_command(app, exit);
   rotary::cli::add_run_command(app, exit);
+  rotary::cli::add_chat_command(app, exit);
   rotary::cli::add_info_command(app, exit);
   rotary::cli::add_synth_command(app, exit);
   try {

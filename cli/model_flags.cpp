@@ -22,6 +22,16 @@ void add_model_flags(CLI::App* cmd, RuntimeOptions& o, std::string& model_path) 
   cmd->add_flag("!--no-progress", o.model.progress, "No progress bar while loading");
 }
 
+void add_sampling_flags(CLI::App* cmd, SamplingParams& s, std::shared_ptr<bool> seed_given) {
+  cmd->add_option("--temp", s.temperature, "Temperature; 0 is greedy")->capture_default_str();
+  cmd->add_option("--top-k", s.top_k, "Top-k (0: off)")->capture_default_str();
+  cmd->add_option("--top-p", s.top_p, "Top-p (1: off)")->capture_default_str();
+  cmd->add_option("--min-p", s.min_p, "Min-p (0: off)")->capture_default_str();
+  cmd->add_option("--repeat-penalty", s.repeat_penalty, "Repetition penalty (1: off)")->capture_default_str();
+  cmd->add_option("--seed", s.seed, "Random seed (default: random, reported in --json)")
+      ->each([seed_given](const std::string&) { *seed_given = true; });
+}
+
 LoadedModel load(const std::string& path, RuntimeOptions& options) {
   options.resolve();
   LoadedModel m{GgufFile::open(path), nullptr, nullptr, nullptr};

@@ -12,6 +12,10 @@ namespace rotary::cli {
 
 void add_model_flags(CLI::App* cmd, RuntimeOptions& o, std::string& model_path);
 
+// The sampling flags run and chat share (--temp, --top-k, --top-p, --min-p, --repeat-penalty,
+// --seed). `seed_given` turns true when --seed is on the command line.
+void add_sampling_flags(CLI::App* cmd, SamplingParams& s, std::shared_ptr<bool> seed_given);
+
 struct LoadedModel {
   GgufFile file;
   std::unique_ptr<Tokenizer> tokenizer;

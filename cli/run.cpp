@@ -22,7 +22,7 @@ struct RunArgs {
   std::string model, prompt, tokens, logits_out, record_routing, routing_trace;
   uint32_t n = 128;
   SamplingParams sampling;
-  bool seed_given = false;
+  std::shared_ptr<bool> seed_given = std::make_shared<bool>(false);
   bool json = false, ignore_eos = false;
   RuntimeOptions options;
 };
@@ -47,7 +47,7 @@ std::vector<int32_t> parse_tokens(const std::string& s) {
 
 int run_command(RunArgs& a) {
   require(a.prompt.empty() != a.tokens.empty(), ErrorKind::InvalidArgument, "give exactly one of -p TEXT and --tokens IDS");
-  if (!a.seed_given) a.sampling.seed = std::random_device{}();
+  if (!*a.seed_given) a.sampling.seed = std::random_device{}();
   RoutingTrace replay, record;
   if (!a.routing_trace.empty()) {
     replay = read_trace(a.routing_trace);
@@ -117,13 +117,7 @@ void add_run_command(CLI::App& app, Exit& exit) {
   cmd->add_option("-p,--prompt", a->prompt, "Prompt text (used as is: no chat template)");
   cmd->add_option("--tokens", a->tokens, "Prompt as token ids: 1,2,3");
   cmd->add_option("-n,--n-predict", a->n, "Tokens to generate")->capture_default_str();
-  cmd->add_option("--temp", a->sampling.temperature, "Temperature; 0 is greedy")->capture_default_str();
-  cmd->add_option("--top-k", a->sampling.top_k, "Top-k (0: off)")->capture_default_str();
-  cmd->add_option("--top-p", a->sampling.top_p, "Top-p (1: off)")->capture_default_str();
-  cmd->add_option("--min-p", a->sampling.min_p, "Min-p (0: off)")->capture_default_str();
-  cmd->add_option("--repeat-penalty", a->sampling.repeat_penalty, "Repetition penalty (1: off)")->capture_default_str();
-  cmd->add_option("--seed", a->sampling.seed, "Random seed (default: random, reported in --json)")
-      ->each([a](const std::string&) { a->seed_given = true; });
+  add_sampling_flags(cmd, a->sampling, a->seed_given);
   cmd->add_flag("--ignore-eos", a->ignore_eos, "Keep generating past end-of-generation tokens");
   cmd->add_flag("--json", a->json, "Print one JSON object: prompt ids, generated ids, text, statistics");
   cmd->add_option("--logits-out", a->logits_out, "Write float32 logits of every position as .npy [positions, vocab]");

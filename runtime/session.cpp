@@ -38,6 +38,32 @@ std::string RunStats::line() const {
   return out;
 }
 
+RunStats RunStats::since(const RunStats& e) const {
+  RunStats d = *this;
+  d.prompt_tokens -= e.prompt_tokens;
+  d.prompt_seconds -= e.prompt_seconds;
+  d.generated_tokens -= e.generated_tokens;
+  d.generate_seconds -= e.generate_seconds;
+  auto& r = d.model.residency;
+  const auto& er = e.model.residency;
+  r.accesses -= er.accesses;
+  r.hits -= er.hits;
+  r.prefetch_hits -= er.prefetch_hits;
+  r.uploads -= er.uploads;
+  r.prefetch_uploads -= er.prefetch_uploads;
+  r.prefetch_used -= er.prefetch_used;
+  r.bytes_uploaded -= er.bytes_uploaded;
+  r.evictions -= er.evictions;
+  auto& m = d.model.moe;
+  const auto& em = e.model.moe;
+  m.layer_steps -= em.layer_steps;
+  m.dispatch_groups -= em.dispatch_groups;
+  m.predictions -= em.predictions;
+  m.predicted_correct -= em.predicted_correct;
+  m.predicted_total -= em.predicted_total;
+  return d;
+}
+
 void write_stats_json(JsonWriter& w, const RunStats& s) {
   const auto& r = s.model.residency;
   const auto& m = s.model.moe;
@@ -71,6 +97,19 @@ Session::Session(vk::GpuContext& gpu, Model& model, const Tokenizer* tokenizer, 
 void Session::reset() {
   model_.reset();
   pos_ = 0;
+}
+
+bool Session::can_rewind() const {
+  const auto& r = model_.hparams().recurrent;
+  return std::none_of(r.begin(), r.end(), [](bool b) { return b; });
+}
+
+void Session::rewind(uint32_t pos) {
+  require(pos <= pos_, ErrorKind::InvalidArgument,
+          "cannot rewind to position " + std::to_string(pos) + ": the session holds " + std::to_string(pos_));
+  require(pos == pos_ || can_rewind(), ErrorKind::Unsupported,
+          "this model keeps recurrent state, which cannot be rewound: reset the session and evaluate again");
+  pos_ = pos;
 }
 
 LogitsRequest Session::request(bool want_rows) const {

@@ -36,6 +36,9 @@ struct RunStats {
   double prompt_tps() const { return prompt_seconds > 0 ? prompt_tokens / prompt_seconds : 0; }
   double generate_tps() const { return generate_seconds > 0 ? generated_tokens / generate_seconds : 0; }
   std::string line() const;  // the one line every run ends with
+  // What happened after `earlier` (a copy of the same session's stats): counters subtracted,
+  // peaks kept. One chat answer's statistics.
+  RunStats since(const RunStats& earlier) const;
 };
 
 class JsonWriter;
@@ -51,6 +54,12 @@ class Session {
   uint32_t position() const { return pos_; }
   const RunStats& stats() const { return stats_; }
   void reset();
+  // Forgets the tokens at positions >= pos, so that a chat can replace the end of what the
+  // session holds (Qwen3's template drops an answer's reasoning once the next question comes).
+  // Only models without recurrent state can (the KV cache is overwritten by position); others
+  // throw Error(Unsupported): reset() and evaluate again.
+  bool can_rewind() const;
+  void rewind(uint32_t pos);
 
  private:
   LogitsRequest request(bool want_rows) const;

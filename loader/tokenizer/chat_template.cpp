@@ -15,6 +15,19 @@ constexpr std::string_view kChatMLTemplate =
     "'<|im_start|>assistant\\n' "
     "}}{% endif %}";
 
+// ChatML with Qwen3's thinking switch on the generation prompt, byte for byte as `rotary synth`
+// writes it (loader/synth/vocab.cpp; a unit test keeps the two equal).
+constexpr std::string_view kChatMLThinkingTemplate =
+    "{%- for message in messages -%}"
+    "{{- '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' -}}"
+    "{%- endfor -%}"
+    "{%- if add_generation_prompt -%}"
+    "{{- '<|im_start|>assistant\\n' -}}"
+    "{%- if enable_thinking is defined and enable_thinking is false -%}"
+    "{{- '<think>\\n\\n</think>\\n\\n' -}}"
+    "{%- endif -%}"
+    "{%- endif -%}";
+
 // Fragments of Qwen3's template (as written in its source, "\\n" being the two characters of the
 // Jinja escape), one for each behaviour the renderer reproduces. All must be present.
 constexpr std::string_view kQwen3Markers[] = {
@@ -67,6 +80,15 @@ std::string render_chatml(std::span<const ChatMessage> messages,
     out.append(kImStart).append(m.role).append("\n").append(m.content).append(kImEnd).append("\n");
   }
   if (options.add_generation_prompt) out.append(kImStart).append("assistant\n");
+  return out;
+}
+
+std::string render_chatml_thinking(std::span<const ChatMessage> messages,
+                                   const ChatTemplateOptions& options) {
+  std::string out = render_chatml(messages, options);
+  if (options.add_generation_prompt && options.enable_thinking == false) {
+    out.append("<think>\n\n</think>\n\n");
+  }
   return out;
 }
 
@@ -142,6 +164,8 @@ std::string_view to_string(ChatTemplateKind kind) {
   switch (kind) {
     case ChatTemplateKind::ChatML:
       return "chatml";
+    case ChatTemplateKind::ChatMLThinking:
+      return "chatml-thinking";
     case ChatTemplateKind::Qwen3:
       return "qwen3";
   }
@@ -150,15 +174,16 @@ std::string_view to_string(ChatTemplateKind kind) {
 
 ChatTemplate ChatTemplate::recognise(std::string_view text) {
   constexpr std::string_view kHelp =
-      "rotary applies these chat templates: Qwen3's ChatML template (with enable_thinking) and "
-      "the plain ChatML template. To run without a template, use `rotary run -p TEXT` with the "
-      "prompt already in the model's format: special tokens such as <|im_start|> written in the "
-      "prompt are recognised.";
+      "rotary applies these chat templates: Qwen3's ChatML template (with enable_thinking), "
+      "the plain ChatML template and ChatML with Qwen3's thinking switch (rotary synth's). To "
+      "run without a template, use `rotary run -p TEXT` with the prompt already in the model's "
+      "format: special tokens such as <|im_start|> written in the prompt are recognised.";
   if (text.empty()) {
     throw Error(ErrorKind::Unsupported,
                 "the model has no chat template (tokenizer.chat_template). " + std::string(kHelp));
   }
   if (text == kChatMLTemplate) return ChatTemplate(ChatTemplateKind::ChatML);
+  if (text == kChatMLThinkingTemplate) return ChatTemplate(ChatTemplateKind::ChatMLThinking);
   bool qwen3 = true;
   for (std::string_view marker : kQwen3Markers) qwen3 = qwen3 && text.find(marker) != text.npos;
   if (qwen3) return ChatTemplate(ChatTemplateKind::Qwen3);
@@ -172,6 +197,8 @@ std::string ChatTemplate::render(std::span<const ChatMessage> messages,
   switch (kind_) {
     case ChatTemplateKind::ChatML:
       return render_chatml(messages, options);
+    case ChatTemplateKind::ChatMLThinking:
+      return render_chatml_thinking(messages, options);
     case ChatTemplateKind::Qwen3:
       return render_qwen3(messages, options);
   }

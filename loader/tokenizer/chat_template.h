@@ -9,6 +9,9 @@
 //           prompt ends with "<think>\n\n</think>\n\n".
 //   ChatML  the plain ChatML template (each message "<|im_start|>role\ncontent<|im_end|>\n"),
 //           recognised only when the template text is exactly the common one.
+//   ChatMLThinking  ChatML whose generation prompt takes Qwen3's enable_thinking switch (false
+//           adds "<think>\n\n</think>\n\n"); messages, assistant ones included, are plain
+//           ChatML. Recognised only as the exact text `rotary synth` writes.
 //
 // Any other template is Error(Unsupported).
 #include <optional>
@@ -31,7 +34,7 @@ struct ChatTemplateOptions {
   std::optional<bool> enable_thinking;  // Qwen3: unset behaves as true (the template's default)
 };
 
-enum class ChatTemplateKind { ChatML, Qwen3 };
+enum class ChatTemplateKind { ChatML, ChatMLThinking, Qwen3 };
 
 std::string_view to_string(ChatTemplateKind kind);
 

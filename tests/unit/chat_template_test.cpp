@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "loader/synth/vocab.h"
 #include "loader/tokenizer/chat_template.h"
 #include "qwen3_chat_template.h"
 
@@ -95,6 +96,23 @@ TEST_CASE("chat template: plain ChatML") {
         "<|im_start|>assistant\n");
   CHECK(t.render(m, {.add_generation_prompt = false}) ==
         "<|im_start|>system\nS<|im_end|>\n<|im_start|>user\nU<|im_end|>\n");
+}
+
+TEST_CASE("chat template: ChatML with the thinking switch (rotary synth's)") {
+  const ChatTemplate t = ChatTemplate::recognise(synth::kSynthChatTemplate);
+  CHECK(t.kind() == ChatTemplateKind::ChatMLThinking);
+  CHECK(to_string(t.kind()) == "chatml-thinking");
+  // Every message is plain ChatML, an assistant's think block included (the template has no
+  // reasoning rule); only the generation prompt follows enable_thinking.
+  const Messages m{{"user", "U"}, {"assistant", "<think>\nR\n</think>\n\nA"}, {"user", "V"}};
+  const std::string history =
+      "<|im_start|>user\nU<|im_end|>\n<|im_start|>assistant\n<think>\nR\n</think>\n\nA<|im_end|>\n"
+      "<|im_start|>user\nV<|im_end|>\n";
+  CHECK(t.render(m) == history + "<|im_start|>assistant\n");
+  CHECK(t.render(m, {.enable_thinking = true}) == history + "<|im_start|>assistant\n");
+  CHECK(t.render(m, {.enable_thinking = false}) ==
+        history + "<|im_start|>assistant\n<think>\n\n</think>\n\n");
+  CHECK(t.render(m, {.add_generation_prompt = false, .enable_thinking = false}) == history);
 }
 
 TEST_CASE("chat template: templates rotary cannot apply") {

@@ -1,0 +1,320 @@
+// `rotary chat`: an interactive conversation with the model's chat template. Each turn evaluates
+// only what is new (chat_conversation.h); answers stream as they come; Ctrl-C stops an answer and
+// keeps it; every answer ends with a statistics line on stderr.
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+#include <random>
+
+#include "base/json.h"
+#include "cli/chat_conversation.h"
+#include "cli/chat_input.h"
+#include "cli/chat_printer.h"
+#include "cli/commands.h"
+#include "cli/model_flags.h"
+#include "loader/tokenizer_data.h"
+#include "runtime/session.h"
+
+namespace rotary::cli {
+
+namespace {
+
+struct ChatArgs {
+  std::string model, system, transcript;
+  bool system_given = false;
+  uint32_t n = 0;  // per answer; 0: until the turn ends or the context is full
+  SamplingParams sampling;
+  std::shared_ptr<bool> seed_given = std::make_shared<bool>(false);
+  bool think = false, no_think = false, ignore_eos = false, json = false;
+  RuntimeOptions options;
+};
+
+// Why an answer ended.
+enum class Stop { End, Length, Context, Interrupted };
+
+const char* to_string(Stop s) {
+  switch (s) {
+    case Stop::End:
+      return "end";
+    case Stop::Length:
+      return "length";
+    case Stop::Context:
+      return "context";
+    case Stop::Interrupted:
+      return "interrupted";
+  }
+  return "?";
+}
+
+// Generated text can hold any bytes (a random-weight model, an answer cut inside a character);
+// JSON needs UTF-8, so each byte that is not part of a valid sequence becomes U+FFFD.
+std::string valid_utf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    size_t len = c < 0x80           ? 1
+                 : (c >> 5) == 0x6  ? 2
+                 : (c >> 4) == 0xE  ? 3
+                 : (c >> 3) == 0x1E ? 4
+                                    : 0;
+    bool ok = len > 0 && i + len <= s.size();
+    for (size_t j = 1; ok && j < len; ++j)
+      ok = (static_cast<unsigned char>(s[i + j]) & 0xC0) == 0x80;
+    if (ok && len > 1) {  // no overlong forms, surrogates or code points past U+10FFFF
+      uint32_t cp = c & (0x7F >> len);
+      for (size_t j = 1; j < len; ++j)
+        cp = (cp << 6) | (static_cast<unsigned char>(s[i + j]) & 0x3F);
+      static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+      ok = cp >= kMin[len] && cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF);
+    }
+    if (ok) {
+      out.append(s.substr(i, len));
+      i += len;
+    } else {
+      out.append("\xEF\xBF\xBD");
+      ++i;
+    }
+  }
+  return out;
+}
+
+class Chat {
+ public:
+  Chat(ChatArgs& args, LoadedModel& m, ChatTemplate chat_template);
+  int loop();
+
+ private:
+  void banner(ChatTemplate chat_template) const;
+  bool command(const std::string& line);  // false: leave
+  void turn(const std::string& text);
+  void write_record(const TurnPlan& plan, const std::vector<int32_t>& answer, Stop stop,
+                    const RunStats& stats);
+  void note(const std::string& text) const { std::fprintf(stderr, "%s\n", text.c_str()); }
+
+  ChatArgs& a_;
+  LoadedModel& m_;
+  Session session_;
+  ChatConversation conversation_;
+  AnswerPrinter printer_;
+  std::vector<std::FILE*> records_;  // JSON Lines: stdout for --json, the --transcript file
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> transcript_{nullptr, std::fclose};
+  bool input_terminal_, output_terminal_;
+  uint32_t turns_ = 0;
+};
+
+Chat::Chat(ChatArgs& a, LoadedModel& m, ChatTemplate chat_template)
+    : a_(a),
+      m_(m),
+      session_(*m.gpu, *m.model, m.tokenizer.get(), a.sampling),
+      conversation_(*m.tokenizer, chat_template,
+                    a.system_given ? std::optional(a.system) : std::nullopt),
+      printer_(*m.tokenizer, stdout, !a.json && isatty(STDOUT_FILENO)),
+      input_terminal_(isatty(STDIN_FILENO)),
+      output_terminal_(isatty(STDOUT_FILENO)) {
+  if (a.think) conversation_.template_options().enable_thinking = true;
+  if (a.no_think) conversation_.template_options().enable_thinking = false;
+  if (a.json) records_.push_back(stdout);
+  if (!a.transcript.empty()) {
+    transcript_.reset(std::fopen(a.transcript.c_str(), "w"));
+    require(transcript_ != nullptr, ErrorKind::Io, "cannot write the transcript " + a.transcript);
+    records_.push_back(transcript_.get());
+  }
+  if (input_terminal_) banner(chat_template);
+}
+
+void Chat::banner(ChatTemplate t) const {
+  const auto& h = m_.model->hparams();
+  const auto thinking = conversation_.template_options().enable_thinking;
+  std::string think;
+  if (t.kind() != ChatTemplateKind::ChatML)
+    think = thinking == false ? ", thinking off" : ", thinking on";
+  std::fprintf(
+      stderr,
+      "rotary chat: %s (%s, template %s%s, context %u tokens)\n"
+      "Type a message and press Enter (end a line with \\ to continue it). /help lists the "
+      "commands.\nCtrl-C stops an answer; Ctrl-C at the prompt, Ctrl-D or /quit leaves.\n",
+      a_.model.c_str(), std::string(architecture_name(h.arch)).c_str(),
+      std::string(to_string(t.kind())).c_str(), think.c_str(), m_.model->context());
+}
+
+int Chat::loop() {
+  LineReader reader;
+  for (;;) {
+    if (input_terminal_) {
+      std::FILE* prompt = output_terminal_ && !a_.json ? stdout : stderr;
+      std::fputs("> ", prompt);
+      std::fflush(prompt);
+    }
+    const InputLine in = reader.next();
+    if (in.kind != InputLine::Kind::Line) {
+      if (input_terminal_) std::fputc('\n', stderr);
+      return 0;
+    }
+    if (in.text.find_first_not_of(" \t\n") == std::string::npos) continue;
+    if (in.text.starts_with("//"))
+      turn(in.text.substr(1));
+    else if (in.text.starts_with("/")) {
+      if (!command(in.text)) return 0;
+    } else
+      turn(in.text);
+  }
+}
+
+bool Chat::command(const std::string& line) {
+  const std::string name = line.substr(0, line.find(' '));
+  const std::string arg = name.size() < line.size() ? line.substr(name.size() + 1) : "";
+  if (name == "/quit" || name == "/exit") return false;
+  if (name == "/help") {
+    note(
+        "/reset        forget the conversation (the system message stays) and clear the cache\n"
+        "/stats        statistics of the whole session and how much of the context is used\n"
+        "/think on|off the model's thinking switch (Qwen3), from the next answer on\n"
+        "/quit         leave (also /exit, Ctrl-D, or Ctrl-C at the prompt)\n"
+        "//text        send a message that starts with /");
+  } else if (name == "/reset") {
+    conversation_.reset();
+    session_.reset();
+    note("(conversation cleared)");
+  } else if (name == "/stats") {
+    note(session_.stats().line());
+    note("context: " + std::to_string(session_.position()) + " of " +
+         std::to_string(m_.model->context()) + " tokens used; answers: " + std::to_string(turns_));
+  } else if (name == "/think" && (arg == "on" || arg == "off")) {
+    conversation_.template_options().enable_thinking = arg == "on";
+    note(std::string("(thinking ") + (arg == "on" ? "on" : "off") + ")");
+  } else {
+    note("unknown command '" + line +
+         "': /help lists the commands (// sends a line that starts with /)");
+  }
+  return true;
+}
+
+void Chat::turn(const std::string& text) {
+  const uint32_t ctx = m_.model->context();
+  const TurnPlan plan = conversation_.plan(text, session_.position(), session_.can_rewind());
+  if (plan.keep + plan.feed.size() >= ctx) {
+    note("the context is full: this message needs " + std::to_string(plan.feed.size()) +
+         " tokens and " + std::to_string(ctx - std::min(ctx, plan.keep)) + " of " +
+         std::to_string(ctx) +
+         " are free. /reset starts a new conversation (or start again with a larger --ctx).");
+    return;
+  }
+  conversation_.begin_turn(plan);
+  if (plan.keep < session_.position()) {
+    if (session_.can_rewind())
+      session_.rewind(plan.keep);
+    else
+      session_.reset();
+  }
+  // The prompt takes positions up to `after`; every answer token but the last is evaluated too.
+  const uint32_t after = plan.keep + static_cast<uint32_t>(plan.feed.size());
+  const uint32_t room = ctx - after + 1;
+  GenerateOptions go;
+  go.max_tokens = a_.n ? std::min(a_.n, room) : room;
+  go.stop_at_end_of_generation = !a_.ignore_eos;
+  std::vector<int32_t> answer;
+  go.on_token = [&](int32_t t) {
+    answer.push_back(t);
+    if (!a_.json) printer_.push(t);
+    return !InterruptGuard::pending();
+  };
+  const RunStats before = session_.stats();
+  Stop stop = Stop::Length;
+  try {
+    const std::vector<int32_t> out = session_.generate(plan.feed, go);
+    const bool ended =
+        !out.empty() && !a_.ignore_eos && m_.tokenizer->is_end_of_generation(out.back());
+    if (ended)
+      stop = Stop::End;
+    else if (InterruptGuard::pending())
+      stop = Stop::Interrupted;
+    else if (out.size() == go.max_tokens && go.max_tokens == room && room != a_.n)
+      stop = Stop::Context;
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::ContextFull) throw;
+    stop = Stop::Context;  // not expected (the answer is sized to the context), but never a crash
+  }
+  if (!a_.json) printer_.finish();
+  InterruptGuard::clear();
+  conversation_.end_turn(answer);
+  ++turns_;
+  const RunStats stats = session_.stats().since(before);
+  if (stop == Stop::Interrupted) note("(answer stopped by Ctrl-C; it stays in the conversation)");
+  if (stop == Stop::Context)
+    note("the context is full (" + std::to_string(ctx) +
+         " tokens): the answer was cut here. /reset starts a new conversation (or start again with "
+         "a larger --ctx).");
+  note(stats.line());
+  if (!records_.empty()) write_record(plan, answer, stop, stats);
+}
+
+void Chat::write_record(const TurnPlan& plan, const std::vector<int32_t>& answer, Stop stop,
+                        const RunStats& stats) {
+  JsonWriter w;
+  w.begin_object().field("turn", turns_).field("user", valid_utf8(plan.messages.back().content));
+  w.field("kept", plan.keep).field("rewound", plan.rewound).key("fed").begin_array();
+  for (int32_t t : plan.feed) w.value(t);
+  w.end_array().field("fed_text", valid_utf8(plan.feed_text)).key("tokens").begin_array();
+  for (int32_t t : answer) w.value(t);
+  w.end_array().field("answer", valid_utf8(conversation_.messages().back().content));
+  w.field("stop", to_string(stop))
+      .field("position", session_.position())
+      .field("seed", a_.sampling.seed);
+  w.key("stats");
+  write_stats_json(w, stats);
+  w.end_object();
+  for (std::FILE* f : records_) {
+    std::fprintf(f, "%s\n", w.str().c_str());
+    std::fflush(f);
+  }
+}
+
+int chat_command(ChatArgs& a) {
+  require(!(a.think && a.no_think), ErrorKind::InvalidArgument,
+          "give at most one of --think and --no-think");
+  if (!*a.seed_given) a.sampling.seed = std::random_device{}();
+  // The template first: a model rotary cannot chat with fails before anything is loaded.
+  const ChatTemplate chat_template = [&] {
+    const GgufFile file = GgufFile::open(a.model);
+    return ChatTemplate::recognise(read_tokenizer_data(file.metadata()).chat_template.value_or(""));
+  }();
+  if ((a.think || a.no_think) && chat_template.kind() == ChatTemplateKind::ChatML)
+    std::fprintf(
+        stderr,
+        "rotary chat: this model's template (chatml) has no thinking switch; --%s is ignored\n",
+        a.think ? "think" : "no-think");
+  LoadedModel m = load(a.model, a.options);
+  InterruptGuard guard;
+  Chat chat(a, m, chat_template);
+  return chat.loop();
+}
+
+}  // namespace
+
+void add_chat_command(CLI::App& app, Exit& exit) {
+  auto a = std::make_shared<ChatArgs>();
+  apply_env_overrides(a->options);
+  auto* cmd = app.add_subcommand("chat", "Talk with a model through its chat template");
+  add_model_flags(cmd, a->options, a->model);
+  cmd->add_option("--system", a->system, "System message at the start of the conversation")
+      ->each([a](const std::string&) { a->system_given = true; });
+  cmd->add_flag("--think", a->think,
+                "Let the model reason before it answers (Qwen3's enable_thinking; the default)");
+  cmd->add_flag("--no-think", a->no_think,
+                "Ask the model to answer without reasoning (enable_thinking=false)");
+  cmd->add_option("-n,--n-predict", a->n,
+                  "Most tokens per answer (0: until the turn ends or the context is full)")
+      ->capture_default_str();
+  add_sampling_flags(cmd, a->sampling, a->seed_given);
+  cmd->add_flag("--ignore-eos", a->ignore_eos,
+                "Keep generating past end-of-turn tokens (until -n or the context)");
+  cmd->add_flag("--json", a->json,
+                "Print one JSON object per answer (JSON Lines) instead of the streamed text");
+  cmd->add_option("--transcript", a->transcript,
+                  "Also write one JSON object per answer to FILE (JSON Lines)");
+  cmd->callback([a, &exit] { exit.code = chat_command(*a); });
+}
+
+}  // namespace rotary::cli

@@ -1,0 +1,34 @@
+#pragma once
+// Streams an answer as it is generated: text as soon as its UTF-8 characters are complete, and on
+// a terminal the reasoning (from <think> to </think>) dimmed so that the answer stands out. On a
+// pipe the text is written as it is, think tags included.
+#include <cstdint>
+#include <cstdio>
+#include <optional>
+#include <string>
+
+#include "loader/tokenizer/stream_decoder.h"
+
+namespace rotary::cli {
+
+class AnswerPrinter {
+ public:
+  // `tokenizer` must outlive the printer. `terminal`: `out` is a terminal (ANSI dimming).
+  AnswerPrinter(const Tokenizer& tokenizer, std::FILE* out, bool terminal);
+
+  void push(int32_t token);
+  // Writes what is held back, ends the dimming and the line. The printer can then start again.
+  void finish();
+
+ private:
+  void write(const std::string& text);
+
+  StreamDecoder decoder_;
+  std::FILE* out_;
+  bool terminal_;
+  std::optional<int32_t> think_open_, think_close_;
+  bool dim_ = false;
+  char last_ = '\n';
+};
+
+}  // namespace rotary::cli

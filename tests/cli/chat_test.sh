@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# `rotary chat` end to end on a random-weight tiny-qwen3moe (rotary synth; its template is ChatML
+# with Qwen3's thinking switch): two turns from a pipe, each feeding only what is new; Ctrl-C
+# during answers and at the prompt; a context that fills, /reset, EOF; the templates rotary cannot
+# apply. Needs a Vulkan device (lavapipe will do): exits 77 (skipped) without one, unless
+# ROTARY_REQUIRE_GPU=1.
+#   chat_test.sh ROTARY MAKE_GGUF_CORPUS
+set -euo pipefail
+rotary="$1"
+dir="$(mktemp -d)"
+pid=""
+cleanup() {
+  [[ -n "$pid" ]] && kill "$pid" 2>/dev/null || true
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+
+fail() { echo "chat_test: $*" >&2; exit 1; }
+expect() {  # expect TEXT OUTPUT: OUTPUT contains TEXT
+  grep -qF -- "$1" <<< "$2" || fail "missing '$1' in: $2"
+}
+field() {  # field NAME JSON_LINE: a number or a short string field of one transcript line
+  grep -oE "\"$1\":(\"[^\"]*\"|[0-9]+)" <<< "$2" | head -1 | sed -E "s/^\"$1\"://; s/\"//g"
+}
+wait_for() {  # wait_for WHAT COMMAND...: polls for up to 120 s
+  local what="$1"; shift
+  for _ in $(seq 1200); do
+    "$@" && return 0
+    kill -0 "$pid" 2>/dev/null || fail "rotary chat ended while waiting for $what"
+    sleep 0.1
+  done
+  fail "timed out waiting for $what"
+}
+lines() { if [[ -f "$1" ]]; then wc -l < "$1"; else echo 0; fi; }
+has_lines() { [[ $(lines "$1") -ge $2 ]]; }  # has_lines FILE N
+
+if ! "$rotary" devices --json | grep -q '"default_device":[0-9]'; then
+  echo "chat_test: no usable Vulkan device"
+  [[ "${ROTARY_REQUIRE_GPU:-}" == 1 ]] && exit 1
+  exit 77
+fi
+model="$dir/tiny.gguf"
+"$rotary" synth --preset tiny-qwen3moe --quant Q4_K_M -o "$model" > /dev/null
+validation=()
+if [[ -f /usr/share/vulkan/explicit_layer.d/VkLayer_khronos_validation.json ]]; then validation=(--validation); fi
+after_user() {  # what the template writes from the end of an answer to the next generation prompt
+  printf '<|im_end|>\\n<|im_start|>user\\n%s<|im_end|>\\n<|im_start|>assistant\\n' "$1"
+}
+
+# --- Two turns from a pipe: the second evaluates only the close of the first answer and the new
+# question (the answer's last token was never evaluated, so it leads the feed).
+printf 'Hello there\nWhat next?\n' |
+  "$rotary" chat -m "$model" "${validation[@]}" --no-progress --system "Be brief." --temp 0 -n 8 \
+    --transcript "$dir/a.jsonl" > "$dir/a.out" 2> "$dir/a.err" || fail "two turns: exit $? ($(cat "$dir/a.err"))"
+err="$(cat "$dir/a.err")"
+! grep -q "validation" <<< "$err" || fail "the validation layer reported: $err"
+[[ $(grep -c "tok/s" <<< "$err") == 2 ]] || fail "two turns: expected two statistics lines: $err"
+[[ $(lines "$dir/a.jsonl") == 2 ]] || fail "two turns: expected two transcript lines"
+t1="$(sed -n 1p "$dir/a.jsonl")"
+t2="$(sed -n 2p "$dir/a.jsonl")"
+expect '"fed_text":"<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHello there<|im_end|>\n<|im_start|>assistant\n"' "$t1"
+expect '"kept":0,"rewound":0' "$t1"
+expect '"stop":"length"' "$t1"
+[[ "$(field position "$t1")" == "$(field kept "$t2")" ]] || fail "turn 2 did not keep turn 1's cache: $t1 / $t2"
+expect '"rewound":0' "$t2"
+expect "$(after_user 'What next?')\",\"tokens\"" "$t2"
+# The feed is the answer's last token and the template's text: `rotary run` counts the tokens of
+# that text on its own. Anything more would be earlier turns evaluated again.
+fed="$(grep -oE '"fed":\[[0-9,]*\]' <<< "$t2" | tr -cd ',' | wc -c)"
+fed=$((fed + 1))
+added="$("$rotary" run -m "$model" --no-progress -n 1 --json \
+  -p $'<|im_end|>\n<|im_start|>user\nWhat next?<|im_end|>\n<|im_start|>assistant\n')"
+added="$(grep -oE '"prompt_tokens":\[[0-9,]*\]' <<< "$added" | tr -cd ',' | wc -c)"
+[[ $fed == $((added + 2)) ]] || fail "turn 2 fed $fed tokens, expected 1 + $((added + 1)): $t2"
+prompt2="$(grep "tok/s" <<< "$err" | sed -n 2p | grep -oE '^prompt [0-9]+' | cut -d' ' -f2)"
+[[ "$prompt2" == "$fed" ]] || fail "turn 2's statistics say $prompt2 prompt tokens, the feed has $fed"
+[[ $(wc -l < "$dir/a.out") -ge 2 ]] || fail "two turns: expected two answers on stdout: $(cat "$dir/a.out")"
+
+# --- --no-think: the generation prompt carries the empty think block, which the template drops
+# from the answered turn (the cache is rewound to the answer and takes it again).
+printf 'Hi\nMore\n' | "$rotary" chat -m "$model" --no-progress --no-think --temp 0 -n 4 --json > "$dir/n.jsonl" 2> /dev/null
+expect 'assistant\n<think>\n\n</think>\n\n","tokens"' "$(sed -n 1p "$dir/n.jsonl")"
+n2="$(sed -n 2p "$dir/n.jsonl")"
+[[ "$(field rewound "$n2")" -gt 0 ]] || fail "--no-think: the think block was not dropped: $n2"
+expect "$(after_user More)<think>\n\n</think>\n\n\",\"tokens\"" "$n2"
+
+# --- Ctrl-C: during two answers (each stops, stays in the history and is closed as the template
+# closes a turn), then at the prompt (a clean exit).
+mkfifo "$dir/in"
+"$rotary" chat -m "$model" --no-progress --temp 0 -n 0 --ignore-eos --transcript "$dir/b.jsonl" \
+  < "$dir/in" > "$dir/b.out" 2> "$dir/b.err" &
+pid=$!
+exec 3> "$dir/in"
+grown() { [[ $(stat -c %s "$dir/b.out") -gt $1 ]]; }  # grown SIZE: stdout is larger
+echo "Tell me a story" >&3
+wait_for "the first answer" test -s "$dir/b.out"
+kill -INT "$pid"
+wait_for "the first answer to stop" has_lines "$dir/b.jsonl" 1
+size="$(stat -c %s "$dir/b.out")"
+echo "And then?" >&3
+wait_for "the second answer" grown "$size"
+kill -INT "$pid"
+wait_for "the second answer to stop" has_lines "$dir/b.jsonl" 2
+kill -INT "$pid"
+set +e
+wait "$pid"
+code=$?
+set -e
+pid=""
+exec 3>&-
+[[ $code == 0 ]] || fail "Ctrl-C at the prompt: exit code $code ($(cat "$dir/b.err"))"
+err="$(cat "$dir/b.err")"
+[[ $(grep -c "stopped by Ctrl-C" <<< "$err") == 2 ]] || fail "Ctrl-C: expected two stopped answers: $err"
+b1="$(sed -n 1p "$dir/b.jsonl")"
+b2="$(sed -n 2p "$dir/b.jsonl")"
+expect '"stop":"interrupted"' "$b1"
+expect '"stop":"interrupted"' "$b2"
+[[ "$(field position "$b1")" == "$(field kept "$b2")" ]] || fail "Ctrl-C lost the history: $b1 / $b2"
+expect "$(after_user 'And then?')\",\"tokens\"" "$b2"
+
+# --- A context that fills: the answer is cut with a message, the next message is refused with
+# one, /reset starts again (the same greedy answer as the first time), /stats, EOF ends.
+printf 'Hi\nMore\n/stats\n/nonsense\n/reset\nHi\n' |
+  "$rotary" chat -m "$model" --no-progress --ctx 40 --temp 0 -n 0 --ignore-eos --json > "$dir/c.jsonl" 2> "$dir/c.err" ||
+  fail "full context: exit $? ($(cat "$dir/c.err"))"
+err="$(cat "$dir/c.err")"
+expect "the context is full (40 tokens): the answer was cut here. /reset starts a new conversation" "$err"
+expect "the context is full: this message needs" "$err"
+expect "context: 40 of 40 tokens used; answers: 1" "$err"
+expect "unknown command '/nonsense'" "$err"
+expect "(conversation cleared)" "$err"
+[[ $(lines "$dir/c.jsonl") == 2 ]] || fail "full context: expected two answers: $(cat "$dir/c.jsonl")"
+c1="$(sed -n 1p "$dir/c.jsonl")"
+c2="$(sed -n 2p "$dir/c.jsonl")"
+expect '"stop":"context"' "$c1"
+expect '"kept":0,"rewound":0' "$c2"
+tokens() { grep -oE '"tokens":\[[0-9,]*\]' <<< "$1"; }
+[[ "$(tokens "$c1")" == "$(tokens "$c2")" ]] || fail "after /reset the answer differs: $c1 / $c2"
+[[ "$(field position "$c1")" == 40 ]] || fail "full context: position $(field position "$c1")"
+
+# --- Templates rotary cannot apply, and flags that contradict each other.
+"$2" "$dir/corpus" > /dev/null
+set +e
+err="$("$rotary" chat -m "$dir/corpus/qwen35moe" < /dev/null 2>&1)"
+code=$?
+set -e
+[[ $code == 3 ]] || fail "unrecognised template: exit code $code ($err)"
+expect "is not one rotary recognises" "$err"
+set +e
+err="$("$rotary" chat -m "$model" --think --no-think < /dev/null 2>&1)"
+code=$?
+set -e
+[[ $code == 2 ]] || fail "--think --no-think: exit code $code ($err)"
+echo "chat_test: ok"

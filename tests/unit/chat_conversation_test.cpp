@@ -1,0 +1,233 @@
+// `rotary chat`'s conversation: each turn feeds only what the template adds, and the tokens always
+// stand for exactly what the template renders. Expected texts are written by hand from the
+// templates (ChatML with the thinking switch: rotary synth's; Qwen3's: qwen3_chat_template.h),
+// expected tokens come from encoding those texts whole.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "cli/chat_conversation.h"
+#include "cli/chat_printer.h"
+#include "loader/synth/vocab.h"
+#include "qwen3_chat_template.h"
+
+namespace rotary::cli {
+namespace {
+
+Tokenizer synth_tokenizer(bool add_bos = false) {
+  const synth::SynthVocab v = synth::make_synth_vocab(600);
+  TokenizerData d;
+  d.model = "gpt2";
+  d.pre = "qwen2";
+  d.tokens = v.tokens;
+  d.token_types = v.token_types;
+  d.merges = v.merges;
+  d.bos_id = v.bos_id;
+  d.eos_id = v.eos_id;
+  d.add_bos_token = add_bos;
+  return Tokenizer(d);
+}
+
+std::vector<int32_t> encode(const Tokenizer& t, std::string_view text) {
+  return t.encode(text, {.add_special = false, .parse_special = true});
+}
+
+// The model's answer, as it would come: the tokens of `text`.
+std::vector<int32_t> answer(ChatConversation& c, const Tokenizer& t, std::string_view text) {
+  std::vector<int32_t> a = encode(t, text);
+  c.end_turn(a);
+  return a;
+}
+
+// One turn as `rotary chat` runs it: the session evaluates the feed and every answer token but the
+// last (the generate loop does not evaluate the final token). Returns the cached count after it.
+uint32_t run_turn(ChatConversation& c, const Tokenizer& t, const std::string& user,
+                  std::string_view reply, uint32_t cached, TurnPlan* plan_out = nullptr) {
+  TurnPlan p = c.plan(user, cached, true);
+  c.begin_turn(p);
+  const auto a = answer(c, t, reply);
+  const uint32_t after = p.keep + static_cast<uint32_t>(p.feed.size() + a.size()) - 1;
+  if (plan_out) *plan_out = std::move(p);
+  return after;
+}
+
+const ChatTemplate kSynth = ChatTemplate::recognise(synth::kSynthChatTemplate);
+const ChatTemplate kQwen3 = ChatTemplate::recognise(test::kQwen3ChatTemplate);
+
+TEST_CASE(
+    "chat conversation: the second turn feeds only the close of the answer and the new question") {
+  const Tokenizer t = synth_tokenizer();
+  ChatConversation c(t, kSynth, "Be brief.");
+  const std::string first =
+      "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nhello "
+      "there<|im_end|>\n<|im_start|>assistant\n";
+  TurnPlan p = c.plan("hello there", 0, true);
+  CHECK(p.keep == 0);
+  CHECK(p.rewound == 0);
+  CHECK(p.feed_text == first);
+  CHECK(p.feed == encode(t, first));
+  c.begin_turn(p);
+  const std::vector<int32_t> a = answer(c, t, "the sea is warm");
+  REQUIRE(a.size() >= 2);
+  const auto cached = static_cast<uint32_t>(p.feed.size() + a.size() - 1);
+
+  p = c.plan("and then", cached, true);
+  CHECK(p.keep == cached);
+  CHECK(p.rewound == 0);
+  // The answer's last token was never evaluated: it leads the feed, then what the template adds.
+  const std::string added =
+      "<|im_end|>\n<|im_start|>user\nand then<|im_end|>\n<|im_start|>assistant\n";
+  std::vector<int32_t> want{a.back()};
+  for (int32_t id : encode(t, added)) want.push_back(id);
+  CHECK(p.feed == want);
+  CHECK(p.feed_text == t.piece(a.back(), true) + added);
+  c.begin_turn(p);
+  CHECK(c.text() == first + "the sea is warm" + added);
+  CHECK(t.decode(c.tokens(), true) == c.text());
+  CHECK(c.messages().size() == 4);
+  CHECK(c.messages()[2].content == "the sea is warm");
+}
+
+TEST_CASE(
+    "chat conversation: Qwen3 drops the reasoning of an answered turn, and only that is evaluated "
+    "again") {
+  const Tokenizer t = synth_tokenizer();
+  ChatConversation c(t, kQwen3, std::nullopt);
+  TurnPlan p;
+  const uint32_t cached = run_turn(c, t, "why", "<think>\nbecause\n</think>\n\nit is", 0, &p);
+  CHECK(p.feed_text == "<|im_start|>user\nwhy<|im_end|>\n<|im_start|>assistant\n");
+  const size_t first_feed = p.feed.size();
+
+  p = c.plan("more", cached, true);
+  // Qwen3's template renders an assistant turn before the last query without its think block.
+  const std::string kept = "<|im_start|>user\nwhy<|im_end|>\n<|im_start|>assistant\n";
+  const std::string text =
+      kept + "it is<|im_end|>\n<|im_start|>user\nmore<|im_end|>\n<|im_start|>assistant\n";
+  CHECK(p.text == text);
+  CHECK(p.keep == first_feed);  // everything up to the answer stays
+  CHECK(p.rewound == cached - first_feed);
+  CHECK(p.feed_text == text.substr(kept.size()));
+  CHECK(p.feed == encode(t, text.substr(kept.size())));
+  c.begin_turn(p);
+  CHECK(t.decode(c.tokens(), true) == text);
+
+  SUBCASE("a model that cannot rewind evaluates everything again") {
+    ChatConversation d(t, kQwen3, std::nullopt);
+    const uint32_t n = run_turn(d, t, "why", "<think>\nbecause\n</think>\n\nit is", 0);
+    const TurnPlan q = d.plan("more", n, false);
+    CHECK(q.keep == 0);
+    CHECK(q.rewound == n);
+    CHECK(q.feed == encode(t, text));
+  }
+}
+
+TEST_CASE(
+    "chat conversation: --no-think's empty think block goes with the turn (ChatML with the "
+    "switch)") {
+  const Tokenizer t = synth_tokenizer();
+  ChatConversation c(t, kSynth, std::nullopt);
+  c.template_options().enable_thinking = false;
+  TurnPlan p;
+  uint32_t cached = run_turn(c, t, "hi", "yes", 0, &p);
+  const std::string head = "<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n";
+  CHECK(p.feed_text == head + "<think>\n\n</think>\n\n");
+  // The answer's content is what followed the generation prompt: the template renders it plainly.
+  cached = run_turn(c, t, "and", "no", cached, &p);
+  CHECK(p.keep == encode(t, head).size());
+  CHECK(p.feed_text ==
+        "yes<|im_end|>\n<|im_start|>user\nand<|im_end|>\n<|im_start|>assistant\n<think>\n\n</"
+        "think>\n\n");
+  // With thinking on again, the last --no-think answer loses its block and then nothing more.
+  c.template_options().enable_thinking = true;
+  const uint32_t block = static_cast<uint32_t>(encode(t, "<think>\n\n</think>\n\n").size());
+  cached = run_turn(c, t, "so", "ah", cached, &p);
+  CHECK(p.rewound == block);
+  p = c.plan("well", cached, true);
+  CHECK(p.rewound == 0);
+  CHECK(p.keep == cached);
+}
+
+TEST_CASE(
+    "chat conversation: an answer cut inside a character is reused whole, never rewound again") {
+  const Tokenizer t = synth_tokenizer();
+  ChatConversation c(t, kSynth, std::nullopt);
+  c.template_options().enable_thinking = false;
+  TurnPlan p = c.plan("hi", 0, true);
+  c.begin_turn(p);
+  // Byte tokens: 'o', 'k' and the first byte of a two-byte character (synth ids 0-255 are bytes).
+  const std::vector<int32_t> cut{'o', 'k', 0xC3};
+  c.end_turn(cut);
+  uint32_t cached = static_cast<uint32_t>(p.feed.size() + cut.size() - 1);
+  // The empty think block is rewritten away, so the answer is encoded again: its lone byte becomes
+  // U+FFFD, which no longer reads back as the text...
+  p = c.plan("next", cached, true);
+  CHECK(p.rewound > 0);
+  c.begin_turn(p);
+  const std::vector<int32_t> a2{'y'};
+  c.end_turn(a2);
+  cached = static_cast<uint32_t>(p.keep + p.feed.size());
+  // ...so that piece is reused only whole; the next turn rewinds no further than the second
+  // answer's think block, which the template drops.
+  c.template_options().enable_thinking = true;
+  p = c.plan("again", cached, true);
+  const uint32_t block = static_cast<uint32_t>(encode(t, "<think>\n\n</think>\n\n").size());
+  CHECK(p.rewound == block);
+  CHECK(p.keep == cached - block);
+  CHECK(p.feed_text == "y<|im_end|>\n<|im_start|>user\nagain<|im_end|>\n<|im_start|>assistant\n");
+}
+
+TEST_CASE(
+    "chat conversation: reset keeps the system message; a BOS leads the tokens when the model "
+    "asks") {
+  const Tokenizer t = synth_tokenizer(/*add_bos=*/true);
+  ChatConversation c(t, kSynth, "S");
+  TurnPlan p = c.plan("hi", 0, true);
+  const std::string text =
+      "<|im_start|>system\nS<|im_end|>\n<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n";
+  REQUIRE(t.bos());
+  std::vector<int32_t> want{*t.bos()};
+  for (int32_t id : encode(t, text)) want.push_back(id);
+  CHECK(p.feed == want);
+  CHECK(p.feed_text == text);
+  const uint32_t cached = run_turn(c, t, "hi", "ok", 0);
+  p = c.plan("more", cached, true);
+  CHECK(p.keep == cached);
+  CHECK(p.feed.front() != *t.bos());
+
+  c.reset();
+  CHECK(c.tokens().empty());
+  REQUIRE(c.messages().size() == 1);
+  CHECK(c.messages()[0].role == "system");
+  p = c.plan("hi", 0, true);
+  CHECK(p.feed == want);
+}
+
+std::string printed(const Tokenizer& t, bool terminal, const std::vector<int32_t>& tokens) {
+  std::FILE* f = std::tmpfile();
+  REQUIRE(f != nullptr);
+  AnswerPrinter printer(t, f, terminal);
+  for (int32_t id : tokens) printer.push(id);
+  printer.finish();
+  std::rewind(f);
+  std::string out;
+  for (int c; (c = std::fgetc(f)) != EOF;) out += static_cast<char>(c);
+  std::fclose(f);
+  return out;
+}
+
+TEST_CASE("chat printer: the reasoning is dimmed on a terminal and written as it is on a pipe") {
+  const Tokenizer t = synth_tokenizer();
+  const int32_t open = *t.find_token("<think>"), close = *t.find_token("</think>");
+  const int32_t end = *t.find_token("<|im_end|>");
+  // A two-byte character split over two byte tokens comes out whole; a control token prints
+  // nothing.
+  const std::vector<int32_t> tokens{open, 'h', 'm', close, 'o', 0xC3, 0xA9, end};
+  CHECK(printed(t, false, tokens) == "<think>hm</think>o\xC3\xA9\n");
+  CHECK(printed(t, true, tokens) == "\x1b[2m<think>hm</think>\x1b[0mo\xC3\xA9\n");
+  // Stopped inside the reasoning: the dimming ends with the answer; no second newline.
+  CHECK(printed(t, true, {open, 'h', '\n'}) == "\x1b[2m<think>h\n\x1b[0m");
+}
+
+}  // namespace
+}  // namespace rotary::cli
