@@ -1,11 +1,13 @@
 #pragma once
 // Streams an answer as it is generated: text as soon as its UTF-8 characters are complete, and on
-// a terminal the reasoning (from <think> to </think>) dimmed so that the answer stands out. On a
-// pipe the text is written as it is, think tags included.
+// a terminal the reasoning (from <think> to </think>) dimmed so that the answer stands out, and
+// control characters (but newline and tab) shown as U+FFFD. On a pipe the text is written as it
+// is, think tags included.
 #include <cstdint>
 #include <cstdio>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "loader/tokenizer/stream_decoder.h"
 
@@ -30,5 +32,9 @@ class AnswerPrinter {
   bool dim_ = false;
   char last_ = '\n';
 };
+
+// Generated text can hold any bytes (a random-weight model, an answer cut inside a character);
+// JSON needs UTF-8, so each byte that is not part of a valid sequence becomes U+FFFD.
+std::string valid_utf8(std::string_view s);
 
 }  // namespace rotary::cli

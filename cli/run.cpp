@@ -1,5 +1,7 @@
 // `rotary run`: generate text from a prompt, streaming it as it comes, and end with one line of
 // statistics. The flags are the command-line contract of DESIGN.md.
+#include <unistd.h>
+
 #include <cstdio>
 #include <memory>
 #include <random>
@@ -7,6 +9,7 @@
 
 #include "base/json.h"
 #include "base/npy.h"
+#include "cli/chat_printer.h"
 #include "cli/commands.h"
 #include "cli/model_flags.h"
 #include "loader/hparams.h"
@@ -70,13 +73,10 @@ int run_command(RunArgs& a) {
   go.stop_at_end_of_generation = !a.ignore_eos;
   go.logits_out = logits.get();
   std::string text;
+  AnswerPrinter printer(*m.tokenizer, stdout, isatty(STDOUT_FILENO));
   go.on_token = [&](int32_t t) {
-    const std::string piece = decoder.push(t);
-    text += piece;
-    if (!a.json) {
-      std::fwrite(piece.data(), 1, piece.size(), stdout);
-      std::fflush(stdout);
-    }
+    text += decoder.push(t);
+    if (!a.json) printer.push(t);
     return true;
   };
   const std::vector<int32_t> out = session.generate(prompt, go);
@@ -101,7 +101,7 @@ int run_command(RunArgs& a) {
     w.end_object();
     std::printf("%s\n", w.str().c_str());
   } else {
-    std::printf("%s\n", tail.c_str());
+    printer.finish();
     std::fprintf(stderr, "%s\n", s.line().c_str());
   }
   return 0;

@@ -225,8 +225,25 @@ TEST_CASE("chat printer: the reasoning is dimmed on a terminal and written as it
   const std::vector<int32_t> tokens{open, 'h', 'm', close, 'o', 0xC3, 0xA9, end};
   CHECK(printed(t, false, tokens) == "<think>hm</think>o\xC3\xA9\n");
   CHECK(printed(t, true, tokens) == "\x1b[2m<think>hm</think>\x1b[0mo\xC3\xA9\n");
+  // A model cannot send escape sequences to the terminal.
+  CHECK(printed(t, true, {'a', 0x1b, '[', '2', 'J', '\t', 0x07, 0x7f}) ==
+        "a\xEF\xBF\xBD[2J\t\xEF\xBF\xBD\xEF\xBF\xBD\n");
+  CHECK(printed(t, false, {'a', 0x1b, '\r'}) == "a\x1b\r\n");
   // Stopped inside the reasoning: the dimming ends with the answer; no second newline.
   CHECK(printed(t, true, {open, 'h', '\n'}) == "\x1b[2m<think>h\n\x1b[0m");
+}
+
+TEST_CASE("valid_utf8: valid sequences stay, every other byte becomes U+FFFD") {
+  const std::string r = "\xEF\xBF\xBD";
+  CHECK(valid_utf8("a\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80") ==
+        "a\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80");
+  CHECK(valid_utf8("x\xC3") == "x" + r);                   // cut inside a character
+  CHECK(valid_utf8("\xC3x") == r + "x");                   // lead byte without continuation
+  CHECK(valid_utf8("\xA9") == r);                          // stray continuation byte
+  CHECK(valid_utf8("\xC0\xAF") == r + r);                  // overlong '/'
+  CHECK(valid_utf8("\xED\xA0\x80") == r + r + r);          // a surrogate, U+D800
+  CHECK(valid_utf8("\xF4\x90\x80\x80") == r + r + r + r);  // past U+10FFFF
+  CHECK(valid_utf8("\xFF\xFE") == r + r);
 }
 
 }  // namespace
