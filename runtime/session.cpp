@@ -38,6 +38,10 @@ std::string RunStats::line() const {
   return out;
 }
 
+// since() subtracts every counter by name: a new field must be added there too.
+static_assert(sizeof(ResidencyStats) == 80 && sizeof(RoutedMoeStats) == 56,
+              "ResidencyStats or RoutedMoeStats changed: update RunStats::since");
+
 RunStats RunStats::since(const RunStats& e) const {
   RunStats d = *this;
   d.prompt_tokens -= e.prompt_tokens;
@@ -54,9 +58,11 @@ RunStats RunStats::since(const RunStats& e) const {
   r.prefetch_used -= er.prefetch_used;
   r.bytes_uploaded -= er.bytes_uploaded;
   r.evictions -= er.evictions;
+  r.upload_gpu_seconds -= er.upload_gpu_seconds;
   auto& m = d.model.moe;
   const auto& em = e.model.moe;
   m.layer_steps -= em.layer_steps;
+  m.upload_wait_seconds -= em.upload_wait_seconds;
   m.dispatch_groups -= em.dispatch_groups;
   m.predictions -= em.predictions;
   m.predicted_correct -= em.predicted_correct;

@@ -24,16 +24,19 @@ else
   $rotary synth --preset tiny-qwen3moe --quant Q4_K_M -o "$model"
 fi
 
+# A budget that holds only a third of the model's routed experts, so that they rotate through
+# VRAM as they would for a real model larger than the GPU.
+budget=16M
 echo
-echo "== rotary info: what the model holds"
-$rotary info "$model"
+echo "== rotary info: what the model holds, and its VRAM plan for a budget of $budget"
+$rotary info "$model" --plan --vram-budget "$budget"
 
 echo
-echo "== rotary run: generate 64 tokens"
+echo "== rotary run: generate 64 tokens within that budget"
 echo "   The weights are random, so the text below is meaningless; the statistics line after it"
-echo "   (prompt and decode speed, peak VRAM, expert hit rate) is real."
+echo "   (prompt and decode speed, peak VRAM, expert hit rate, uploads) is real."
 echo
-$rotary run -m "$model" -p "The quick brown fox" -n 64 --seed 1
+$rotary run -m "$model" -p "The quick brown fox" -n 64 --seed 1 --vram-budget "$budget"
 
 echo
 echo "Next: talk to it with  $rotary chat -m $model"
