@@ -1,11 +1,14 @@
 #include "base/json.h"
 
+#include "base/utf8.h"
+
 #include <cmath>
 #include <cstdio>
 
 namespace rotary {
 
-std::string json_escape(std::string_view s) {
+std::string json_escape(std::string_view raw) {
+  const std::string s = valid_utf8(raw);  // JSON strings are UTF-8: invalid bytes become U+FFFD
   std::string out;
   out.reserve(s.size() + 2);
   for (unsigned char c : s) {

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <optional>
 #include <string>
+
+#include "base/utf8.h"
 #include <string_view>
 
 #include "loader/tokenizer/stream_decoder.h"
@@ -33,8 +35,5 @@ class AnswerPrinter {
   char last_ = '\n';
 };
 
-// Generated text can hold any bytes (a random-weight model, an answer cut inside a character);
-// JSON needs UTF-8, so each byte that is not part of a valid sequence becomes U+FFFD.
-std::string valid_utf8(std::string_view s);
 
 }  // namespace rotary::cli

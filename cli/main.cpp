@@ -19,7 +19,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // Help and --version exit 0; every usage error is bad input: exit 2, as Error(InvalidArgument).
+    return app.exit(e) == 0 ? 0 : 2;
   } catch (const rotary::Error& e) {
     std::fprintf(stderr, "rotary: %s: %s\n", rotary::to_string(e.kind()), e.what());
     return rotary::exit_code(e.kind());

@@ -103,6 +103,8 @@ Session::Session(vk::GpuContext& gpu, Model& model, const Tokenizer* tokenizer, 
 void Session::reset() {
   model_.reset();
   pos_ = 0;
+  tokens_.clear();
+  sampler_.set_history({});
 }
 
 bool Session::can_rewind() const {
@@ -116,6 +118,8 @@ void Session::rewind(uint32_t pos) {
   require(pos == pos_ || can_rewind(), ErrorKind::Unsupported,
           "this model keeps recurrent state, which cannot be rewound: reset the session and evaluate again");
   pos_ = pos;
+  tokens_.resize(pos);
+  sampler_.set_history(tokens_);
 }
 
 LogitsRequest Session::request(bool want_rows) const {
@@ -150,6 +154,9 @@ void Session::sample_vram() {
 std::vector<int32_t> Session::generate(std::span<const int32_t> prompt, const GenerateOptions& o) {
   std::vector<int32_t> out;
   require(!prompt.empty(), ErrorKind::InvalidArgument, "the prompt is empty");
+  // The history is what the cache holds (a previous answer's last token, never evaluated, comes
+  // back in this prompt) plus the prompt.
+  sampler_.set_history(tokens_);
   for (int32_t t : prompt) sampler_.accept(t);
   const bool rows = o.logits_out != nullptr;
   auto t0 = Clock::now();
@@ -157,6 +164,7 @@ std::vector<int32_t> Session::generate(std::span<const int32_t> prompt, const Ge
   req.all_positions = rows;
   StepResult r = model_.eval(prompt, pos_, o.max_tokens ? req : LogitsRequest{LogitsRequest::Kind::None});
   pos_ += static_cast<uint32_t>(prompt.size());
+  tokens_.insert(tokens_.end(), prompt.begin(), prompt.end());
   stats_.prompt_tokens += static_cast<uint32_t>(prompt.size());
   stats_.prompt_seconds += since(t0);
   if (rows)
@@ -177,6 +185,7 @@ std::vector<int32_t> Session::generate(std::span<const int32_t> prompt, const Ge
     const int32_t one[1] = {token};
     r = model_.eval(one, pos_, request(rows));
     ++pos_;
+    tokens_.push_back(token);
     if (rows) o.logits_out->write_row(r.logits.data());
     if (stop) break;
   }

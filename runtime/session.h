@@ -71,6 +71,7 @@ class Session {
   const Tokenizer* tokenizer_;
   Sampler sampler_;
   uint32_t pos_ = 0;
+  std::vector<int32_t> tokens_;  // the tokens at positions [0, pos_): the sampler's history
   RunStats stats_;
 };
 

@@ -116,6 +116,11 @@ int32_t Sampler::sample_row(std::span<const float> logits) {
   return sample(std::move(c));
 }
 
+void Sampler::set_history(std::span<const int32_t> tokens) {
+  recent_.clear();
+  for (int32_t t : tokens) accept(t);
+}
+
 void Sampler::accept(int32_t token) {
   if (params_.repeat_last_n == 0) return;
   recent_.push_back(token);

@@ -41,6 +41,8 @@ class Sampler {
   // Convenience over a full logits row.
   int32_t sample_row(std::span<const float> logits);
   void accept(int32_t token);
+  // Replaces the repetition-penalty history with the last tokens of `tokens`.
+  void set_history(std::span<const int32_t> tokens);
 
   const SamplingParams& params() const { return params_; }
 

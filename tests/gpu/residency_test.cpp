@@ -1,6 +1,8 @@
 // Residency under pressure, on a real forward pass: the planner's accounting, a slot pool the
 // driver only partly grants, and a GPU that never finishes. (Bit-identity across budgets,
 // policies and prefetch is the model suite's; here the faults.)
+#include <unistd.h>
+
 #include <cstring>
 #include <filesystem>
 
@@ -15,10 +17,14 @@
 namespace rotary::test {
 namespace {
 
-// A small qwen3moe written once per process (F32: exact arithmetic is not the point here).
+// A small qwen3moe written once per process (F32: exact arithmetic is not the point here). ctest
+// runs test cases as parallel processes: each writes its own file and removes it at exit.
 const std::string& model_path() {
   static const std::string path = [] {
-    const std::string p = (std::filesystem::temp_directory_path() / "rotary-residency-test.gguf").string();
+    const std::string p = (std::filesystem::temp_directory_path() /
+                           ("rotary-residency-test-" + std::to_string(::getpid()) + ".gguf"))
+                              .string();
+    at_teardown([p] { std::filesystem::remove(p); });
     synth::SynthOptions o;
     o.quant = *synth::synth_quant_from_name("F32");
     o.seed = 7;

@@ -100,3 +100,15 @@ TEST_CASE("npy: header is the format's, data round-trips") {
 
 }  // namespace
 }  // namespace rotary
+
+namespace rotary {
+namespace {
+
+TEST_CASE("JSON strings are valid UTF-8 whatever the bytes") {
+  JsonWriter w;
+  w.begin_object().field("t", std::string_view("ok \xC3\xA9 bad \xFF cut \xE2\x82")).end_object();
+  CHECK(w.str() == "{\"t\":\"ok \xC3\xA9 bad \xEF\xBF\xBD cut \xEF\xBF\xBD\xEF\xBF\xBD\"}");
+}
+
+}  // namespace
+}  // namespace rotary
