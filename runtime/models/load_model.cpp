@@ -1,5 +1,6 @@
 #include "loader/model_catalog.h"
 #include "runtime/models/model.h"
+#include "runtime/models/qwen35moe.h"
 #include "runtime/models/qwen3moe.h"
 
 namespace rotary {
@@ -16,7 +17,8 @@ std::unique_ptr<Model> load_model(vk::GpuContext& gpu, const GgufFile& file, con
   const MemoryPlan plan = plan_memory(file, h, gpu.caps(), req);
   switch (h.arch) {
     case Architecture::Qwen3Moe: return std::make_unique<Qwen3Moe>(gpu, file, h, options, plan);
-    default: break;
+    case Architecture::Qwen35Moe:
+    case Architecture::Qwen3Next: return std::make_unique<Qwen35Moe>(gpu, file, h, options, plan);
   }
   throw Error(ErrorKind::Unsupported, "no forward pass for " + std::string(architecture_name(h.arch)));
 }

@@ -15,6 +15,10 @@
 namespace rotary {
 
 namespace {
+// The GPU top-k never needs more candidates than the vocabulary has (test models have fewer
+// than kMaxTopK tokens).
+uint32_t max_topk(const ModelHparams& h) { return std::min(MoeModel::kMaxTopK, h.n_vocab); }
+
 uint64_t readback_bytes(const ModelHparams& h, const vk::DeviceCaps& caps) {
   const uint64_t rows = uint64_t{MoeModel::kLogitRows} * h.n_vocab * 4;
   const uint64_t topk = vk::align_up(MoeModel::kMaxTopK * 4, vk::binding_alignment(caps)) + MoeModel::kMaxTopK * 4;
@@ -27,7 +31,7 @@ uint64_t MoeModel::scratch_bytes(const ModelHparams& h, uint32_t chunk, const vk
   const uint64_t x = vk::align_up(uint64_t{chunk} * h.n_embd * 4, align);
   const uint64_t io = 2 * vk::align_up(uint64_t{chunk} * 4, align);
   const uint64_t logits = vk::align_up(uint64_t{kLogitRows} * h.n_vocab * 4, align);
-  const uint64_t topk = ops::logits_topk_scratch_bytes(h.n_vocab, kMaxTopK, caps);
+  const uint64_t topk = ops::logits_topk_scratch_bytes(h.n_vocab, max_topk(h), caps);
   return 2 * x + io + logits + topk + readback_bytes(h, caps) + RoutedMoe::scratch_bytes(h, chunk, caps);
 }
 
@@ -43,7 +47,7 @@ MoeModel::MoeModel(vk::GpuContext& gpu, const GgufFile& file, const ModelHparams
   positions_ = vk::Buffer::create(gpu.device(), &gpu.budget(), uint64_t{chunk_} * 4, vk::MemoryKind::Upload,
                                   vk::MemoryUse::Scratch, "positions");
   logits_ = scratch(uint64_t{kLogitRows} * h.n_vocab * 4, "logits");
-  logits_scratch_ = scratch(ops::logits_topk_scratch_bytes(h.n_vocab, kMaxTopK, gpu.caps()), "logits top-k scratch");
+  logits_scratch_ = scratch(ops::logits_topk_scratch_bytes(h.n_vocab, max_topk(h), gpu.caps()), "logits top-k scratch");
   readback_ = vk::Buffer::create(gpu.device(), &gpu.budget(), readback_bytes(h, gpu.caps()), vk::MemoryKind::Readback,
                                  vk::MemoryUse::Scratch, "logits readback");
   head_ = weights_.matrix(weights_.has("output.weight") ? "output.weight" : "token_embd.weight");
@@ -198,12 +202,14 @@ StepResult MoeModel::finish(vk::Recorder& rec, uint32_t n, const LogitsRequest& 
   record_head(rec, n - 1, 1);
   const vk::BufferView logits = logits_.view(0, uint64_t{h_.n_vocab} * 4);
   const uint64_t align = vk::binding_alignment(gpu_.caps());
+  uint32_t k = 1;
   if (req.kind == LogitsRequest::Kind::Argmax) {
     ops::logits_argmax(rec, logits, h_.n_vocab, readback_.view(0, 4), logits_scratch_.view());
   } else {
     require(req.k >= 1 && req.k <= kMaxTopK, ErrorKind::Internal, "top-k request out of range");
-    ops::logits_topk(rec, logits, h_.n_vocab, req.k, readback_.view(0, req.k * 4ull),
-                     readback_.view(vk::align_up(kMaxTopK * 4, align), req.k * 4ull), logits_scratch_.view());
+    k = std::min(req.k, h_.n_vocab);  // more candidates than tokens: all of them
+    ops::logits_topk(rec, logits, h_.n_vocab, k, readback_.view(0, k * 4ull),
+                     readback_.view(vk::align_up(kMaxTopK * 4, align), k * 4ull), logits_scratch_.view());
   }
   rec.barrier(vk::access::kComputeWrite, vk::access::kHostRead);
   gpu_.compute().queue().wait(gpu_.compute().submit(rec));
@@ -213,7 +219,7 @@ StepResult MoeModel::finish(vk::Recorder& rec, uint32_t n, const LogitsRequest& 
     out.argmax = static_cast<int32_t>(ids[0]);
   } else {
     const auto* values = reinterpret_cast<const float*>(readback_.mapped() + vk::align_up(kMaxTopK * 4, align));
-    for (uint32_t i = 0; i < req.k; ++i) out.candidates.push_back({static_cast<int32_t>(ids[i]), values[i]});
+    for (uint32_t i = 0; i < k; ++i) out.candidates.push_back({static_cast<int32_t>(ids[i]), values[i]});
     out.argmax = out.candidates.front().id;
   }
   return out;

@@ -9,6 +9,7 @@
 #include "runtime/kv/kv_cache.h"
 #include "runtime/models/dense_weights.h"
 #include "runtime/models/moe_model.h"
+#include "runtime/models/qwen35moe.h"
 #include "runtime/models/qwen3moe.h"
 #include "runtime/residency/slot_pool.h"
 
@@ -31,9 +32,17 @@ MemoryPlan plan_memory(const GgufFile& file, const ModelHparams& h, const vk::De
       p.scratch = MoeModel::scratch_bytes(h, p.prefill_chunk, caps) + Qwen3Moe::scratch_bytes(h, p.prefill_chunk, geo, caps);
       break;
     }
-    default:
-      throw Error(ErrorKind::Unsupported, "generation for architecture " + std::string(architecture_name(h.arch)) +
-                                              " is not implemented yet (supported: qwen3moe)");
+    case Architecture::Qwen35Moe:
+    case Architecture::Qwen3Next: {
+      // KV cache for the full-attention layers only; the Gated DeltaNet layers keep a fixed
+      // recurrent state per sequence instead.
+      const ops::KvGeometry geo = Qwen35Moe::kv_geometry(h, p.ctx, p.kv_type);
+      p.kv = kv::KvCache::planned_bytes(Qwen35Moe::attention_layers(h), geo);
+      p.recurrent = Qwen35Moe::recurrent_bytes(h, caps);
+      p.scratch =
+          MoeModel::scratch_bytes(h, p.prefill_chunk, caps) + Qwen35Moe::scratch_bytes(h, p.prefill_chunk, geo, caps);
+      break;
+    }
   }
   const ExpertSource source(file, h);
   const SlotLayout layout = SlotLayout::for_source(source);
