@@ -71,21 +71,21 @@ uint64_t GatedDeltaNet::scratch_bytes(const ModelHparams& h, uint32_t max_tokens
   const Sizes s = sizes(shape(h), max_tokens);
   const uint64_t a = vk::binding_alignment(caps);
   auto al = [a](uint64_t b) { return vk::align_up(std::max<uint64_t>(b, 4), a); };
-  return 2 * al(s.qkv) + al(s.z) + 2 * al(s.ba) + 2 * al(s.heads) + al(s.chunk);
+  return 2 * al(s.qkv) + al(s.z) + al(s.ba) + 3 * al(s.heads) + al(s.chunk);
 }
 
 GatedDeltaNet::GatedDeltaNet(vk::GpuContext& gpu, const DenseWeights& weights,
                              const ModelHparams& h, uint32_t max_tokens)
-    : weights_(weights), h_(h), max_tokens_(max_tokens) {
+    : h_(h), max_tokens_(max_tokens) {
   const uint32_t layers = recurrent_layers(h);
   state_index_.assign(h.n_layer, UINT32_MAX);
   if (layers == 0) return;
   shape_ = shape(h);
   fused_ba_ = h.arch == Architecture::Qwen3Next;
   gates_ = fused_ba_ ? ops::GdnGateLayout::fused_ba(shape_) : ops::GdnGateLayout::separate(shape_);
-  for (uint32_t l = 0, i = 0; l < h.n_layer; ++l) {
+  for (uint32_t l = 0; l < h.n_layer; ++l) {
     if (!h.is_recurrent(l)) continue;
-    state_index_[l] = i++;
+    state_index_[l] = static_cast<uint32_t>(layers_.size());
     // qwen3next files from older converters hold one fused ssm_in projection (per key head
     // [q | k | v | z]); rotary reads the split attn_qkv + attn_gate only.
     require(weights.has(blk(l, "attn_qkv.weight")), ErrorKind::Unsupported,
@@ -93,6 +93,17 @@ GatedDeltaNet::GatedDeltaNet(vk::GpuContext& gpu, const DenseWeights& weights,
                 " has the older fused ssm_in projection instead of attn_qkv + "
                 "attn_gate; rotary runs files from current converters (convert_hf_to_gguf.py "
                 "writes the split form)");
+    LayerWeights w;
+    w.qkv = weights.matrix(blk(l, "attn_qkv.weight"));
+    w.gate = weights.matrix(blk(l, "attn_gate.weight"));
+    w.beta = weights.matrix(blk(l, fused_ba_ ? "ssm_ba.weight" : "ssm_beta.weight"));
+    if (!fused_ba_) w.alpha = weights.matrix(blk(l, "ssm_alpha.weight"));
+    w.out = weights.matrix(blk(l, "ssm_out.weight"));
+    w.conv = weights.vector(blk(l, "ssm_conv1d.weight"));
+    w.dt_bias = weights.vector(blk(l, "ssm_dt.bias"));
+    w.a = weights.vector(blk(l, "ssm_a"));
+    w.norm = weights.vector(blk(l, "ssm_norm.weight"));
+    layers_.push_back(w);
   }
   state_.emplace(kv::GdnState::create(gpu.device(), &gpu.budget(), shape_, layers, 1));
   const Sizes s = sizes(shape_, max_tokens);
@@ -100,7 +111,7 @@ GatedDeltaNet::GatedDeltaNet(vk::GpuContext& gpu, const DenseWeights& weights,
   conv_ = scratch(gpu, s.qkv, "Gated DeltaNet conv output");
   z_ = scratch(gpu, s.z, "Gated DeltaNet output gate");
   b_ = scratch(gpu, s.ba, "Gated DeltaNet beta projection");
-  a_ = scratch(gpu, s.ba, "Gated DeltaNet alpha projection");
+  a_ = scratch(gpu, s.heads, "Gated DeltaNet alpha projection");
   beta_ = scratch(gpu, s.heads, "Gated DeltaNet beta");
   g_ = scratch(gpu, s.heads, "Gated DeltaNet decay");
   chunk_scratch_ = scratch(gpu, s.chunk, "Gated DeltaNet chunk scratch");
@@ -110,15 +121,6 @@ void GatedDeltaNet::reset(vk::Recorder& rec) const {
   if (state_) state_->clear(rec, 0);
 }
 
-void GatedDeltaNet::project(vk::Recorder& rec, uint32_t layer, const char* name,
-                            const vk::BufferView& in, const vk::BufferView& out, uint32_t n) const {
-  const ops::WeightView w = weights_.matrix(blk(layer, name));
-  if (n == 1)
-    ops::matvec(rec, w, in, out);
-  else
-    ops::matmul(rec, w, in, out, n);
-}
-
 void GatedDeltaNet::record(vk::Recorder& rec, uint32_t layer, const vk::BufferView& xn,
                            const vk::BufferView& out, uint32_t n) {
   require(layer < state_index_.size() && state_index_[layer] != UINT32_MAX && n >= 1 &&
@@ -126,28 +128,29 @@ void GatedDeltaNet::record(vk::Recorder& rec, uint32_t layer, const vk::BufferVi
           ErrorKind::Internal,
           "Gated DeltaNet: layer " + std::to_string(layer) + " is not recurrent");
   const uint32_t s = state_index_[layer];
+  const LayerWeights& w = layers_[s];
   const uint64_t t = n, hv = shape_.v_heads;
   const vk::BufferView qkv = qkv_.view(0, t * shape_.conv_channels() * 4);
   const vk::BufferView conv = conv_.view(0, t * shape_.conv_channels() * 4);
   const vk::BufferView z = z_.view(0, t * shape_.value_dim() * 4);
   const vk::BufferView beta = beta_.view(0, t * hv * 4), g = g_.view(0, t * hv * 4);
-  const vk::BufferView o = qkv_.view(0, t * shape_.value_dim() * 4);  // qkv is dead after the conv
-
-  project(rec, layer, "attn_qkv.weight", xn, qkv, n);
-  project(rec, layer, "attn_gate.weight", xn, z, n);
-  if (fused_ba_) {
-    project(rec, layer, "ssm_ba.weight", xn, b_.view(0, t * 2 * hv * 4), n);
-  } else {
-    project(rec, layer, "ssm_beta.weight", xn, b_.view(0, t * hv * 4), n);
-    project(rec, layer, "ssm_alpha.weight", xn, a_.view(0, t * hv * 4), n);
-  }
-  rec.compute_barrier();
-  const vk::BufferView b = fused_ba_ ? b_.view(0, t * 2 * hv * 4) : b_.view(0, t * hv * 4);
+  const vk::BufferView b = b_.view(0, t * (fused_ba_ ? 2 : 1) * hv * 4);
   const vk::BufferView a = fused_ba_ ? b : a_.view(0, t * hv * 4);
-  ops::gdn_gates(rec, shape_, gates_, b, a, weights_.vector(blk(layer, "ssm_dt.bias")),
-                 weights_.vector(blk(layer, "ssm_a")), beta, g, n);
-  ops::gdn_conv(rec, shape_, qkv, weights_.vector(blk(layer, "ssm_conv1d.weight")),
-                state_->conv(s, 0), conv, n);
+  const vk::BufferView o = qkv_.view(0, t * shape_.value_dim() * 4);  // qkv is dead after the conv
+  auto project = [&](const ops::WeightView& m, const vk::BufferView& in, const vk::BufferView& y) {
+    if (n == 1)
+      ops::matvec(rec, m, in, y);
+    else
+      ops::matmul(rec, m, in, y, n);
+  };
+
+  project(w.qkv, xn, qkv);
+  project(w.gate, xn, z);
+  project(w.beta, xn, b);
+  if (!fused_ba_) project(w.alpha, xn, a);
+  rec.compute_barrier();
+  ops::gdn_gates(rec, shape_, gates_, b, a, w.dt_bias, w.a, beta, g, n);
+  ops::gdn_conv(rec, shape_, qkv, w.conv, state_->conv(s, 0), conv, n);
   rec.compute_barrier();
   // q and k heads of each token row in one dispatch.
   ops::gdn_l2_norm(rec, conv, n, 2 * shape_.k_heads, shape_.dim_k, shape_.conv_channels(),
@@ -158,10 +161,9 @@ void GatedDeltaNet::record(vk::Recorder& rec, uint32_t layer, const vk::BufferVi
   else
     ops::gdn_chunked(rec, shape_, conv, beta, g, state_->delta(s, 0), o, chunk_scratch_.view(), n);
   rec.compute_barrier();
-  ops::gdn_gated_norm(rec, o, z, weights_.vector(blk(layer, "ssm_norm.weight")), o,
-                      n * shape_.v_heads, shape_.dim_v, h_.rms_eps);
+  ops::gdn_gated_norm(rec, o, z, w.norm, o, n * shape_.v_heads, shape_.dim_v, h_.rms_eps);
   rec.compute_barrier();
-  project(rec, layer, "ssm_out.weight", o, out, n);
+  project(w.out, o, out);
   rec.compute_barrier();
 }
 

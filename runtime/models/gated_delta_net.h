@@ -41,23 +41,26 @@ class GatedDeltaNet {
               const vk::BufferView& out, uint32_t n);
 
  private:
-  void project(vk::Recorder& rec, uint32_t layer, const char* name, const vk::BufferView& in,
-               const vk::BufferView& out, uint32_t n) const;
+  // One recurrent layer's weights, resolved once at load (no name lookups per token).
+  struct LayerWeights {
+    ops::WeightView qkv, gate, beta, alpha, out;  // qwen3next: beta is ssm_ba, alpha unused
+    vk::BufferView conv, dt_bias, a, norm;
+  };
 
-  const DenseWeights& weights_;
   const ModelHparams& h_;
   ops::GdnShape shape_;
   ops::GdnGateLayout gates_;
   bool fused_ba_ = false;  // qwen3next: one ssm_ba projection instead of ssm_beta + ssm_alpha
   uint32_t max_tokens_;
   std::vector<uint32_t> state_index_;  // model layer -> state layer (UINT32_MAX: not recurrent)
+  std::vector<LayerWeights> layers_;   // per state layer
   std::optional<kv::GdnState> state_;
-  vk::Buffer qkv_;   // [T][conv_channels] projection; then the delta-rule output [T][value_dim]
-  vk::Buffer conv_;  // [T][conv_channels] silu(conv), q and k L2-normalised in place
-  vk::Buffer z_;     // [T][value_dim] output gate
-  vk::Buffer b_,
-      a_;  // [T][v_heads] raw beta and alpha projections (fused: b_ holds [T][2 v_heads])
-  vk::Buffer beta_, g_;       // [T][v_heads]
+  vk::Buffer qkv_;       // [T][conv_channels] projection; then the delta-rule output [T][value_dim]
+  vk::Buffer conv_;      // [T][conv_channels] silu(conv), q and k L2-normalised in place
+  vk::Buffer z_;         // [T][value_dim] output gate
+  vk::Buffer b_;         // [T][v_heads] raw beta projection (fused: [T][2 v_heads], beta and alpha)
+  vk::Buffer a_;         // [T][v_heads] raw alpha projection
+  vk::Buffer beta_, g_;  // [T][v_heads]
   vk::Buffer chunk_scratch_;  // gdn_chunked's, for ceil(T / 64) chunks (none when T == 1)
 };
 

@@ -36,6 +36,14 @@ void check_text_rope(const ModelHparams& h) {
   }
 }
 
+void project(vk::Recorder& rec, const ops::WeightView& w, const vk::BufferView& in,
+             const vk::BufferView& out, uint32_t n) {
+  if (n == 1)
+    ops::matvec(rec, w, in, out);
+  else
+    ops::matmul(rec, w, in, out, n);
+}
+
 std::string block(uint32_t layer, const char* name) {
   return "blk." + std::to_string(layer) + "." + name;
 }
@@ -88,8 +96,24 @@ Qwen35Moe::Qwen35Moe(vk::GpuContext& gpu, const GgufFile& file, const ModelHpara
   require(h.has_shared_expert(), ErrorKind::InvalidModel,
           "the model has no shared expert (expert_shared_feed_forward_length)");
   kv_index_.assign(h.n_layer, UINT32_MAX);
-  for (uint32_t l = 0, i = 0; l < h.n_layer; ++l)
-    if (!h.is_recurrent(l)) kv_index_[l] = i++;
+  for (uint32_t l = 0, i = 0; l < h.n_layer; ++l) {
+    LayerWeights w;
+    w.attn_norm = weights_.vector(block(l, "attn_norm.weight"));
+    if (!h.is_recurrent(l)) {
+      kv_index_[l] = i++;
+      w.q_norm = weights_.vector(block(l, "attn_q_norm.weight"));
+      w.k_norm = weights_.vector(block(l, "attn_k_norm.weight"));
+      w.q = weights_.matrix(block(l, "attn_q.weight"));
+      w.k = weights_.matrix(block(l, "attn_k.weight"));
+      w.v = weights_.matrix(block(l, "attn_v.weight"));
+      w.o = weights_.matrix(block(l, "attn_output.weight"));
+    }
+    w.sh_gate_inp = weights_.matrix(block(l, "ffn_gate_inp_shexp.weight"));  // {n_embd}: one row
+    w.sh_gate = weights_.matrix(block(l, "ffn_gate_shexp.weight"));
+    w.sh_up = weights_.matrix(block(l, "ffn_up_shexp.weight"));
+    w.sh_down = weights_.matrix(block(l, "ffn_down_shexp.weight"));
+    layers_.push_back(w);
+  }
   const Sizes s = sizes(h, chunk_);
   qg_ = scratch(s.qg, "attention queries and gates");
   q_ = scratch(s.q, "attention queries");
@@ -130,21 +154,11 @@ StepResult Qwen35Moe::eval(std::span<const int32_t> tokens, uint32_t pos,
   return r;
 }
 
-void Qwen35Moe::project(vk::Recorder& rec, uint32_t layer, const char* name,
-                        const vk::BufferView& in, const vk::BufferView& out, uint32_t n) const {
-  const ops::WeightView w = weights_.matrix(block(layer, name));
-  if (n == 1)
-    ops::matvec(rec, w, in, out);
-  else
-    ops::matmul(rec, w, in, out, n);
-}
-
 void Qwen35Moe::record_mixer(vk::Recorder& rec, uint32_t layer, uint32_t pos, uint32_t n) {
   const uint64_t row = uint64_t{h_.n_embd} * 4;
   const vk::BufferView x = x_.view(0, n * row), xn = xn_.view(0, n * row),
                        mix = mix_.view(0, n * row);
-  ops::rms_norm(rec, x, weights_.vector(block(layer, "attn_norm.weight")), xn,
-                {n, h_.n_embd, h_.rms_eps});
+  ops::rms_norm(rec, x, layers_[layer].attn_norm, xn, {n, h_.n_embd, h_.rms_eps});
   rec.compute_barrier();
   if (h_.is_recurrent(layer))
     gdn_.record(rec, layer, xn, mix, n);
@@ -161,18 +175,17 @@ void Qwen35Moe::record_attention(vk::Recorder& rec, uint32_t layer, uint32_t pos
                        q = q_.view(0, uint64_t{n} * nq * 4);
   const vk::BufferView k = k_.view(0, uint64_t{n} * nkv * 4), v = v_.view(0, uint64_t{n} * nkv * 4);
   const vk::BufferView attn = attn_.view(0, uint64_t{n} * nq * 4);
+  const LayerWeights& w = layers_[layer];
   // Per head [query hd | gate hd]: the gate rows start hd floats in, 2 hd apart.
   const ops::Rows gate{qg.sub(uint64_t{hd} * 4, qg.size - uint64_t{hd} * 4), 2 * hd};
 
-  project(rec, layer, "attn_q.weight", xn, qg, n);
-  project(rec, layer, "attn_k.weight", xn, k, n);
-  project(rec, layer, "attn_v.weight", xn, v, n);
+  project(rec, w.q, xn, qg, n);
+  project(rec, w.k, xn, k, n);
+  project(rec, w.v, xn, v, n);
   rec.compute_barrier();
   // Per-head RMSNorm of the queries (read out of the [query | gate] rows, written packed) and keys.
-  ops::rms_norm(rec, qg, weights_.vector(block(layer, "attn_q_norm.weight")), q,
-                {n * h_.n_head, hd, h_.rms_eps, 2 * hd, hd});
-  ops::rms_norm(rec, k, weights_.vector(block(layer, "attn_k_norm.weight")), k,
-                {n * h_.n_head_kv, hd, h_.rms_eps});
+  ops::rms_norm(rec, qg, w.q_norm, q, {n * h_.n_head, hd, h_.rms_eps, 2 * hd, hd});
+  ops::rms_norm(rec, k, w.k_norm, k, {n * h_.n_head_kv, hd, h_.rms_eps});
   rec.compute_barrier();
   const vk::BufferView positions = positions_.view(0, uint64_t{n} * 4);
   ops::rope_neox(rec, q, positions, q, {n, h_.n_head, hd, h_.n_rot, h_.rope_freq_base});
@@ -185,7 +198,7 @@ void Qwen35Moe::record_attention(vk::Recorder& rec, uint32_t layer, uint32_t pos
   rec.compute_barrier();
   ops::mul_sigmoid(rec, {attn, hd}, gate, {attn, hd}, hd, n * h_.n_head);
   rec.compute_barrier();
-  project(rec, layer, "attn_output.weight", attn, mix_.view(0, uint64_t{n} * h_.n_embd * 4), n);
+  project(rec, w.o, attn, mix_.view(0, uint64_t{n} * h_.n_embd * 4), n);
   rec.compute_barrier();
 }
 
@@ -196,13 +209,14 @@ void Qwen35Moe::record_ffn_extra(vk::Recorder& rec, uint32_t layer, uint32_t n) 
                        out = sh_out_.view(0, n * row);
   const vk::BufferView g = sh_gate_.view(0, ff), u = sh_up_.view(0, ff),
                        s = sh_scale_.view(0, uint64_t{n} * 4);
-  project(rec, layer, "ffn_gate_shexp.weight", xn, g, n);
-  project(rec, layer, "ffn_up_shexp.weight", xn, u, n);
-  project(rec, layer, "ffn_gate_inp_shexp.weight", xn, s, n);  // {n_embd}: one output row
+  const LayerWeights& w = layers_[layer];
+  project(rec, w.sh_gate, xn, g, n);
+  project(rec, w.sh_up, xn, u, n);
+  project(rec, w.sh_gate_inp, xn, s, n);
   rec.compute_barrier();
   ops::swiglu(rec, {g, h_.n_ff_shexp}, {u, h_.n_ff_shexp}, {g, h_.n_ff_shexp}, h_.n_ff_shexp, n);
   rec.compute_barrier();
-  project(rec, layer, "ffn_down_shexp.weight", g, out, n);
+  project(rec, w.sh_down, g, out, n);
   rec.compute_barrier();
   ops::mul_sigmoid_row(rec, {out, h_.n_embd}, s, {out, h_.n_embd}, h_.n_embd, n);
   rec.compute_barrier();

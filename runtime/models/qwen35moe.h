@@ -42,8 +42,15 @@ class Qwen35Moe final : public MoeModel {
 
  private:
   void record_attention(vk::Recorder& rec, uint32_t layer, uint32_t pos, uint32_t n);
-  void project(vk::Recorder& rec, uint32_t layer, const char* name, const vk::BufferView& in,
-               const vk::BufferView& out, uint32_t n) const;
+
+  // Each layer's dense weights, resolved once at load (no name lookups per token).
+  struct LayerWeights {
+    vk::BufferView attn_norm;
+    vk::BufferView q_norm, k_norm;  // gated attention (attention layers only)
+    ops::WeightView q, k, v, o;
+    ops::WeightView sh_gate_inp, sh_gate, sh_up, sh_down;  // shared expert
+  };
+  std::vector<LayerWeights> layers_;
 
   std::vector<uint32_t> kv_index_;  // model layer -> KV cache layer (UINT32_MAX: recurrent)
   kv::KvCache kv_;
