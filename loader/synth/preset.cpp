@@ -110,6 +110,21 @@ SynthPreset tiny_qwen35moe() {
   return p;
 }
 
+// Qwen3-Next's layout (qwen3next) at tiny-qwen35moe's size: fused ssm_ba projection, value
+// heads in grouped order, plain NEOX RoPE on a quarter of the head (no M-RoPE sections), the
+// qwen2 pre-tokenizer.
+SynthPreset tiny_qwen3next() {
+  SynthPreset p = tiny_qwen35moe();
+  p.name = "tiny-qwen3next";
+  p.description =
+      "test model (qwen3next): 4 layers (3 Gated DeltaNet + 1 attention), hidden 256, "
+      "8 experts / 2 used + shared expert";
+  p.arch = "qwen3next";
+  p.rope_sections = {};
+  p.tokenizer_pre = "qwen2";
+  return p;
+}
+
 std::string preset_names() {
   std::string s;
   for (const auto& p : synth_presets()) s += (s.empty() ? "" : ", ") + p.name;
@@ -123,8 +138,8 @@ void require_positive(uint32_t v, const char* what) {
 }  // namespace
 
 const std::vector<SynthPreset>& synth_presets() {
-  static const std::vector<SynthPreset> presets = {qwen3_30b_a3b(), qwen36_35b_a3b(),
-                                                   tiny_qwen3moe(), tiny_qwen35moe()};
+  static const std::vector<SynthPreset> presets = {
+      qwen3_30b_a3b(), qwen36_35b_a3b(), tiny_qwen3moe(), tiny_qwen35moe(), tiny_qwen3next()};
   return presets;
 }
 

@@ -13,14 +13,14 @@ namespace rotary::synth {
 struct SynthPreset {
   std::string name;
   std::string description;
-  std::string arch;      // "qwen3moe" or "qwen35moe"
+  std::string arch;      // "qwen3moe", "qwen35moe" or "qwen3next"
   uint32_t n_layer = 0;  // block_count
   uint32_t n_embd = 0;   // embedding_length (hidden size)
   uint32_t n_head = 0;   // attention heads (full-attention layers)
   uint32_t n_head_kv = 0;
   uint32_t head_dim = 0;                   // key_length = value_length
   uint32_t n_rot = 0;                      // rope.dimension_count (qwen35moe: partial rotary)
-  std::array<int32_t, 4> rope_sections{};  // qwen35moe only
+  std::array<int32_t, 4> rope_sections{};  // qwen35moe only (qwen3next: plain NEOX RoPE)
   uint32_t n_expert = 0;
   uint32_t n_expert_used = 0;
   uint32_t n_ff_exp = 0;    // expert FFN size
@@ -30,7 +30,7 @@ struct SynthPreset {
   uint32_t n_ctx_train = 0;
   float rope_freq_base = 0;
   float rms_eps = 0;
-  // Gated DeltaNet (qwen35moe); zero for qwen3moe.
+  // Gated DeltaNet (qwen35moe, qwen3next); zero for qwen3moe.
   uint32_t ssm_conv_kernel = 0;
   uint32_t ssm_state_size = 0;   // K and V head dim
   uint32_t ssm_group_count = 0;  // K (= Q) heads
@@ -39,10 +39,12 @@ struct SynthPreset {
   std::string tokenizer_pre;  // tokenizer.ggml.pre
 
   bool is_qwen35moe() const { return arch == "qwen35moe"; }
+  // qwen35moe and qwen3next: Gated DeltaNet layers, gated attention, a shared expert.
+  bool is_hybrid() const { return arch == "qwen35moe" || arch == "qwen3next"; }
   uint32_t ssm_inner_size() const { return ssm_state_size * ssm_v_heads; }
-  // qwen35moe: layer i is Gated DeltaNet unless (i + 1) % full_attention_interval == 0.
+  // qwen35moe, qwen3next: layer i is Gated DeltaNet unless (i + 1) % full_attention_interval == 0.
   bool is_recurrent(uint32_t layer) const {
-    return is_qwen35moe() && (layer + 1) % full_attention_interval != 0;
+    return is_hybrid() && (layer + 1) % full_attention_interval != 0;
   }
 };
 

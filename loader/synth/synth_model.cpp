@@ -41,9 +41,11 @@ void add_hparams(MetadataBuilder& m, const SynthPreset& p) {
   m.arch_u32("expert_count", p.n_expert);
   m.arch_u32("expert_used_count", p.n_expert_used);
   m.arch_u32("expert_feed_forward_length", p.n_ff_exp);
-  if (!p.is_qwen35moe()) return;
+  if (!p.is_hybrid()) return;
   m.arch_u32("rope.dimension_count", p.n_rot);
-  m.set(p.arch + ".rope.dimension_sections",
+  if (p.is_qwen35moe())
+    m.set(
+        p.arch + ".rope.dimension_sections",
         GgufValue(GgufArray(std::vector<int32_t>(p.rope_sections.begin(), p.rope_sections.end()))));
   m.arch_u32("expert_shared_feed_forward_length", p.n_ff_shexp);
   m.arch_u32("ssm.conv_kernel", p.ssm_conv_kernel);
@@ -124,9 +126,13 @@ SynthModel plan_synth_model(const SynthPreset& preset, const SynthOptions& optio
   m.metadata = build_metadata(preset, options);
   m.hparams = read_hparams(m.metadata);
   for (const TensorSpec& spec : model_tensors(m.hparams)) {
-    // Optional tensors (qwen3next's older fused projection) are left out; output.weight is
-    // optional only because llama.cpp ties it to token_embd when absent: real files carry it.
-    if (!spec.required && spec.name != "output.weight") continue;
+    // Optional tensors are left out, except output.weight (optional only because llama.cpp ties
+    // it to token_embd when absent: real files carry it) and qwen3next's attn_qkv + attn_gate
+    // (optional because older files hold one fused ssm_in instead: current converters write
+    // the split form, which synth writes).
+    const bool split_qkv =
+        spec.name.ends_with(".attn_qkv.weight") || spec.name.ends_with(".attn_gate.weight");
+    if (!spec.required && spec.name != "output.weight" && !split_qkv) continue;
     SynthTensor t;
     t.name = spec.name;
     t.shape = spec.shape;

@@ -37,8 +37,8 @@ WeightInit synth_weight_init(std::string_view name, std::span<const uint64_t> sh
     if (ends_with(name, writer)) return normal(0, matrix / std::sqrt(static_cast<float>(n_layer)));
   for (const char* reader :
        {"attn_q.weight", "attn_k.weight", "attn_v.weight", "attn_qkv.weight", "attn_gate.weight",
-        "ssm_beta.weight", "ssm_alpha.weight", "ffn_gate_exps.weight", "ffn_up_exps.weight",
-        "ffn_gate_shexp.weight", "ffn_up_shexp.weight"})
+        "ssm_beta.weight", "ssm_alpha.weight", "ssm_ba.weight", "ffn_gate_exps.weight",
+        "ffn_up_exps.weight", "ffn_gate_shexp.weight", "ffn_up_shexp.weight"})
     if (ends_with(name, reader)) return normal(0, matrix);
   throw Error(ErrorKind::Internal,
               "synth has no weight distribution for tensor '" + std::string(name) + "'");

@@ -4,7 +4,9 @@
 // from it (the exact reference, shared/reference/oracle.md): the same 32 greedy tokens and every
 // position's logits within a stated tolerance. The prompt (70 tokens) spans two of the chunked
 // Gated DeltaNet's 64-token chunks in both implementations; --prefill-chunk 1 checks the
-// token-by-token path against the same reference. Measured values: docs/correctness.md.
+// token-by-token path against the same reference. qwen3next (tiny-qwen3next: fused ssm_ba,
+// grouped value heads, plain RoPE) the same way, in F32 and Q4_K_M. Measured values:
+// docs/correctness.md.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -112,16 +114,15 @@ bool report() {
   return std::getenv("ROTARY_REPORT_ERRORS") != nullptr;
 }
 
-}  // namespace
-
-TEST_CASE(
-    "qwen35moe: rotary matches llama.cpp on tiny-qwen35moe in F32 and llama.cpp's Q8_0, Q4_K_M, "
-    "Q6_K, MXFP4_MOE") {
-  TempDir dir("qwen35moe");
+// Writes `preset` in F32 (synth), has llama.cpp quantise it to each of `types` ("F32": none)
+// and compares `rotary run` on each file with llama.cpp's run of the exact reference.
+void compare_with_llama(const std::string& preset, uint64_t seed,
+                        const std::vector<std::string>& types) {
+  TempDir dir(preset);
   synth::SynthOptions options;
   options.quant = synth::SynthQuant::F32;
-  options.seed = 11;
-  const auto model = synth::plan_synth_model(synth::find_synth_preset("tiny-qwen35moe"), options);
+  options.seed = seed;
+  const auto model = synth::plan_synth_model(synth::find_synth_preset(preset), options);
   const std::string f32 = dir.file("f32.gguf");
   synth::write_synth_model(model, f32);
   const std::vector<int32_t> ids = prompt_tokens(70, model.preset.n_vocab);
@@ -133,8 +134,7 @@ TEST_CASE(
   // relative (docs/kernels.md). oracle.md's 1e-4 for f32 models holds with room (measured
   // 1.1e-5 to 1.4e-5: docs/correctness.md).
   constexpr double kTolerance = 1e-4;
-  for (const char* type : {"F32", "Q8_0", "Q4_K_M", "Q6_K", "MXFP4_MOE"}) {
-    const std::string t = type;
+  for (const std::string& t : types) {
     CAPTURE(t);
     std::string file = f32, reference = f32;
     if (t != "F32") {
@@ -174,4 +174,16 @@ TEST_CASE(
                 << " greedy tokens equal)");
     }
   }
+}
+
+}  // namespace
+
+TEST_CASE(
+    "qwen35moe: rotary matches llama.cpp on tiny-qwen35moe in F32 and llama.cpp's Q8_0, Q4_K_M, "
+    "Q6_K, MXFP4_MOE") {
+  compare_with_llama("tiny-qwen35moe", 11, {"F32", "Q8_0", "Q4_K_M", "Q6_K", "MXFP4_MOE"});
+}
+
+TEST_CASE("qwen3next: rotary matches llama.cpp on tiny-qwen3next in F32 and llama.cpp's Q4_K_M") {
+  compare_with_llama("tiny-qwen3next", 13, {"F32", "Q4_K_M"});
 }

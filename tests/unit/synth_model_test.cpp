@@ -114,7 +114,7 @@ TEST_CASE(
     "synth: every small preset in every type reads back with its names, shapes, types and "
     "metadata") {
   TempDir dir;
-  for (const char* preset : {"tiny-qwen3moe", "tiny-qwen35moe"}) {
+  for (const char* preset : {"tiny-qwen3moe", "tiny-qwen35moe", "tiny-qwen3next"}) {
     for (const auto quant : kAllQuants) {
       const std::string tag =
           std::string(preset) + "-" + std::string(synth::synth_quant_name(quant));
@@ -144,6 +144,13 @@ TEST_CASE(
         CHECK(got.shape == want.shape);
         CHECK(got.type == want.type);
         CHECK(got.n_bytes == want.n_bytes);
+      }
+      if (h.arch == rotary::Architecture::Qwen3Next) {
+        // The split projections current converters write, the fused gates, no older ssm_in.
+        CHECK(file.find_tensor("blk.0.attn_qkv.weight") != nullptr);
+        CHECK(file.find_tensor("blk.0.ssm_ba.weight") != nullptr);
+        CHECK(file.find_tensor("blk.0.ssm_in.weight") == nullptr);
+        CHECK_FALSE(file.metadata().contains("qwen3next.rope.dimension_sections"));
       }
       // A routed-expert tensor holds weights of its planned scale: std 1/sqrt(hidden), within
       // 10% (4-bit formats add about 8% of the weights' RMS as error, in quadrature: +0.3%).
