@@ -156,6 +156,34 @@ TEST_CASE_FIXTURE(
   CHECK(ctx.budget().used() - before <= p.total());
 }
 
+TEST_CASE_FIXTURE(GpuTest,
+                  "qwen35moe: the plan is a tight upper bound, and a budget of exactly the plan's "
+                  "total is never exceeded") {
+  const std::string path = synth_model_file("tiny-qwen35moe", synth::SynthQuant::Q4_K_M, 7);
+  ModelOptions o = exact_options();
+  o.residency = ResidencyMode::Copy;
+  o.expert_slots = 6;
+  const uint64_t before = ctx.budget().used();
+  uint64_t total = 0;
+  {
+    LoadedModel m = load_test_model(path, o);
+    const uint64_t used = ctx.budget().used() - before;
+    total = m.model->plan().total();
+    CHECK(used <= total);
+    CHECK(used + (1u << 20) >= total);
+  }
+  CHECK(ctx.budget().used() == before);  // everything released
+  auto tight = make_gpu({.vram_budget = total});
+  const GgufFile file = GgufFile::open(path);
+  o.expert_slots = 0;  // as many as fit
+  auto m = load_model(*tight, file, o);
+  CHECK(m->plan().slots >= 6);
+  (void)run_greedy(*m, prompt_tokens(20, 1200), 4);  // a prefill chunk and decode steps
+  CHECK(tight->budget().peak() <= total);
+  m.reset();
+  CHECK(tight->instance().validation_errors() == 0);
+}
+
 TEST_CASE_FIXTURE(
     GpuTest,
     "qwen35moe: the recurrent state continues, restarts at position 0, and refuses to rewind") {
