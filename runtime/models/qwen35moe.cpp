@@ -148,6 +148,8 @@ StepResult Qwen35Moe::eval(std::span<const int32_t> tokens, uint32_t pos,
                                        : std::to_string(next_pos_) + " tokens") +
               "; a Gated DeltaNet model continues at that position or starts again at 0, not at " +
               std::to_string(pos));
+  // A step past the context is refused before it touches the state, which stays usable.
+  if (uint64_t{pos} + tokens.size() > plan_.ctx) return MoeModel::eval(tokens, pos, request);
   next_pos_ = UINT32_MAX;  // until the step completes
   StepResult r = MoeModel::eval(tokens, pos, request);
   next_pos_ = pos + static_cast<uint32_t>(tokens.size());

@@ -203,6 +203,10 @@ TEST_CASE_FIXTURE(
   CHECK(std::memcmp(again.logits.data(), first.logits.data(), first.logits.size() * 4) == 0);
   CHECK_ROTARY_ERROR(m.model->eval(prompt, 2, all), ErrorKind::InvalidArgument,
                      "continues at that position");
+  // Past the context: refused, and the state still continues where it was.
+  const std::vector<int32_t> long_prompt = prompt_tokens(300, 64);
+  CHECK_ROTARY_ERROR(m.model->eval(long_prompt, 6, all), ErrorKind::ContextFull, "context");
+  CHECK_NOTHROW(m.model->eval(std::span(prompt).first(1), 6, all));
   m.model->reset();
   const StepResult after_reset = m.model->eval(prompt, 0, all);
   CHECK(std::memcmp(after_reset.logits.data(), first.logits.data(), first.logits.size() * 4) == 0);
