@@ -90,6 +90,18 @@ ResidencyMode parse_residency_mode(const std::string& name) {
   throw Error(ErrorKind::InvalidArgument, "unknown residency mode '" + name + "' (auto, copy, in-place)");
 }
 
+MoeModel::~MoeModel() { drain(); }
+
+void MoeModel::drain() noexcept {
+  // A destructor must not throw: a wait that fails (device lost, timeout) leaves the device idle
+  // as far as anything can be done about it.
+  try {
+    gpu_.compute().queue().wait_idle();
+    gpu_.transfer().queue().wait_idle();
+  } catch (const Error&) {
+  }
+}
+
 vk::Buffer MoeModel::scratch(uint64_t bytes, const char* what) {
   return vk::Buffer::create(gpu_.device(), &gpu_.budget(), std::max<uint64_t>(bytes, 4), vk::MemoryKind::DeviceLocal,
                             vk::MemoryUse::Scratch, what);
