@@ -32,12 +32,21 @@ void add_sampling_flags(CLI::App* cmd, SamplingParams& s, std::shared_ptr<bool> 
       ->each([seed_given](const std::string&) { *seed_given = true; });
 }
 
-LoadedModel load(const std::string& path, RuntimeOptions& options) {
-  options.resolve();
+LoadedModel open_model(const std::string& path) {
   LoadedModel m{GgufFile::open(path), nullptr, nullptr, nullptr};
   m.tokenizer = std::make_unique<Tokenizer>(read_tokenizer_data(m.file.metadata()));
+  return m;
+}
+
+void start_model(LoadedModel& m, const RuntimeOptions& options) {
   m.gpu = vk::GpuContext::create(options.gpu);
   m.model = load_model(*m.gpu, m.file, options.model);
+}
+
+LoadedModel load(const std::string& path, RuntimeOptions& options) {
+  options.resolve();
+  LoadedModel m = open_model(path);
+  start_model(m, options);
   return m;
 }
 

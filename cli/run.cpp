@@ -57,18 +57,21 @@ int run_command(RunArgs& a) {
   require(!given_text || !a.prompt.empty(), ErrorKind::InvalidArgument, "the prompt (-p) is empty: give some text");
   const std::vector<int32_t> ids = given_ids ? parse_tokens(a.tokens) : std::vector<int32_t>{};
   if (!*a.seed_given) a.sampling.seed = std::random_device{}();
+  a.options.resolve();
+  LoadedModel m = open_model(a.model);
+  const std::vector<int32_t> prompt = given_text ? m.tokenizer->encode(a.prompt) : ids;
   RoutingTrace replay, record;
   if (!a.routing_trace.empty()) {
     replay = read_trace(a.routing_trace);
     a.options.model.moe.replay = &replay;
-    a.options.model.cache.future = replay.accesses();
+    // Belady follows the uses in the order this run will make them (prefill groups by expert).
+    a.options.model.cache.future = replay.forward_accesses(prompt.size(), a.options.model.prefill_chunk);
   }
   if (!a.record_routing.empty()) a.options.model.moe.record = &record;
-  LoadedModel m = load(a.model, a.options);
+  start_model(m, a.options);
   const ModelHparams& h = m.model->hparams();
   record = RoutingTrace{h.n_layer, h.n_expert, h.n_expert_used, {}};
 
-  const std::vector<int32_t> prompt = given_text ? m.tokenizer->encode(a.prompt) : ids;
   std::unique_ptr<NpyWriter> logits;
   if (!a.logits_out.empty()) logits = std::make_unique<NpyWriter>(a.logits_out, NpyWriter::kUnknownRows, h.n_vocab);
 
