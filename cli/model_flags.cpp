@@ -19,6 +19,9 @@ void add_model_flags(CLI::App* cmd, RuntimeOptions& o, std::string& model_path) 
   cmd->add_option("--expert-slots", o.model.expert_slots, "Expert slots in VRAM (default: as many as the budget fits)");
   cmd->add_option("--prefill-chunk", o.model.prefill_chunk, "Prompt tokens processed at once")->capture_default_str();
   cmd->add_flag("--validation", o.gpu.validation, "Enable the Vulkan validation layer (slow; for debugging)");
+  cmd->add_flag("--check-ops", o.model.check.enabled,
+                "Check every op against its CPU reference as the model runs; stop at the first that diverges "
+                "(slow; for debugging)");
   cmd->add_flag("!--no-progress", o.model.progress, "No progress bar while loading");
 }
 

@@ -113,6 +113,9 @@ int run_command(RunArgs& a) {
     printer.finish();
     std::fprintf(stderr, "%s\n", s.line().c_str());
   }
+  if (a.options.model.check.enabled)
+    std::fprintf(stderr, "check-ops: %llu ops matched their CPU references\n",
+                 static_cast<unsigned long long>(s.model.ops_checked));
   return 0;
 }
 

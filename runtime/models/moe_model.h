@@ -58,6 +58,9 @@ class MoeModel : public Model {
   void record_head(vk::Recorder& rec, uint32_t first_row, uint32_t rows);
   void read_rows(vk::Recorder& rec, uint32_t n, StepResult& out);
 
+  void attach_checker(const GgufFile& file, const check::CheckOptions& options);
+
+  std::unique_ptr<check::OpChecker> checker_;  // --check-ops, on the compute stream while it lives
   std::string ffn_norm_;
   ExpertSource source_;
   std::unique_ptr<ExpertProvider> cache_;  // mutable state behind const stats(): timing is folded in lazily

@@ -85,4 +85,5 @@ check 2 "cannot write routing trace" -m "$model" --tokens 1,2 -n 2 --record-rout
 # Edge cases that must simply work.
 check 0 "prompt 2 tokens" -m "$model" --tokens 1,2 -n 0
 check 0 "decode 3 tokens" -m "$model" --tokens 1,2 -n 3 --temp 0 --ignore-eos
+check 0 "ops matched their CPU references" -m "$model" --tokens 1,2,3 -n 2 --check-ops
 echo "run_errors_test: ok"
