@@ -9,7 +9,8 @@
 namespace rotary::check {
 
 vk::BufferView prefix(const vk::BufferView& view, uint64_t bytes) {
-  require(bytes <= view.size, ErrorKind::Internal, "check-ops: a view is smaller than its op's shape");
+  require(bytes <= view.size, ErrorKind::Internal,
+          "check-ops: a view is smaller than its op's shape");
   return view.sub(0, bytes);
 }
 
@@ -26,7 +27,8 @@ Verdict compare(const char* output, std::span<const float> got, std::span<const 
     const double ratio = tol[i] > 0 ? err / tol[i] : (err > 0 ? INFINITY : 0);
     v.max_error = std::max(v.max_error, err);
     // Reported: the worst element among the failures, or overall while everything passes.
-    const bool take = bad ? (v.ok || ratio > v.worst_ratio) : (v.ok && (i == 0 || ratio > v.worst_ratio));
+    const bool take =
+        bad ? (v.ok || ratio > v.worst_ratio) : (v.ok && (i == 0 || ratio > v.worst_ratio));
     if (bad) v.ok = false;
     if (take) {
       v.worst_ratio = ratio;
@@ -39,17 +41,19 @@ Verdict compare(const char* output, std::span<const float> got, std::span<const 
   return v;
 }
 
-Verdict compare(const char* output, std::span<const float> got, std::span<const float> want, double abs,
-                double rel) {
+Verdict compare(const char* output, std::span<const float> got, std::span<const float> want,
+                double abs, double rel) {
   std::vector<float> tol(want.size());
-  for (size_t i = 0; i < want.size(); ++i) tol[i] = static_cast<float>(abs + rel * std::fabs(want[i]));
+  for (size_t i = 0; i < want.size(); ++i)
+    tol[i] = static_cast<float>(abs + rel * std::fabs(want[i]));
   return compare(output, got, want, tol);
 }
 
 namespace {
 template <typename T>
 Verdict exact_bits(const char* output, std::span<const T> got, std::span<const T> want) {
-  require(got.size() == want.size(), ErrorKind::Internal, std::string("check-ops: ") + output + ": sizes differ");
+  require(got.size() == want.size(), ErrorKind::Internal,
+          std::string("check-ops: ") + output + ": sizes differ");
   Verdict v;
   v.output = output;
   for (size_t i = 0; i < want.size(); ++i) {
@@ -77,7 +81,8 @@ Verdict exact(const char* output, std::span<const uint32_t> got, std::span<const
 
 Verdict worse(Verdict a, const Verdict& b) {
   const double max_error = std::max(a.max_error, b.max_error);
-  Verdict out = (a.ok && !b.ok) || (a.ok == b.ok && b.worst_ratio > a.worst_ratio) ? b : std::move(a);
+  Verdict out =
+      (a.ok && !b.ok) || (a.ok == b.ok && b.worst_ratio > a.worst_ratio) ? b : std::move(a);
   out.max_error = max_error;
   return out;
 }

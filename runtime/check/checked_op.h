@@ -17,18 +17,19 @@ using Bytes = std::vector<std::byte>;
 
 // What the checker hands to an op's comparison, in the order the op listed the views.
 struct OpData {
-  std::vector<std::span<const std::byte>> weights;  // the model file's bytes when known, else the GPU's
-  std::vector<Bytes> inputs;                         // snapshots taken before the op recorded
-  std::vector<Bytes> more;                           // the second round (see CheckedOp::more)
-  std::vector<Bytes> outputs;                        // after the op ran
+  std::vector<std::span<const std::byte>>
+      weights;                 // the model file's bytes when known, else the GPU's
+  std::vector<Bytes> inputs;   // snapshots taken before the op recorded
+  std::vector<Bytes> more;     // the second round (see CheckedOp::more)
+  std::vector<Bytes> outputs;  // after the op ran
 };
 
 // The outcome of comparing one op's outputs with its reference: the element with the largest
 // error relative to its tolerance, and the largest absolute error.
 struct Verdict {
   bool ok = true;
-  std::string output;      // which output ("y", "ids", ...)
-  uint64_t index = 0;      // of the worst element
+  std::string output;  // which output ("y", "ids", ...)
+  uint64_t index = 0;  // of the worst element
   double got = 0, want = 0;
   double tolerance = 0;    // at the worst element
   double max_error = 0;    // max |got - want| over every output compared
@@ -68,8 +69,8 @@ vk::BufferView prefix(const vk::BufferView& view, uint64_t bytes);
 Verdict compare(const char* output, std::span<const float> got, std::span<const float> want,
                 std::span<const float> tol);
 // |got[i] - want[i]| <= abs + rel * |want[i]|.
-Verdict compare(const char* output, std::span<const float> got, std::span<const float> want, double abs,
-                double rel);
+Verdict compare(const char* output, std::span<const float> got, std::span<const float> want,
+                double abs, double rel);
 // Bit for bit (for ops whose GPU arithmetic is the reference's: copies, adds, fixed-order sums).
 Verdict exact(const char* output, std::span<const float> got, std::span<const float> want);
 Verdict exact(const char* output, std::span<const uint32_t> got, std::span<const uint32_t> want);

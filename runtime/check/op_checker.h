@@ -35,7 +35,8 @@ class OpChecker {
   OpChecker& operator=(const OpChecker&) = delete;
 
   // A dense weight in VRAM and its bytes in the model file (which must outlive the checker).
-  void add_weight(const vk::BufferView& gpu, std::span<const std::byte> file_bytes, std::string name);
+  void add_weight(const vk::BufferView& gpu, std::span<const std::byte> file_bytes,
+                  std::string name);
   // Where the model is ("layer 3, positions 8-15"): part of every report; op counts restart.
   void set_label(std::string label);
 
@@ -57,7 +58,7 @@ class OpChecker {
     OpData data;
     std::vector<std::string> weight_names;
     std::vector<Bytes> weight_copies;  // the downloaded weights data.weights points into
-    uint32_t occurrence = 0;  // 1: the first call of this op under the label
+    uint32_t occurrence = 0;           // 1: the first call of this op under the label
   };
   const Weight* find_weight(const vk::BufferView& view, uint64_t& skip) const;
   std::vector<Bytes> download(vk::Recorder& rec, const std::vector<vk::BufferView>& views);
@@ -70,7 +71,7 @@ class OpChecker {
   bool perturbed_ = false;
   vk::Buffer readback_;
   std::map<VkBuffer, std::map<uint64_t, Weight>> weights_;  // by buffer, then start offset
-  std::vector<Pending> pending_;  // a stack: an op may call another op
+  std::vector<Pending> pending_;                            // a stack: an op may call another op
   std::string label_;
   std::map<std::string, uint32_t> counts_;  // calls of each op under the current label
   uint64_t checked_ = 0;

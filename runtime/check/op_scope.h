@@ -25,8 +25,10 @@ class OpScope {
   // Verifies unless the op is leaving by an exception of its own (then the snapshot is dropped).
   ~OpScope() noexcept(false) {
     if (!active_) return;
-    if (std::uncaught_exceptions() > exceptions_) rec_.checker()->abandon();
-    else rec_.checker()->after(rec_, op_);
+    if (std::uncaught_exceptions() > exceptions_)
+      rec_.checker()->abandon();
+    else
+      rec_.checker()->after(rec_, op_);
   }
   OpScope(const OpScope&) = delete;
   OpScope& operator=(const OpScope&) = delete;

@@ -12,9 +12,12 @@ ref::HostWeight host(const ops::WeightView& w, std::span<const std::byte> bytes)
   return {w.type, w.cols, w.rows, bytes};
 }
 std::string weight_shape(const ops::WeightView& w) {
-  return std::string(ggml_type_name(w.type)) + " " + std::to_string(w.cols) + " -> " + std::to_string(w.rows);
+  return std::string(ggml_type_name(w.type)) + " " + std::to_string(w.cols) + " -> " +
+         std::to_string(w.rows);
 }
-vk::BufferView weight_bytes(const ops::WeightView& w) { return prefix(w.data, uint64_t{w.rows} * w.row_bytes()); }
+vk::BufferView weight_bytes(const ops::WeightView& w) {
+  return prefix(w.data, uint64_t{w.rows} * w.row_bytes());
+}
 
 // matvec and matmul: n rows of x through w, within the product tolerance.
 Verdict weight_product(const ops::WeightView& w, const OpData& d, uint32_t n) {
@@ -28,7 +31,8 @@ Verdict weight_product(const ops::WeightView& w, const OpData& d, uint32_t n) {
 }
 }  // namespace
 
-CheckedOp get_rows(const ops::WeightView& w, const vk::BufferView& ids, uint32_t count, const vk::BufferView& out) {
+CheckedOp get_rows(const ops::WeightView& w, const vk::BufferView& ids, uint32_t count,
+                   const vk::BufferView& out) {
   CheckedOp op;
   op.name = "get_rows";
   op.shape = std::to_string(count) + " rows of " + weight_shape(w);
@@ -65,7 +69,8 @@ CheckedOp matvec(const ops::WeightView& w, const vk::BufferView& x, const vk::Bu
   return op;
 }
 
-CheckedOp matmul(const ops::WeightView& w, const vk::BufferView& x, const vk::BufferView& y, uint32_t n) {
+CheckedOp matmul(const ops::WeightView& w, const vk::BufferView& x, const vk::BufferView& y,
+                 uint32_t n) {
   CheckedOp op;
   op.name = "matmul";
   op.shape = weight_shape(w) + ", " + std::to_string(n) + " tokens";

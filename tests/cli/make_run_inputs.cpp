@@ -16,15 +16,18 @@ namespace {
 
 void save(const std::filesystem::path& path, const std::vector<std::byte>& bytes) {
   std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
   if (!out) throw rotary::Error(rotary::ErrorKind::Io, "cannot write " + path.string());
 }
 
 // Every occurrence of `from` replaced by `to` (same length): the architecture name is the value of
 // general.architecture and the prefix of every hyperparameter key.
-std::vector<std::byte> replace_all(std::vector<std::byte> bytes, const std::string& from, const std::string& to) {
+std::vector<std::byte> replace_all(std::vector<std::byte> bytes, const std::string& from,
+                                   const std::string& to) {
   for (size_t i = 0; i + from.size() <= bytes.size(); ++i)
-    if (std::memcmp(bytes.data() + i, from.data(), from.size()) == 0) std::memcpy(bytes.data() + i, to.data(), to.size());
+    if (std::memcmp(bytes.data() + i, from.data(), from.size()) == 0)
+      std::memcpy(bytes.data() + i, to.data(), to.size());
   return bytes;
 }
 
@@ -41,7 +44,8 @@ int main(int argc, char** argv) {
     rotary::test::TinyModel m;
     m.arch = rotary::Architecture::Qwen3Moe;
     // qwen2moe: a real llama.cpp architecture that rotary does not run.
-    save(dir / "qwen2moe.gguf", replace_all(rotary::test::tiny_model_bytes(m), "qwen3moe", "qwen2moe"));
+    save(dir / "qwen2moe.gguf",
+         replace_all(rotary::test::tiny_model_bytes(m), "qwen3moe", "qwen2moe"));
     // Types llama.cpp quantises to and rotary has no kernels for (blocks of 32, like n_embd).
     m.weight_type = rotary::GgmlType::Q4_1;
     save(dir / "q4_1.gguf", rotary::test::tiny_model_bytes(m));

@@ -25,7 +25,8 @@ std::string synth_model(const std::string& name) {
   synth::SynthOptions o;
   o.quant = *synth::synth_quant_from_name("Q4_K_M");
   o.seed = 5;
-  synth::write_synth_model(synth::plan_synth_model(synth::find_synth_preset("tiny-qwen3moe"), o), p);
+  synth::write_synth_model(synth::plan_synth_model(synth::find_synth_preset("tiny-qwen3moe"), o),
+                           p);
   return p;
 }
 
@@ -81,7 +82,8 @@ std::string failure(vk::GpuContext& gpu, const std::string& path, const ModelOpt
   return {};
 }
 
-TEST_CASE_FIXTURE(GpuTest, "check-ops: a healthy model passes every op and its numbers do not change") {
+TEST_CASE_FIXTURE(GpuTest,
+                  "check-ops: a healthy model passes every op and its numbers do not change") {
   const Result plain = generate(ctx, model_path(), options(false));
   const Result checked = generate(ctx, model_path(), options(true));
   CHECK(plain.checked == 0);
@@ -93,7 +95,8 @@ TEST_CASE_FIXTURE(GpuTest, "check-ops: a healthy model passes every op and its n
   CHECK(std::memcmp(checked.logits.data(), plain.logits.data(), plain.logits.size() * 4) == 0);
 }
 
-TEST_CASE_FIXTURE(GpuTest, "check-ops: a perturbed op is named, with its layer, shape, error and tolerance") {
+TEST_CASE_FIXTURE(
+    GpuTest, "check-ops: a perturbed op is named, with its layer, shape, error and tolerance") {
   struct Case {
     const char* op;
     const char* label;
@@ -102,7 +105,9 @@ TEST_CASE_FIXTURE(GpuTest, "check-ops: a perturbed op is named, with its layer, 
   };
   // Prompt chunks of 5 run the prefill kernels, decode steps the single-token ones.
   const Case cases[] = {
-      {"rms_norm", "layer 2", "rms_norm of blk.2.attn_norm.weight (the 1st rms_norm in layer 2, positions 0-4; 5 x 256)", "is 1e+03"},
+      {"rms_norm", "layer 2",
+       "rms_norm of blk.2.attn_norm.weight (the 1st rms_norm in layer 2, positions 0-4; 5 x 256)",
+       "is 1e+03"},
       {"matmul", "layer 1", "tokens", "is 1e+03"},
       {"rope_neox", "layer 3", "64 rotated", "is 1e+03"},
       {"kv_store", "layer 0", "f16", nullptr},
@@ -138,7 +143,9 @@ TEST_CASE_FIXTURE(GpuTest, "check-ops: a perturbed op is named, with its layer, 
   }
 }
 
-TEST_CASE_FIXTURE(GpuTest, "check-ops: a weight in VRAM that differs from the model file is caught at its first use") {
+TEST_CASE_FIXTURE(
+    GpuTest,
+    "check-ops: a weight in VRAM that differs from the model file is caught at its first use") {
   // Dense weights are checked against the file: change one tensor's bytes in the file after the
   // model uploaded it (the file is mapped, so the reference sees the change) and the first op
   // that reads it must name it.
@@ -155,7 +162,8 @@ TEST_CASE_FIXTURE(GpuTest, "check-ops: a weight in VRAM that differs from the mo
                               0x19, 0x2a, 0x3b, 0x4c, 0x5d, 0x6e, 0x7f, 0x01};
     f.write(garbage, sizeof garbage);
   }
-  REQUIRE(std::memcmp(t->data.data() + t->n_bytes / 2, "\x11\x22\x33\x44", 4) == 0);  // the mapping sees it
+  REQUIRE(std::memcmp(t->data.data() + t->n_bytes / 2, "\x11\x22\x33\x44", 4) ==
+          0);  // the mapping sees it
   const std::vector<int32_t> prompt = {11, 300, 42, 7, 999, 512, 64, 128};
   try {
     (void)m->eval(prompt, 0, {LogitsRequest::Kind::Argmax});
@@ -164,7 +172,10 @@ TEST_CASE_FIXTURE(GpuTest, "check-ops: a weight in VRAM that differs from the mo
     const std::string msg = e.what();
     CAPTURE(msg);
     CHECK(e.kind() == ErrorKind::Internal);
-    CHECK(msg.find("check-ops: matmul of blk.1.attn_k.weight (the 2nd matmul in layer 1, positions 0-4") == 0);
+    CHECK(
+        msg.find(
+            "check-ops: matmul of blk.1.attn_k.weight (the 2nd matmul in layer 1, positions 0-4") ==
+        0);
   }
   m.reset();
   std::filesystem::remove(path);

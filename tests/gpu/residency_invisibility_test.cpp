@@ -24,7 +24,8 @@ constexpr uint32_t kPromptTokens = 20, kGenerated = 8;
 
 const std::string& model_path() {
   static const std::string path = [] {
-    const std::string p = (std::filesystem::temp_directory_path() / "rotary-invisibility-test.gguf").string();
+    const std::string p =
+        (std::filesystem::temp_directory_path() / "rotary-invisibility-test.gguf").string();
     synth::SynthOverrides over;
     over.n_layer = kLayers;
     over.n_expert = kExperts;
@@ -33,7 +34,9 @@ const std::string& model_path() {
     o.quant = *synth::synth_quant_from_name("Q4_K_M");
     o.seed = 11;
     synth::write_synth_model(
-        synth::plan_synth_model(synth::apply_overrides(synth::find_synth_preset("tiny-qwen3moe"), over), o), p);
+        synth::plan_synth_model(
+            synth::apply_overrides(synth::find_synth_preset("tiny-qwen3moe"), over), o),
+        p);
     return p;
   }();
   return path;
@@ -54,12 +57,14 @@ struct Config {
 
 std::vector<int32_t> prompt() {
   std::vector<int32_t> p;
-  for (uint32_t i = 0; i < kPromptTokens; ++i) p.push_back(static_cast<int32_t>((53 * i * i + 17 * i + 3) % 990));
+  for (uint32_t i = 0; i < kPromptTokens; ++i)
+    p.push_back(static_cast<int32_t>((53 * i * i + 17 * i + 3) % 990));
   return p;
 }
 
 // Greedy generation that keeps every logits row; `record` (resident run) or `future` (Belady).
-Run generate(vk::GpuContext& gpu, const Config& c, RoutingTrace* record, const RoutingTrace* future) {
+Run generate(vk::GpuContext& gpu, const Config& c, RoutingTrace* record,
+             const RoutingTrace* future) {
   const GgufFile file = GgufFile::open(model_path());
   ModelOptions o;
   o.ctx = 64;
@@ -111,7 +116,8 @@ void check_invisible(vk::GpuContext& gpu, uint32_t chunk) {
                                policy == PolicyKind::Belady ? &trace : nullptr);
         CHECK(r.tokens == resident.tokens);
         REQUIRE(r.logits.size() == resident.logits.size());
-        CHECK(std::memcmp(r.logits.data(), resident.logits.data(), r.logits.size() * sizeof(float)) == 0);
+        CHECK(std::memcmp(r.logits.data(), resident.logits.data(),
+                          r.logits.size() * sizeof(float)) == 0);
         // The pool really turned over: otherwise the comparison proves nothing.
         if (slots < all / 2) CHECK(r.stats.residency.evictions > 0);
         if (prefetch && slots >= kUsed * 2) CHECK(r.stats.residency.prefetch_uploads > 0);
@@ -123,11 +129,15 @@ void check_invisible(vk::GpuContext& gpu, uint32_t chunk) {
 // One chunk of 20 tokens touches most of a layer's 16 experts: with 16, 8 or 4 slots the grouped
 // prefill runs in waves (8 and 4 slots) or fills the pool. Chunks of 6 (6, 6, 6, 2 tokens) mix
 // chunk sizes and carry residency from one chunk to the next.
-TEST_CASE_FIXTURE(GpuTest, "residency is invisible: one prompt chunk, every budget, policy and prefetch setting") {
+TEST_CASE_FIXTURE(
+    GpuTest,
+    "residency is invisible: one prompt chunk, every budget, policy and prefetch setting") {
   check_invisible(ctx, 256);
 }
 
-TEST_CASE_FIXTURE(GpuTest, "residency is invisible: prompt chunks of 6, every budget, policy and prefetch setting") {
+TEST_CASE_FIXTURE(
+    GpuTest,
+    "residency is invisible: prompt chunks of 6, every budget, policy and prefetch setting") {
   check_invisible(ctx, 6);
 }
 

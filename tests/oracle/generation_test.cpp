@@ -38,7 +38,8 @@ constexpr double kGapFactor = 20;
 // Deterministic prompt ids, spread over the vocabulary, clear of the special tokens at its end.
 std::vector<int32_t> prompt_tokens(uint32_t n_vocab) {
   std::vector<int32_t> ids;
-  for (uint32_t i = 0; i < kPromptTokens; ++i) ids.push_back(static_cast<int32_t>((37 * i * i + 101 * i + 7) % (n_vocab - 8)));
+  for (uint32_t i = 0; i < kPromptTokens; ++i)
+    ids.push_back(static_cast<int32_t>((37 * i * i + 101 * i + 7) % (n_vocab - 8)));
   return ids;
 }
 
@@ -84,8 +85,8 @@ struct RotaryRun {
 
 // rotary on `path` as `rotary run --exact --temp 0 --ignore-eos --logits-out` runs it, in this
 // process on the suite's GPU.
-RotaryRun run_rotary(const std::string& path, const std::vector<int32_t>& prompt, uint32_t prefill_chunk,
-                     const std::string& npy) {
+RotaryRun run_rotary(const std::string& path, const std::vector<int32_t>& prompt,
+                     uint32_t prefill_chunk, const std::string& npy) {
   vk::GpuContext& gpu = test::oracle_gpu();
   const GgufFile file = GgufFile::open(path);
   ModelOptions options;
@@ -111,7 +112,8 @@ RotaryRun run_rotary(const std::string& path, const std::vector<int32_t>& prompt
 
 double max_abs_diff(const NpyArray& a, const NpyArray& b, uint64_t rows) {
   double m = 0;
-  for (uint64_t i = 0; i < rows * a.cols; ++i) m = std::max(m, std::abs(static_cast<double>(a.data[i]) - b.data[i]));
+  for (uint64_t i = 0; i < rows * a.cols; ++i)
+    m = std::max(m, std::abs(static_cast<double>(a.data[i]) - b.data[i]));
   return m;
 }
 
@@ -158,8 +160,8 @@ void check_generation(const std::string& type, double tolerance) {
   // flash attention off (eval's defaults), one thread (two spin against each other on a busy
   // 2-core machine: 100x slower; the result does not depend on it).
   const std::string ref_npy = dir.file("ref.npy");
-  const std::vector<int32_t> ref_tokens = parse_ids(
-      test::run_oracle({"eval", reference, "--tokens", tokens, "-n", n, "--threads", "1", "--out", ref_npy}));
+  const std::vector<int32_t> ref_tokens = parse_ids(test::run_oracle(
+      {"eval", reference, "--tokens", tokens, "-n", n, "--threads", "1", "--out", ref_npy}));
   const NpyArray ref = read_npy(ref_npy);
   const uint64_t rows = kPromptTokens + kGenerated;
   REQUIRE(ref_tokens.size() == kGenerated);
@@ -169,8 +171,9 @@ void check_generation(const std::string& type, double tolerance) {
   // Greedy step k is decided by row prompt - 1 + k.
   const double gap = min_top2_gap(ref, kPromptTokens - 1, rows - 1);
   CAPTURE(gap);
-  REQUIRE_MESSAGE(gap > kGapFactor * tolerance,
-                  "the reference has a near-tied greedy step: pick another synth seed (docs/correctness.md)");
+  REQUIRE_MESSAGE(
+      gap > kGapFactor * tolerance,
+      "the reference has a near-tied greedy step: pick another synth seed (docs/correctness.md)");
 
   const RotaryRun one_chunk = run_rotary(quantised, prompt, 256, dir.file("rotary.npy"));
   REQUIRE(one_chunk.logits.rows == rows);
@@ -194,19 +197,22 @@ void check_generation(const std::string& type, double tolerance) {
   size_t quant_agree = kGenerated;
   if (type != "F32") {
     const std::string q_npy = dir.file("quantised.npy");
-    const std::vector<int32_t> q_tokens = parse_ids(
-        test::run_oracle({"eval", quantised, "--tokens", tokens, "-n", n, "--threads", "1", "--out", q_npy}));
+    const std::vector<int32_t> q_tokens = parse_ids(test::run_oracle(
+        {"eval", quantised, "--tokens", tokens, "-n", n, "--threads", "1", "--out", q_npy}));
     const NpyArray q = read_npy(q_npy);
     quant_prompt_diff = max_abs_diff(one_chunk.logits, q, kPromptTokens);
     quant_diff = max_abs_diff(one_chunk.logits, q, std::min<uint64_t>(q.rows, rows));
     quant_agree = common_prefix(q_tokens, one_chunk.tokens);
   }
-  std::printf("generation %-9s tolerance %.0e | vs exact reference: max |dlogit| %.2e, tokens %s | chunk 1 vs one "
-              "chunk %.2e | min top-2 gap %.3f",
-              type.c_str(), tolerance, diff, one_chunk.tokens == ref_tokens ? "identical" : "DIFFER", chunk_diff, gap);
+  std::printf(
+      "generation %-9s tolerance %.0e | vs exact reference: max |dlogit| %.2e, tokens %s | chunk 1 "
+      "vs one "
+      "chunk %.2e | min top-2 gap %.3f",
+      type.c_str(), tolerance, diff, one_chunk.tokens == ref_tokens ? "identical" : "DIFFER",
+      chunk_diff, gap);
   if (type != "F32")
-    std::printf(" | vs llama.cpp on the quantised file: prompt %.3g, all %.3g, greedy agree %zu/%u", quant_prompt_diff,
-                quant_diff, quant_agree, kGenerated);
+    std::printf(" | vs llama.cpp on the quantised file: prompt %.3g, all %.3g, greedy agree %zu/%u",
+                quant_prompt_diff, quant_diff, quant_agree, kGenerated);
   std::printf("\n");
 }
 
@@ -217,13 +223,33 @@ void check_generation(const std::string& type, double tolerance) {
 // order of F32 sums (GPU reductions vs ggml's) and of exp/sum in softmax and attention: about 1e-5
 // on logits of standard deviation 3 (docs/correctness.md has the measured values). 1e-4 leaves a
 // factor of ten for another device's reduction order; oracle.md's bar for an F32 path is 1e-4.
-TEST_CASE("generation: F32 matches llama.cpp") { check_generation("F32", 1e-4); }
-TEST_CASE("generation: F16 matches llama.cpp's F32 dequantisation") { check_generation("F16", 1e-4); }
-TEST_CASE("generation: BF16 matches llama.cpp's F32 dequantisation") { check_generation("BF16", 1e-4); }
-TEST_CASE("generation: Q8_0 matches llama.cpp's F32 dequantisation") { check_generation("Q8_0", 1e-4); }
-TEST_CASE("generation: Q4_0 matches llama.cpp's F32 dequantisation") { check_generation("Q4_0", 1e-4); }
-TEST_CASE("generation: Q4_K_M matches llama.cpp's F32 dequantisation") { check_generation("Q4_K_M", 1e-4); }
-TEST_CASE("generation: Q5_K_M matches llama.cpp's F32 dequantisation") { check_generation("Q5_K_M", 1e-4); }
-TEST_CASE("generation: Q6_K matches llama.cpp's F32 dequantisation") { check_generation("Q6_K", 1e-4); }
-TEST_CASE("generation: IQ4_XS matches llama.cpp's F32 dequantisation") { check_generation("IQ4_XS", 1e-4); }
-TEST_CASE("generation: MXFP4_MOE matches llama.cpp's F32 dequantisation") { check_generation("MXFP4_MOE", 1e-4); }
+TEST_CASE("generation: F32 matches llama.cpp") {
+  check_generation("F32", 1e-4);
+}
+TEST_CASE("generation: F16 matches llama.cpp's F32 dequantisation") {
+  check_generation("F16", 1e-4);
+}
+TEST_CASE("generation: BF16 matches llama.cpp's F32 dequantisation") {
+  check_generation("BF16", 1e-4);
+}
+TEST_CASE("generation: Q8_0 matches llama.cpp's F32 dequantisation") {
+  check_generation("Q8_0", 1e-4);
+}
+TEST_CASE("generation: Q4_0 matches llama.cpp's F32 dequantisation") {
+  check_generation("Q4_0", 1e-4);
+}
+TEST_CASE("generation: Q4_K_M matches llama.cpp's F32 dequantisation") {
+  check_generation("Q4_K_M", 1e-4);
+}
+TEST_CASE("generation: Q5_K_M matches llama.cpp's F32 dequantisation") {
+  check_generation("Q5_K_M", 1e-4);
+}
+TEST_CASE("generation: Q6_K matches llama.cpp's F32 dequantisation") {
+  check_generation("Q6_K", 1e-4);
+}
+TEST_CASE("generation: IQ4_XS matches llama.cpp's F32 dequantisation") {
+  check_generation("IQ4_XS", 1e-4);
+}
+TEST_CASE("generation: MXFP4_MOE matches llama.cpp's F32 dequantisation") {
+  check_generation("MXFP4_MOE", 1e-4);
+}

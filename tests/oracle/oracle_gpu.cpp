@@ -21,15 +21,20 @@ vk::GpuContext& oracle_gpu() {
   return *g_gpu;
 }
 
-void release_oracle_gpu() { g_gpu.reset(); }
+void release_oracle_gpu() {
+  g_gpu.reset();
+}
 
 GpuClean::GpuClean()
-    : gpu(oracle_gpu()), errors_before(gpu.instance().validation_errors()),
+    : gpu(oracle_gpu()),
+      errors_before(gpu.instance().validation_errors()),
       warnings_before(gpu.instance().validation_warnings()) {}
 
 GpuClean::~GpuClean() {
-  CHECK_MESSAGE(gpu.instance().validation_errors() == errors_before, "the validation layer reported errors");
-  CHECK_MESSAGE(gpu.instance().validation_warnings() == warnings_before, "the validation layer reported warnings");
+  CHECK_MESSAGE(gpu.instance().validation_errors() == errors_before,
+                "the validation layer reported errors");
+  CHECK_MESSAGE(gpu.instance().validation_warnings() == warnings_before,
+                "the validation layer reported warnings");
 }
 
 }  // namespace rotary::test
