@@ -1,11 +1,11 @@
 #include "runtime/ops/attention.h"
-#include "runtime/check/op_checks.h"
-#include "runtime/check/op_scope.h"
 
 #include <algorithm>
 #include <cmath>
 #include <string>
 
+#include "runtime/check/op_checks.h"
+#include "runtime/check/op_scope.h"
 #include "runtime/ops/bind.h"
 #include "runtime/ops/grid.h"
 #include "runtime/ops/tuning.h"

@@ -1,10 +1,10 @@
 #include "runtime/ops/matmul.h"
-#include "runtime/check/op_checks.h"
-#include "runtime/check/op_scope.h"
 
 #include <algorithm>
 #include <string>
 
+#include "runtime/check/op_checks.h"
+#include "runtime/check/op_scope.h"
 #include "runtime/ops/bind.h"
 #include "runtime/ops/tuning.h"
 #include "runtime/ops/weight_types.h"

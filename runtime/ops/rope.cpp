@@ -1,9 +1,9 @@
 #include "runtime/ops/rope.h"
-#include "runtime/check/op_checks.h"
-#include "runtime/check/op_scope.h"
 
 #include <cmath>
 
+#include "runtime/check/op_checks.h"
+#include "runtime/check/op_scope.h"
 #include "runtime/ops/bind.h"
 #include "runtime/ops/grid.h"
 #include "runtime/ops/tuning.h"

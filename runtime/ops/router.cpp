@@ -1,7 +1,7 @@
 #include "runtime/ops/router.h"
+
 #include "runtime/check/op_checks.h"
 #include "runtime/check/op_scope.h"
-
 #include "runtime/ops/bind.h"
 #include "runtime/ops/grid.h"
 #include "runtime/ops/tuning.h"
