@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "loader/synth/preset.h"
 #include "loader/synth/synth_model.h"
 #include "runtime/models/model.h"
@@ -20,8 +22,10 @@ namespace {
 
 // Q4_K_M: gate/up Q4_K and down Q6_K or Q4_K by layer, attention Q4_K/Q6_K, output Q6_K, F32 norms
 // and routers: most kernel variants the models use.
+// Per process: ctest runs test cases in parallel processes, and other checkouts share /tmp.
 std::string synth_model(const std::string& name) {
-  const std::string p = (std::filesystem::temp_directory_path() / name).string();
+  const std::string p =
+      (std::filesystem::temp_directory_path() / (std::to_string(getpid()) + "-" + name)).string();
   synth::SynthOptions o;
   o.quant = *synth::synth_quant_from_name("Q4_K_M");
   o.seed = 5;
@@ -31,7 +35,11 @@ std::string synth_model(const std::string& name) {
 }
 
 const std::string& model_path() {
-  static const std::string path = synth_model("rotary-check-ops-test.gguf");
+  static const std::string path = [] {
+    std::string p = synth_model("rotary-check-ops-test.gguf");
+    at_teardown([p] { std::filesystem::remove(p); });
+    return p;
+  }();
   return path;
 }
 

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "loader/synth/preset.h"
 #include "loader/synth/synth_model.h"
 #include "runtime/models/model.h"
