@@ -1,5 +1,6 @@
 #include "base/npy.h"
 
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -31,7 +32,7 @@ FILE* as_file(void* f) { return static_cast<FILE*>(f); }
 
 NpyWriter::NpyWriter(const std::string& path, uint64_t rows, uint64_t cols) : path_(path), rows_(rows), cols_(cols) {
   file_ = std::fopen(path.c_str(), "wb");
-  require(file_ != nullptr, ErrorKind::Io, "cannot write " + path);
+  require(file_ != nullptr, ErrorKind::Io, "cannot write " + path + ": " + std::strerror(errno));
   const std::string h = header(rows == kUnknownRows ? 0 : rows, cols);
   require(std::fwrite(h.data(), 1, h.size(), as_file(file_)) == h.size(), ErrorKind::Io, "short write to " + path);
 }

@@ -19,6 +19,9 @@ void add_model_flags(CLI::App* cmd, RuntimeOptions& o, std::string& model_path) 
   cmd->add_option("--expert-slots", o.model.expert_slots, "Expert slots in VRAM (default: as many as the budget fits)");
   cmd->add_option("--prefill-chunk", o.model.prefill_chunk, "Prompt tokens processed at once")->capture_default_str();
   cmd->add_flag("--validation", o.gpu.validation, "Enable the Vulkan validation layer (slow; for debugging)");
+  cmd->add_flag("--check-ops", o.model.check.enabled,
+                "Check every op against its CPU reference as the model runs; stop at the first that diverges "
+                "(slow; for debugging)");
   cmd->add_flag("!--no-progress", o.model.progress, "No progress bar while loading");
 }
 
@@ -32,12 +35,21 @@ void add_sampling_flags(CLI::App* cmd, SamplingParams& s, std::shared_ptr<bool> 
       ->each([seed_given](const std::string&) { *seed_given = true; });
 }
 
-LoadedModel load(const std::string& path, RuntimeOptions& options) {
-  options.resolve();
+LoadedModel open_model(const std::string& path) {
   LoadedModel m{GgufFile::open(path), nullptr, nullptr, nullptr};
   m.tokenizer = std::make_unique<Tokenizer>(read_tokenizer_data(m.file.metadata()));
+  return m;
+}
+
+void start_model(LoadedModel& m, const RuntimeOptions& options) {
   m.gpu = vk::GpuContext::create(options.gpu);
   m.model = load_model(*m.gpu, m.file, options.model);
+}
+
+LoadedModel load(const std::string& path, RuntimeOptions& options) {
+  options.resolve();
+  LoadedModel m = open_model(path);
+  start_model(m, options);
   return m;
 }
 

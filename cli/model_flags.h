@@ -25,5 +25,9 @@ struct LoadedModel {
 
 // Opens the GGUF, builds the tokenizer, creates the device and loads the model (progress bar).
 LoadedModel load(const std::string& path, RuntimeOptions& options);
+// The same in two steps, for a command that needs the tokenizer before the model is loaded:
+// the file and the tokenizer; then (options resolved) the device and the model.
+LoadedModel open_model(const std::string& path);
+void start_model(LoadedModel& m, const RuntimeOptions& options);
 
 }  // namespace rotary::cli

@@ -27,6 +27,8 @@ struct RunArgs {
   SamplingParams sampling;
   std::shared_ptr<bool> seed_given = std::make_shared<bool>(false);
   bool json = false, ignore_eos = false;
+  CLI::Option* prompt_flag = nullptr;
+  CLI::Option* tokens_flag = nullptr;
   RuntimeOptions options;
 };
 
@@ -41,28 +43,35 @@ std::vector<int32_t> parse_tokens(const std::string& s) {
       require(used == item.size() && v >= 0 && v <= INT32_MAX, ErrorKind::InvalidArgument, "");
       ids.push_back(static_cast<int32_t>(v));
     } catch (const std::exception&) {
-      throw Error(ErrorKind::InvalidArgument, "--tokens takes comma-separated token ids, e.g. --tokens 1,2,3");
+      throw Error(ErrorKind::InvalidArgument,
+                  "--tokens: '" + item + "' is not a token id; give comma-separated ids, e.g. --tokens 1,2,3");
     }
   }
-  require(!ids.empty(), ErrorKind::InvalidArgument, "--tokens is empty");
+  require(!ids.empty(), ErrorKind::InvalidArgument, "--tokens is empty: give at least one token id, e.g. --tokens 1,2,3");
   return ids;
 }
 
 int run_command(RunArgs& a) {
-  require(a.prompt.empty() != a.tokens.empty(), ErrorKind::InvalidArgument, "give exactly one of -p TEXT and --tokens IDS");
+  const bool given_text = a.prompt_flag->count() > 0, given_ids = a.tokens_flag->count() > 0;
+  require(given_text != given_ids, ErrorKind::InvalidArgument, "give exactly one of -p TEXT and --tokens IDS");
+  require(!given_text || !a.prompt.empty(), ErrorKind::InvalidArgument, "the prompt (-p) is empty: give some text");
+  const std::vector<int32_t> ids = given_ids ? parse_tokens(a.tokens) : std::vector<int32_t>{};
   if (!*a.seed_given) a.sampling.seed = std::random_device{}();
+  a.options.resolve();
+  LoadedModel m = open_model(a.model);
+  const std::vector<int32_t> prompt = given_text ? m.tokenizer->encode(a.prompt) : ids;
   RoutingTrace replay, record;
   if (!a.routing_trace.empty()) {
     replay = read_trace(a.routing_trace);
     a.options.model.moe.replay = &replay;
-    a.options.model.cache.future = replay.accesses();
+    // Belady follows the uses in the order this run will make them (prefill groups by expert).
+    a.options.model.cache.future = replay.forward_accesses(prompt.size(), a.options.model.prefill_chunk);
   }
   if (!a.record_routing.empty()) a.options.model.moe.record = &record;
-  LoadedModel m = load(a.model, a.options);
+  start_model(m, a.options);
   const ModelHparams& h = m.model->hparams();
   record = RoutingTrace{h.n_layer, h.n_expert, h.n_expert_used, {}};
 
-  const std::vector<int32_t> prompt = a.tokens.empty() ? m.tokenizer->encode(a.prompt) : parse_tokens(a.tokens);
   std::unique_ptr<NpyWriter> logits;
   if (!a.logits_out.empty()) logits = std::make_unique<NpyWriter>(a.logits_out, NpyWriter::kUnknownRows, h.n_vocab);
 
@@ -104,6 +113,9 @@ int run_command(RunArgs& a) {
     printer.finish();
     std::fprintf(stderr, "%s\n", s.line().c_str());
   }
+  if (a.options.model.check.enabled)
+    std::fprintf(stderr, "check-ops: %llu ops matched their CPU references\n",
+                 static_cast<unsigned long long>(s.model.ops_checked));
   return 0;
 }
 
@@ -114,8 +126,8 @@ void add_run_command(CLI::App& app, Exit& exit) {
   apply_env_overrides(a->options);
   auto* cmd = app.add_subcommand("run", "Generate text from a prompt");
   add_model_flags(cmd, a->options, a->model);
-  cmd->add_option("-p,--prompt", a->prompt, "Prompt text (used as is: no chat template)");
-  cmd->add_option("--tokens", a->tokens, "Prompt as token ids: 1,2,3");
+  a->prompt_flag = cmd->add_option("-p,--prompt", a->prompt, "Prompt text (used as is: no chat template)");
+  a->tokens_flag = cmd->add_option("--tokens", a->tokens, "Prompt as token ids: 1,2,3");
   cmd->add_option("-n,--n-predict", a->n, "Tokens to generate")->capture_default_str();
   add_sampling_flags(cmd, a->sampling, a->seed_given);
   cmd->add_flag("--ignore-eos", a->ignore_eos, "Keep generating past end-of-generation tokens");

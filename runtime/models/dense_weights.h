@@ -32,6 +32,11 @@ class DenseWeights {
   // A 1-D F32 tensor (norm weights, biases, gates). Throws when missing or not F32.
   vk::BufferView vector(std::string_view name) const;
   uint64_t bytes() const { return arena_.allocated_bytes(); }
+  // Every weight with its VRAM view, in name order.
+  template <typename Fn>
+  void for_each(Fn&& fn) const {
+    for (const auto& [name, e] : tensors_) fn(name, e.view);
+  }
 
  private:
   struct Entry {

@@ -10,6 +10,7 @@
 
 #include "loader/gguf_reader.h"
 #include "loader/hparams.h"
+#include "runtime/check/op_checker.h"
 #include "runtime/models/plan.h"
 #include "runtime/models/routed_moe.h"
 #include "runtime/residency/expert_cache.h"
@@ -35,6 +36,7 @@ struct ModelOptions {
   RoutedMoeOptions moe;                     // prefetch, routing trace replay/record
   bool progress = true;                     // progress bar while loading
   uint64_t max_expert_page_bytes = 0;       // tests: smaller slot-pool pages (0: the device's limit)
+  check::CheckOptions check;                // --check-ops: every op against its CPU reference (slow)
 };
 
 struct LogitsRequest {
@@ -55,6 +57,7 @@ struct ModelStats {
   ResidencyStats residency;
   RoutedMoeStats moe;
   std::string residency_mode;  // "copy", "copy (zero-copy uploads)", "in-place"
+  uint64_t ops_checked = 0;    // --check-ops: ops that matched their CPU references
 };
 
 class Model {

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "base/units.h"
+#include "runtime/check/op_scope.h"
 #include "runtime/residency/expert_cache.h"
 #include "runtime/residency/in_place_experts.h"
 #include "runtime/ops/get_rows.h"
@@ -51,6 +52,18 @@ MoeModel::MoeModel(vk::GpuContext& gpu, const GgufFile& file, const ModelHparams
   readback_ = vk::Buffer::create(gpu.device(), &gpu.budget(), readback_bytes(h, gpu.caps()), vk::MemoryKind::Readback,
                                  vk::MemoryUse::Scratch, "logits readback");
   head_ = weights_.matrix(weights_.has("output.weight") ? "output.weight" : "token_embd.weight");
+  if (options.check.enabled) attach_checker(file, options.check);
+}
+
+// The checker compares dense weights against the file's bytes (the mapping outlives the model).
+void MoeModel::attach_checker(const GgufFile& file, const check::CheckOptions& options) {
+  checker_ = std::make_unique<check::OpChecker>(gpu_, options);
+  weights_.for_each([&](const std::string& name, const vk::BufferView& view) {
+    const GgufTensorInfo* t = file.find_tensor(name);
+    require(t != nullptr, ErrorKind::Internal, "check-ops: " + name + " is not in the file");
+    checker_->add_weight(view.sub(0, t->n_bytes), t->data, name);
+  });
+  gpu_.compute().set_checker(checker_.get());
 }
 
 void MoeModel::setup_residency(const ModelOptions& options) {
@@ -94,6 +107,21 @@ ResidencyMode parse_residency_mode(const std::string& name) {
   throw Error(ErrorKind::InvalidArgument, "unknown residency mode '" + name + "' (auto, copy, in-place)");
 }
 
+MoeModel::~MoeModel() {
+  drain();
+  if (checker_) gpu_.compute().set_checker(nullptr);
+}
+
+void MoeModel::drain() noexcept {
+  // A destructor must not throw: a wait that fails (device lost, timeout) leaves the device idle
+  // as far as anything can be done about it.
+  try {
+    gpu_.compute().queue().wait_idle();
+    gpu_.transfer().queue().wait_idle();
+  } catch (const Error&) {
+  }
+}
+
 vk::Buffer MoeModel::scratch(uint64_t bytes, const char* what) {
   return vk::Buffer::create(gpu_.device(), &gpu_.budget(), std::max<uint64_t>(bytes, 4), vk::MemoryKind::DeviceLocal,
                             vk::MemoryUse::Scratch, what);
@@ -102,12 +130,13 @@ vk::Buffer MoeModel::scratch(uint64_t bytes, const char* what) {
 ModelStats MoeModel::stats() const {
   cache_->collect_timing();
   moe_->collect_timing();
-  return {cache_->stats(), moe_->stats(), mode_};
+  return {cache_->stats(), moe_->stats(), mode_, checker_ ? checker_->ops_checked() : 0};
 }
 
 void MoeModel::record_layers(vk::Recorder& rec, uint32_t pos, uint32_t n) {
   const vk::BufferView x = x_.view(0, uint64_t{n} * h_.n_embd * 4), xn = xn_.view(0, uint64_t{n} * h_.n_embd * 4);
   for (uint32_t l = 0; l < h_.n_layer; ++l) {
+    check::label(rec, "layer", static_cast<int>(l), pos, n);
     record_mixer(rec, l, pos, n);
     ops::rms_norm(rec, x, weights_.vector(blk(l, (ffn_norm_ + ".weight").c_str())), xn, {n, h_.n_embd, h_.rms_eps});
     rec.compute_barrier();
@@ -118,6 +147,7 @@ void MoeModel::record_layers(vk::Recorder& rec, uint32_t pos, uint32_t n) {
 
 void MoeModel::record_head(vk::Recorder& rec, uint32_t first_row, uint32_t rows) {
   const uint64_t row = uint64_t{h_.n_embd} * 4;
+  check::label(rec, "the output head", -1, 0, 0);
   const vk::BufferView in = x_.view(first_row * row, rows * row), normed = xn_.view(0, rows * row);
   ops::rms_norm(rec, in, weights_.vector("output_norm.weight"), normed, {rows, h_.n_embd, h_.rms_eps});
   rec.compute_barrier();
@@ -166,6 +196,7 @@ StepResult MoeModel::eval(std::span<const int32_t> tokens, uint32_t pos, const L
     tokens_.flush(0, n * 4ull);
     positions_.flush(0, n * 4ull);
     vk::Recorder rec = gpu_.compute().begin();
+    check::label(rec, "the embedding", -1, pos + c0, n);
     ops::get_rows(rec, weights_.matrix("token_embd.weight"), tokens_.view(0, n * 4ull), n,
                   x_.view(0, uint64_t{n} * h_.n_embd * 4));
     rec.compute_barrier();

@@ -12,6 +12,7 @@ namespace rotary {
 
 class MoeModel : public Model {
  public:
+  ~MoeModel() override;
   const ModelHparams& hparams() const override { return h_; }
   const MemoryPlan& plan() const override { return plan_; }
   uint32_t context() const override { return plan_.ctx; }
@@ -37,6 +38,10 @@ class MoeModel : public Model {
   virtual void record_ffn_extra(vk::Recorder& /*rec*/, uint32_t /*layer*/, uint32_t /*n*/) {}
 
   vk::Buffer scratch(uint64_t bytes, const char* what);
+  // Waits until the GPU no longer uses this model's buffers (submitted compute work, expert
+  // uploads in flight). Every architecture's destructor calls it first: a call that asked for no
+  // logits returns without waiting, and the derived class's buffers go before ~MoeModel runs.
+  void drain() noexcept;
   static std::string blk(uint32_t layer, const char* name) { return "blk." + std::to_string(layer) + "." + name; }
 
   vk::GpuContext& gpu_;
@@ -53,6 +58,9 @@ class MoeModel : public Model {
   void record_head(vk::Recorder& rec, uint32_t first_row, uint32_t rows);
   void read_rows(vk::Recorder& rec, uint32_t n, StepResult& out);
 
+  void attach_checker(const GgufFile& file, const check::CheckOptions& options);
+
+  std::unique_ptr<check::OpChecker> checker_;  // --check-ops, on the compute stream while it lives
   std::string ffn_norm_;
   ExpertSource source_;
   std::unique_ptr<ExpertProvider> cache_;  // mutable state behind const stats(): timing is folded in lazily

@@ -12,6 +12,7 @@ class Qwen3Moe final : public MoeModel {
  public:
   Qwen3Moe(vk::GpuContext& gpu, const GgufFile& file, const ModelHparams& h, const ModelOptions& options,
            const MemoryPlan& plan);
+  ~Qwen3Moe() override { drain(); }
   void reset() override {}  // the KV cache is overwritten position by position
 
   static ops::KvGeometry kv_geometry(const ModelHparams& h, uint32_t ctx, ops::KvType type);

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <string>
 
+#include "runtime/check/op_checks.h"
+#include "runtime/check/op_scope.h"
 #include "runtime/ops/bind.h"
 #include "runtime/ops/grid.h"
 #include "runtime/ops/tuning.h"
@@ -150,6 +152,7 @@ uint64_t attention_scratch_bytes(uint32_t max_tokens, uint32_t n_heads, const Kv
 void attention(vk::Recorder& rec, const vk::BufferView& q, const KvLayerView& kv,
                const vk::BufferView& out, const vk::BufferView& scratch, const AttentionShape& s,
                const AttentionTuning& t) {
+  const check::OpScope checked(rec, [&] { return check::attention(q, kv, out, s); });
   const vk::DeviceCaps& caps = rec.caps();
   const KvGeometry& geo = kv.geo;
   const AttentionPlan pl = attention_plan(s, geo, caps, t);

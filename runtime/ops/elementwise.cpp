@@ -1,5 +1,7 @@
 #include "runtime/ops/elementwise.h"
 
+#include "runtime/check/op_checks.h"
+#include "runtime/check/op_scope.h"
 #include "runtime/ops/bind.h"
 #include "runtime/ops/grid.h"
 #include "runtime/ops/tuning.h"
@@ -46,6 +48,7 @@ void dispatch_rows(vk::Recorder& rec, const char* shader, const BoundRows& a, co
 
 void add(vk::Recorder& rec, const vk::BufferView& a, const vk::BufferView& b,
          const vk::BufferView& y, uint32_t n, const ElementwiseTuning& tuning) {
+  const check::OpScope checked(rec, [&] { return check::add(a, b, y, n); });
   if (n == 0) return;
   const uint32_t wg = resolve_workgroup_size(rec.caps(), tuning.workgroup_size, 256, "add");
   const BoundRange ba = bind_elements(rec.caps(), a, n, "elementwise");

@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "runtime/check/op_checks.h"
+#include "runtime/check/op_scope.h"
 #include "runtime/ops/bind.h"
 #include "runtime/ops/experts_internal.h"
 #include "runtime/ops/grid.h"
@@ -80,6 +82,8 @@ uint32_t row_bytes32(GgmlType type, uint32_t cols) {
 void expert_gate_up(vk::Recorder& rec, const ExpertLayer& layer, const ExpertEntries& entries,
                     const vk::BufferView& x, const vk::BufferView& h, uint32_t top_k,
                     const ExpertTuning& tuning) {
+  const check::OpScope checked(rec,
+                               [&] { return check::expert_gate_up(layer, entries, x, h, top_k); });
   detail::check_layer(rec.caps(), layer, "expert_gate_up");
   if (entries.count == 0) return;
   const BoundRange xb = bind_elements(rec.caps(), x, layer.n_embd, "expert_gate_up x");
@@ -95,6 +99,8 @@ void expert_gate_up(vk::Recorder& rec, const ExpertLayer& layer, const ExpertEnt
 void expert_down(vk::Recorder& rec, const ExpertLayer& layer, const ExpertEntries& entries,
                  const vk::BufferView& h, const vk::BufferView& route_weights,
                  const vk::BufferView& y, uint32_t top_k, const ExpertTuning& tuning) {
+  const check::OpScope checked(
+      rec, [&] { return check::expert_down(layer, entries, h, route_weights, y, top_k); });
   detail::check_layer(rec.caps(), layer, "expert_down");
   if (entries.count == 0) return;
   const BoundRange hb = bind_elements(rec.caps(), h, uint64_t{top_k} * layer.n_ff, "expert_down h");
@@ -111,6 +117,8 @@ void expert_down(vk::Recorder& rec, const ExpertLayer& layer, const ExpertEntrie
 void expert_combine(vk::Recorder& rec, const vk::BufferView& y, uint32_t n_tokens, uint32_t top_k,
                     uint32_t n_embd, const vk::BufferView& residual, const vk::BufferView& out,
                     uint32_t workgroup_size) {
+  const check::OpScope checked(
+      rec, [&] { return check::expert_combine(y, n_tokens, top_k, n_embd, residual, out); });
   if (n_tokens == 0 || n_embd == 0) return;
   require(top_k > 0, ErrorKind::InvalidArgument, "expert_combine: top_k is 0");
   const vk::DeviceCaps& caps = rec.caps();

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "runtime/check/op_checks.h"
+#include "runtime/check/op_scope.h"
 #include "runtime/ops/bind.h"
 #include "runtime/ops/experts.h"
 #include "runtime/ops/experts_internal.h"
@@ -58,6 +60,8 @@ void expert_gate_up_batched(vk::Recorder& rec, const ExpertLayer& layer,
                             const ExpertEntries& entries, const ExpertRouting& routing,
                             const vk::BufferView& x, const vk::BufferView& h,
                             const ExpertTuning& tuning) {
+  const check::OpScope checked(
+      rec, [&] { return check::expert_gate_up_batched(layer, entries, routing, x, h); });
   detail::check_layer(rec.caps(), layer, "expert_gate_up_batched");
   check_routing(routing, "expert_gate_up_batched");
   if (entries.count == 0 || routing.max_pairs == 0) return;
@@ -83,6 +87,9 @@ void expert_down_batched(vk::Recorder& rec, const ExpertLayer& layer, const Expe
                          const ExpertRouting& routing, const vk::BufferView& h,
                          const vk::BufferView& route_weights, const vk::BufferView& y,
                          const ExpertTuning& tuning) {
+  const check::OpScope checked(rec, [&] {
+    return check::expert_down_batched(layer, entries, routing, h, route_weights, y);
+  });
   detail::check_layer(rec.caps(), layer, "expert_down_batched");
   check_routing(routing, "expert_down_batched");
   if (entries.count == 0 || routing.max_pairs == 0) return;

@@ -1,5 +1,7 @@
 #include "runtime/ops/get_rows.h"
 
+#include "runtime/check/op_checks.h"
+#include "runtime/check/op_scope.h"
 #include "runtime/ops/bind.h"
 #include "runtime/ops/tuning.h"
 #include "runtime/ops/weight_types.h"
@@ -18,6 +20,7 @@ GetRowsTuning resolve(const GetRowsTuning& tuning, const vk::DeviceCaps& caps) {
 
 void get_rows(vk::Recorder& rec, const WeightView& w, const vk::BufferView& ids, uint32_t count,
               const vk::BufferView& out, const GetRowsTuning& tuning) {
+  const check::OpScope checked(rec, [&] { return check::get_rows(w, ids, count, out); });
   check_weight_shape(w.type, w.cols, w.rows, "get_rows");
   if (count == 0) return;
   const vk::DeviceCaps& caps = rec.caps();

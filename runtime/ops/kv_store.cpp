@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string>
 
+#include "runtime/check/op_checks.h"
+#include "runtime/check/op_scope.h"
 #include "runtime/ops/bind.h"
 #include "runtime/ops/grid.h"
 #include "runtime/ops/tuning.h"
@@ -48,6 +50,8 @@ void store_one(vk::Recorder& rec, const vk::BufferView& src, const vk::BufferVie
 void kv_store(vk::Recorder& rec, const vk::BufferView& k_cur, const vk::BufferView& v_cur,
               const KvLayerView& kv, uint32_t p0, uint32_t n_tokens, uint32_t src_stride,
               const KvStoreTuning& tuning) {
+  const check::OpScope checked(
+      rec, [&] { return check::kv_store(k_cur, v_cur, kv, p0, n_tokens, src_stride); });
   const KvGeometry& geo = kv.geo;
   require(geo.head_dim % 2 == 0 && geo.n_kv_heads > 0, ErrorKind::InvalidArgument,
           "kv_store: head_dim must be even and n_kv_heads positive");

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "runtime/check/op_checks.h"
+#include "runtime/check/op_scope.h"
 #include "runtime/ops/bind.h"
 #include "runtime/ops/grid.h"
 #include "runtime/ops/tuning.h"
@@ -64,6 +66,8 @@ uint64_t logits_topk_scratch_bytes(uint32_t n_vocab, uint32_t k, const vk::Devic
 void logits_topk(vk::Recorder& rec, const vk::BufferView& logits, uint32_t n_vocab, uint32_t k,
                  const vk::BufferView& out_ids, const vk::BufferView& out_values,
                  const vk::BufferView& scratch, const LogitsTuning& tuning) {
+  const check::OpScope checked(
+      rec, [&] { return check::logits_topk(logits, n_vocab, k, out_ids, out_values); });
   const TopKSetup s = setup(n_vocab, k, rec.caps(), tuning);
   const Candidates final_out{out_values, out_ids};
   if (n_vocab <= s.block) {

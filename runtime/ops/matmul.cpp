@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string>
 
+#include "runtime/check/op_checks.h"
+#include "runtime/check/op_scope.h"
 #include "runtime/ops/bind.h"
 #include "runtime/ops/tuning.h"
 #include "runtime/ops/weight_types.h"
@@ -40,6 +42,7 @@ MatmulTuning resolve(const MatmulTuning& tuning, const vk::DeviceCaps& caps, uin
 
 void matmul(vk::Recorder& rec, const WeightView& w, const vk::BufferView& x,
             const vk::BufferView& y, uint32_t n, const MatmulTuning& tuning) {
+  const check::OpScope checked(rec, [&] { return check::matmul(w, x, y, n); });
   check_weight_shape(w.type, w.cols, w.rows, "matmul");
   if (n == 0) return;
   const vk::DeviceCaps& caps = rec.caps();

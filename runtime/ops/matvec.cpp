@@ -1,5 +1,7 @@
 #include "runtime/ops/matvec.h"
 
+#include "runtime/check/op_checks.h"
+#include "runtime/check/op_scope.h"
 #include "runtime/ops/bind.h"
 #include "runtime/ops/grid.h"
 #include "runtime/ops/tuning.h"
@@ -26,6 +28,7 @@ MatvecTuning resolve(const MatvecTuning& t, const vk::DeviceCaps& caps, uint32_t
 
 void matvec(vk::Recorder& rec, const WeightView& w, const vk::BufferView& x,
             const vk::BufferView& y, const MatvecTuning& tuning) {
+  const check::OpScope checked(rec, [&] { return check::matvec(w, x, y); });
   check_weight_shape(w.type, w.cols, w.rows, "matvec");
   const vk::DeviceCaps& caps = rec.caps();
   const MatvecTuning t = resolve(tuning, caps, row_units(w.type, w.cols));

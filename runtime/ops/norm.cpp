@@ -1,5 +1,7 @@
 #include "runtime/ops/norm.h"
 
+#include "runtime/check/op_checks.h"
+#include "runtime/check/op_scope.h"
 #include "runtime/ops/bind.h"
 #include "runtime/ops/grid.h"
 #include "runtime/ops/tuning.h"
@@ -16,6 +18,7 @@ uint64_t strided_floats(uint32_t rows, uint32_t stride, uint32_t cols) {
 
 void rms_norm(vk::Recorder& rec, const vk::BufferView& x, const vk::BufferView& w,
               const vk::BufferView& y, const RmsNormShape& s, const NormTuning& tuning) {
+  const check::OpScope checked(rec, [&] { return check::rms_norm(x, w, y, s); });
   require(s.dim > 0, ErrorKind::InvalidArgument, "rms_norm: dim must be positive");
   if (s.rows == 0) return;
   const uint32_t xs = s.x_stride ? s.x_stride : s.dim;

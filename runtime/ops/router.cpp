@@ -1,5 +1,7 @@
 #include "runtime/ops/router.h"
 
+#include "runtime/check/op_checks.h"
+#include "runtime/check/op_scope.h"
 #include "runtime/ops/bind.h"
 #include "runtime/ops/grid.h"
 #include "runtime/ops/tuning.h"
@@ -9,6 +11,7 @@ namespace rotary::ops {
 
 void router_topk(vk::Recorder& rec, const vk::BufferView& logits, const vk::BufferView& ids,
                  const vk::BufferView& weights, const RouterShape& s, const RouterTuning& tuning) {
+  const check::OpScope checked(rec, [&] { return check::router_topk(logits, ids, weights, s); });
   require(s.n_experts > 0 && s.n_experts <= 512, ErrorKind::Unsupported,
           "router: at most 512 experts");
   require(s.k > 0 && s.k <= 16 && s.k <= s.n_experts, ErrorKind::Unsupported,

@@ -36,6 +36,30 @@ std::vector<ExpertKey> RoutingTrace::accesses() const {
   return out;
 }
 
+std::vector<ExpertKey> RoutingTrace::forward_accesses(uint64_t prompt_tokens, uint32_t prefill_chunk) const {
+  require(prefill_chunk >= 1, ErrorKind::InvalidArgument, "the prefill chunk must be at least 1 token");
+  std::vector<ExpertKey> out;
+  out.reserve(ids.size());
+  const uint64_t prompt = std::min(prompt_tokens, tokens());
+  for (uint64_t c0 = 0; c0 < prompt; c0 += prefill_chunk) {
+    const uint64_t n = std::min<uint64_t>(prefill_chunk, prompt - c0);
+    for (uint32_t l = 0; l < layers; ++l) {
+      std::vector<uint16_t> chosen;
+      for (uint64_t t = c0; t < c0 + n; ++t)
+        for (uint16_t e : choices(t, l)) chosen.push_back(e);
+      if (n > 1) {
+        std::sort(chosen.begin(), chosen.end());
+        chosen.erase(std::unique(chosen.begin(), chosen.end()), chosen.end());
+      }
+      for (uint16_t e : chosen) out.push_back({static_cast<uint16_t>(l), e});
+    }
+  }
+  for (uint64_t t = prompt; t < tokens(); ++t)
+    for (uint32_t l = 0; l < layers; ++l)
+      for (uint16_t e : choices(t, l)) out.push_back({static_cast<uint16_t>(l), e});
+  return out;
+}
+
 void write_trace(const std::string& path, const RoutingTrace& t) {
   File f(std::fopen(path.c_str(), "wb"));
   require(f != nullptr, ErrorKind::Io, "cannot write routing trace " + path);

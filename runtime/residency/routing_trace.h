@@ -29,6 +29,12 @@ struct RoutingTrace {
   void append(uint32_t layer, std::span<const uint32_t> chosen);  // layers in order per token
   // Every expert use in replay order: token by token, layer by layer, in top-k order.
   std::vector<ExpertKey> accesses() const;
+  // Every expert use in the order a forward pass asks residency for them (what Belady must be
+  // given when a real run, not a simulation, replays this trace): the first `prompt_tokens` in
+  // chunks of `prefill_chunk`, where a chunk of several tokens takes, layer by layer, its
+  // distinct experts in id order (RoutedMoe's grouped prefill) and a chunk of one token its
+  // choices in top-k order; then the rest one token at a time, layer by layer, in top-k order.
+  std::vector<ExpertKey> forward_accesses(uint64_t prompt_tokens, uint32_t prefill_chunk) const;
 };
 
 void write_trace(const std::string& path, const RoutingTrace& trace);

@@ -6,6 +6,10 @@
 
 #include "runtime/vk/descriptors.h"
 
+namespace rotary::check {
+class OpChecker;
+}
+
 namespace rotary::vk {
 
 // A stage and the memory accesses made there, as synchronization2 names them.
@@ -54,12 +58,20 @@ class Recorder {
   void copy(const BufferView& src, const BufferView& dst);
   void fill(const BufferView& dst, uint32_t word);
 
+  // The debug mode that re-checks every op against its CPU reference (runtime/check/, --check-ops):
+  // when set, each op has the checker snapshot its inputs before it records and verify its
+  // outputs after. The checker submits and waits in between, so it may replace this recorder's
+  // command buffer: the op's caller simply goes on recording into the same Recorder.
+  check::OpChecker* checker() const { return checker_; }
+  void set_checker(check::OpChecker* checker) { checker_ = checker; }
+
  private:
   Device* device_;  // pointers, not references: a Recorder can be reassigned
   PipelineCache* pipelines_;
   DescriptorCache* descriptors_;
   VkCommandBuffer cmd_;
   VkPipeline bound_ = VK_NULL_HANDLE;
+  check::OpChecker* checker_ = nullptr;
 };
 
 }  // namespace rotary::vk

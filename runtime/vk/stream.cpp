@@ -36,7 +36,9 @@ Recorder CommandStream::begin() {
   bi.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
   ROTARY_VK(vkBeginCommandBuffer(cmd, &bi));
   open_.push_back(cmd);
-  return Recorder(device_, pipelines_, descriptors_, cmd);
+  Recorder rec(device_, pipelines_, descriptors_, cmd);
+  rec.set_checker(checker_);
+  return rec;
 }
 
 uint64_t CommandStream::submit(Recorder& rec, std::span<const SemaphoreWait> waits) {

@@ -27,6 +27,8 @@ class CommandStream {
   }
 
   Queue& queue() { return queue_; }
+  // Every recorder begin() hands out carries this checker (runtime/check/; null: off).
+  void set_checker(check::OpChecker* checker) { checker_ = checker; }
 
  private:
   Device& device_;
@@ -40,6 +42,7 @@ class CommandStream {
   };
   std::deque<InFlight> in_flight_;
   std::vector<VkCommandBuffer> open_;  // begun, not yet submitted
+  check::OpChecker* checker_ = nullptr;
 };
 
 }  // namespace rotary::vk

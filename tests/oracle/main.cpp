@@ -6,6 +6,7 @@
 
 #include <cstdio>
 
+#include "tests/oracle/oracle_gpu.h"
 #include "tests/oracle/oracle_test.h"
 
 int main(int argc, char** argv) {
@@ -15,5 +16,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   doctest::Context context(argc, argv);
-  return context.run();
+  const int rc = context.run();
+  rotary::test::release_oracle_gpu();
+  return rc;
 }

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# `rotary run` on bad input: corrupt and unsupported files, impossible budgets and devices, empty
+# and out-of-range prompts, a context that fills, an unwritable output. Each must end with a clear
+# message and its exit code (2 bad input, 3 unsupported, 4 device or memory, 1 other: cli/main.cpp),
+# never a crash (a signal gives 128 + N, which no expected code matches).
+#   run_errors_test.sh ROTARY MAKE_RUN_INPUTS
+set -euo pipefail
+rotary="$1"
+dir="$(mktemp -d)"
+trap 'rm -rf "$dir"' EXIT
+
+fail() { echo "run_errors_test: $*" >&2; exit 1; }
+expect() {  # expect TEXT OUTPUT: OUTPUT contains TEXT
+  grep -qF -- "$1" <<< "$2" || fail "missing '$1' in: $2"
+}
+# A Vulkan device is needed for most cases: skip (77) without one, unless CI requires it.
+if ! "$rotary" devices > /dev/null 2>&1; then
+  [[ "${ROTARY_REQUIRE_GPU:-}" == 1 ]] && fail "no Vulkan device (ROTARY_REQUIRE_GPU=1)"
+  echo "run_errors_test: skipped, no Vulkan device"
+  exit 77
+fi
+
+"$2" "$dir" > /dev/null
+"$rotary" synth --preset tiny-qwen3moe --quant Q8_0 --seed 1 -o "$dir/model.gguf" > /dev/null
+model="$dir/model.gguf"
+size=$(stat -c %s "$model")
+head -c $((size / 2)) "$model" > "$dir/truncated.gguf"
+head -c 1000 "$model" > "$dir/header_cut.gguf"
+printf 'not a model\n' > "$dir/text.gguf"
+: > "$dir/empty.gguf"
+
+run_status=0 run_err=""
+run() {  # run ARGS...: runs `rotary run`, keeps its exit code and stderr
+  set +e
+  run_err="$("$rotary" run --no-progress "$@" 2>&1 >/dev/null)"
+  run_status=$?
+  set -e
+}
+check() {  # check CODE TEXT ARGS...
+  local code="$1" text="$2"
+  shift 2
+  run "$@"
+  [[ $run_status == "$code" ]] || fail "rotary run $*: exit code $run_status, expected $code ($run_err)"
+  expect "$text" "$run_err"
+}
+
+# Files.
+check 2 "run past the end of the" -m "$dir/truncated.gguf" --tokens 1,2
+check 2 "cannot fit in the 976 bytes left" -m "$dir/header_cut.gguf" --tokens 1,2
+check 2 "not a GGUF file" -m "$dir/text.gguf" --tokens 1,2
+check 2 "file is 0 bytes, too short to be a GGUF file" -m "$dir/empty.gguf" --tokens 1,2
+check 2 "cannot open" -m "$dir/missing.gguf" --tokens 1,2
+check 3 "model architecture 'qwen2moe'" -m "$dir/qwen2moe.gguf" --tokens 1,2
+for t in q4_1 q5_0 iq4_nl; do
+  check 3 "is $t" -m "$dir/$t.gguf" --tokens 1,2
+  expect "requantise the model" "$run_err"
+done
+
+# Budget and device.
+check 4 "the VRAM budget of 1.00 MiB cannot hold" -m "$model" --tokens 1,2 --vram-budget 1M
+for part in "dense weights" "KV cache" "activations" "one layer's experts" "Raise --vram-budget to at least" \
+            "lower --ctx"; do
+  expect "$part" "$run_err"
+done
+check 4 "--device 99 does not exist" -m "$model" --tokens 1,2 --device 99
+check 2 "cannot read size" -m "$model" --tokens 1,2 --vram-budget lots
+
+# Prompts.
+check 2 "the prompt (-p) is empty" -m "$model" -p ""
+check 2 "--tokens is empty" -m "$model" --tokens ""
+check 2 "give exactly one of -p TEXT and --tokens IDS" -m "$model"
+check 2 "'-3' is not a token id" -m "$model" --tokens 1,-3
+check 2 "token id 1000 is outside the vocabulary (0..999)" -m "$model" --tokens 5,1000
+
+# A context that fills: with the prompt, and during generation.
+check 1 "the context of 16 tokens is full (0 used, 20 more asked for)" -m "$model" --ctx 16 \
+  --tokens 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20
+check 1 "the context of 16 tokens is full (16 used, 1 more asked for)" -m "$model" --ctx 16 --tokens 1,2,3 \
+  -n 30 --ignore-eos --temp 0
+
+# Outputs.
+check 2 "cannot write $dir/no/such/dir/logits.npy" -m "$model" --tokens 1,2 -n 2 --logits-out "$dir/no/such/dir/logits.npy"
+check 2 "cannot write routing trace" -m "$model" --tokens 1,2 -n 2 --record-routing "$dir/no/such/dir/trace"
+
+# Edge cases that must simply work.
+check 0 "prompt 2 tokens" -m "$model" --tokens 1,2 -n 0
+check 0 "decode 3 tokens" -m "$model" --tokens 1,2 -n 3 --temp 0 --ignore-eos
+check 0 "ops matched their CPU references" -m "$model" --tokens 1,2,3 -n 2 --check-ops
+echo "run_errors_test: ok"
