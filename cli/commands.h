@@ -13,5 +13,6 @@ void add_devices_command(CLI::App& app, Exit& exit);
 void add_run_command(CLI::App& app, Exit& exit);
 void add_info_command(CLI::App& app, Exit& exit);
 void add_synth_command(CLI::App& app, Exit& exit);
+void add_bench_command(CLI::App& app, Exit& exit);
 
 }  // namespace rotary::cli
