@@ -34,7 +34,7 @@ struct BenchArgs {
   bool json = false, csv = false, synthetic_trace = false, progress = true;
   SyntheticTraceParams trace_params;
   double kernel_efficiency = 0, hidden_upload = 0;
-  bool ctx_given = false;
+  bool ctx_given = false, prompts_given = false;
   RuntimeOptions options;
 };
 
@@ -223,14 +223,21 @@ void add_projections(const BenchArgs& a, RotaryEngine& engine, const GgufFile& f
   const PolicyKind first = parse_policies(a.policies).front();
   q.policy = first == PolicyKind::Belady ? PolicyKind::LRU : first;
   const vk::DeviceCaps caps = engine.caps();
-  q.slots_at = [&file, &h, caps, &a](uint64_t budget) {
+  // The slots a target's budget holds: rotary's plan of the fixed part (throws Error(Budget) when
+  // that does not fit) and its slot size, without this device's binding limits, which are not the
+  // target's (lavapipe binds 8 pages; desktop drivers allow far more than any model needs).
+  q.plan_at = [&file, &h, caps, &a](uint64_t budget) {
     PlanRequest req;
     req.budget = budget;
     req.ctx = a.options.model.ctx;
     req.kv_type = a.options.exact ? ops::KvType::F32 : ops::KvType::F16;
     req.prefill_chunk = a.options.model.prefill_chunk;
-    return plan_memory(file, h, caps, req).slots;
+    const MemoryPlan p = plan_memory(file, h, caps, req);
+    const uint64_t fit = (budget - p.fixed()) / p.slot_bytes;
+    return PlannedSlots{static_cast<uint32_t>(std::min<uint64_t>(p.all_experts, fit)), p.fixed()};
   };
+  q.file_bytes = file.file_size();
+
   report.kernel_efficiency = decode_efficiency(report, q.traffic);
   if (a.kernel_efficiency > 0) {
     q.kernel_efficiency = a.kernel_efficiency;
@@ -247,6 +254,7 @@ void add_projections(const BenchArgs& a, RotaryEngine& engine, const GgufFile& f
             : "1.0, ideal: no run here had every expert resident (give --kernel-efficiency)";
   }
   q.hidden_upload = a.hidden_upload;
+  q.copy_on_unified = a.options.residency == "copy";
   report.projections = make_projections(q);
 }
 
@@ -280,6 +288,7 @@ int bench_command(BenchArgs& a) {
   const GgufFile file = GgufFile::open(src.path);
   const ModelHparams hp = read_hparams(file.metadata());
   const bool replaying = a.synthetic_trace || !a.routing_trace.empty();
+  if (replaying && !a.prompts_given) a.prompts = {"0"};  // a replay runs generation only
   HarnessOptions h = harness_options(a, nullptr);
   if (replaying) h.check_prompt = 1;
   if (!a.ctx_given) a.options.model.ctx = needed_context(h);
@@ -336,8 +345,9 @@ void add_bench_command(CLI::App& app, Exit& exit) {
   cmd->add_option("-m,--model", a->model,
                   "GGUF file, or synth:PRESET[:QUANT] (written once to --synth-dir)");
   cmd->add_option("-p,--n-prompt", a->prompts,
-                  "Prompt tests: tokens per prompt (pp N); list, 0 for none")
+                  "Prompt tests: tokens per prompt (pp N); list, 0 for none (default 0 with a replay)")
       ->delimiter(',')
+      ->each([a](const std::string&) { a->prompts_given = true; })
       ->capture_default_str();
   cmd->add_option("-n,--n-gen", a->gens,
                   "Generation tests: tokens generated (tg N); list, 0 for none")
@@ -401,6 +411,9 @@ void add_bench_command(CLI::App& app, Exit& exit) {
   cmd->add_option("--ctx", o.model.ctx, "Context length (default: what the longest test needs)")
       ->each([a](const std::string&) { a->ctx_given = true; });
   cmd->add_flag("--exact", o.exact, "F32 KV cache (the path that matches llama.cpp's numbers)");
+  cmd->add_option("--residency", o.residency,
+                  "Expert residency: auto, copy, in-place (unified memory)")
+      ->capture_default_str();
   cmd->add_flag("!--no-prefetch", o.model.moe.prefetch,
                 "Do not predict and upload the next layer's experts early");
   cmd->add_option("--expert-slots", o.model.expert_slots,

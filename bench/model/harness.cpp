@@ -17,6 +17,36 @@ std::string first_line(const std::string& s) {
   return s.substr(0, s.find('\n'));
 }
 
+bool wants(const std::vector<std::string>& backends, const char* backend) {
+  return std::find(backends.begin(), backends.end(), backend) != backends.end();
+}
+
+std::string rate_text(uint64_t tokens, double seconds) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f t/s", static_cast<double>(tokens) / seconds);
+  return buf;
+}
+
+double ratio_or_none(uint64_t part, uint64_t whole) {
+  return whole ? static_cast<double>(part) / static_cast<double>(whole) : -1;
+}
+
+// The residency figures of the timed repetitions (`s` summed over them, `tokens` in all).
+void residency_figures(BenchResult& r, const ModelStats& s, const MemoryPlan& plan, double tokens) {
+  const ResidencyStats& x = s.residency;
+  r.residency = s.residency_mode;
+  r.slots = plan.slots;
+  r.all_experts = plan.all_experts;
+  r.hit_rate = ratio_or_none(x.hits, x.accesses);
+  r.upload_bytes_per_token = static_cast<double>(x.bytes_uploaded) / tokens;
+  r.prefetch_precision = ratio_or_none(x.prefetch_used, x.prefetch_uploads);
+  r.prediction_recall = ratio_or_none(s.moe.predicted_correct, s.moe.predicted_total);
+  if (x.upload_timed && x.upload_gpu_seconds > 0) r.upload_gbps = x.upload_gbps();
+  if (s.moe.wait_timed) r.upload_wait_ms_per_token = 1e3 * s.moe.upload_wait_seconds / tokens;
+  if (x.upload_timed && s.moe.wait_timed && x.upload_gpu_seconds > 0)
+    r.upload_hidden = std::clamp(1.0 - s.moe.upload_wait_seconds / x.upload_gpu_seconds, 0.0, 1.0);
+}
+
 // "" when equal, else where they part.
 std::string compare_tokens(const std::vector<int32_t>& got, const std::vector<int32_t>& want) {
   for (size_t i = 0; i < std::max(got.size(), want.size()); ++i)
@@ -116,8 +146,7 @@ class BenchLoop {
 
   void run_test(const TestSpec& t, const BudgetSpec& budget, uint64_t bytes, PolicyKind policy,
                 const std::string& verdict, bool with_vulkan, bool with_cpu);
-  void finish_llama(BenchResult r, const std::vector<double>& seconds,
-                    const std::vector<LlamaRun>& runs);
+  void finish_llama(BenchResult r, const std::vector<LlamaRun>& runs);
 
   RotaryEngine& rotary_;
   LlamaEngine* llama_;
@@ -132,45 +161,32 @@ void BenchLoop::run_test(const TestSpec& t, const BudgetSpec& budget, uint64_t b
                          PolicyKind policy, const std::string& verdict, bool with_vulkan,
                          bool with_cpu) {
   const bool ran = rotary_.loaded();
-  const bool vulkan = llama_ && with_vulkan &&
-                      std::find(o_.llama_backends.begin(), o_.llama_backends.end(), "vulkan") !=
-                          o_.llama_backends.end();
-  const bool cpu = llama_ && with_cpu &&
-                   std::find(o_.llama_backends.begin(), o_.llama_backends.end(), "cpu") !=
-                       o_.llama_backends.end();
+  const bool vulkan = llama_ && with_vulkan && wants(o_.llama_backends, "vulkan");
+  const bool cpu = llama_ && with_cpu && wants(o_.llama_backends, "cpu");
   const int32_t n_cpu_moe = vulkan ? llama_->fit_n_cpu_moe(t, bytes) : -1;
-  std::vector<double> rs, vs, cs;
+  std::vector<double> rs;
   std::vector<LlamaRun> vruns, cruns;
-  ResidencyStats sum;
+  ModelStats sum;
   // One untimed run first, as llama-bench (and rotary-oracle) warm up each test: pipelines are
   // made on first use, and the expert cache starts from where the check left it.
   if (ran) rotary_.run(t, kSeedBase - 1);
   for (uint32_t r = 0; r < o_.repetitions; ++r) {
-    char line[160];
-    std::snprintf(line, sizeof line, "[%u/%u] %s %s at %s, repetition %u/%u", ++step_, total_,
-                  to_string(policy), t.name().c_str(), budget.text.c_str(), r + 1, o_.repetitions);
-    std::string msg = line;
+    std::string msg = "[" + std::to_string(++step_) + "/" + std::to_string(total_) + "] " +
+                      to_string(policy) + " " + t.name() + " at " + budget.text + ", repetition " +
+                      std::to_string(r + 1) + "/" + std::to_string(o_.repetitions) + ":";
     if (ran) {
       const RotaryRun x = rotary_.run(t, kSeedBase + r);
       rs.push_back(x.seconds);
-      sum.accesses += x.residency.accesses;
-      sum.hits += x.residency.hits;
-      sum.bytes_uploaded += x.residency.bytes_uploaded;
-      std::snprintf(line, sizeof line, ": rotary %.2f t/s",
-                    static_cast<double>(x.tokens) / x.seconds);
-      msg += line;
+      add_stats(sum, x.stats);
+      msg += " rotary " + rate_text(t.tokens, x.seconds);
     }
     if (vulkan && n_cpu_moe >= 0) {
       vruns.push_back(llama_->run(t, "vulkan", n_cpu_moe));
-      vs.push_back(vruns.back().seconds);
-      std::snprintf(line, sizeof line, ", llama.cpp vulkan %.2f t/s", t.tokens / vs.back());
-      msg += line;
+      msg += ", llama.cpp vulkan " + rate_text(t.tokens, vruns.back().seconds);
     }
     if (cpu) {
       cruns.push_back(llama_->run(t, "cpu", 0));
-      cs.push_back(cruns.back().seconds);
-      std::snprintf(line, sizeof line, ", llama.cpp cpu %.2f t/s", t.tokens / cs.back());
-      msg += line;
+      msg += ", llama.cpp cpu " + rate_text(t.tokens, cruns.back().seconds);
     }
     say(msg);
   }
@@ -178,12 +194,7 @@ void BenchLoop::run_test(const TestSpec& t, const BudgetSpec& budget, uint64_t b
   if (ran) {
     r.seconds = rs;
     r.tps = summarize_rates(t.tokens, rs);
-    r.slots = rotary_.plan().slots;
-    r.all_experts = rotary_.plan().all_experts;
-    r.hit_rate =
-        sum.accesses ? static_cast<double>(sum.hits) / static_cast<double>(sum.accesses) : -1;
-    r.upload_bytes_per_token =
-        static_cast<double>(sum.bytes_uploaded) / (static_cast<double>(t.tokens) * rs.size());
+    residency_figures(r, sum, rotary_.plan(), static_cast<double>(t.tokens) * rs.size());
   }
   report_.results.push_back(r);
   if (vulkan) {
@@ -195,19 +206,20 @@ void BenchLoop::run_test(const TestSpec& t, const BudgetSpec& budget, uint64_t b
     v.n_cpu_moe = n_cpu_moe;
     if (n_cpu_moe < 0)
       v.check = "does not fit: llama.cpp's part without experts exceeds the budget";
-    finish_llama(v, vs, vruns);
+    finish_llama(v, vruns);
   }
   if (cpu) {
     BenchResult c;
     c.engine = "llama.cpp";
     c.backend = "cpu";
     c.test = t;
-    finish_llama(c, cs, cruns);
+    finish_llama(c, cruns);
   }
 }
 
-void BenchLoop::finish_llama(BenchResult r, const std::vector<double>& seconds,
-                             const std::vector<LlamaRun>& runs) {
+void BenchLoop::finish_llama(BenchResult r, const std::vector<LlamaRun>& runs) {
+  std::vector<double> seconds;
+  for (const LlamaRun& x : runs) seconds.push_back(x.seconds);
   if (!seconds.empty()) {
     r.seconds = seconds;
     r.tps = summarize_rates(r.test.tokens, seconds);

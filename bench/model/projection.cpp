@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/error.h"
+#include "base/units.h"
 #include "loader/model_catalog.h"
 #include "runtime/residency/cache_sim.h"
 
@@ -10,7 +11,8 @@ namespace rotary::bench {
 
 namespace {
 constexpr uint64_t GiB = uint64_t{1} << 30;
-}
+constexpr uint64_t GB = 1000000000;
+}  // namespace
 
 const std::vector<TargetDevice>& known_targets() {
   // Bandwidths: shared/reference/performance.md ("Hardware of the first target"), theoretical
@@ -18,15 +20,20 @@ const std::vector<TargetDevice>& known_targets() {
   // assumptions, stated in docs/benchmarks.md; --target-budget replaces them.
   static const std::vector<TargetDevice> targets = {
       {"rtx4060-laptop", "RTX 4060 Laptop (8 GB GDDR6, PCIe 4.0 x8)", 256.0, 15.75, false, 7 * GiB,
-       "256 GB/s GDDR6; PCIe 4.0 x8 15.75 GB/s per direction (theory); 7 GiB of 8 GB for rotary "
-       "(assumed)"},
+       32 * GB,
+       "256 GB/s GDDR6; PCIe 4.0 x8 15.75 GB/s per direction (theory); assumed: 7 GiB of the 8 GB "
+       "for "
+       "rotary, 32 GB of system memory"},
       {"radeon-780m", "Radeon 780M (DDR5-5600 dual channel, unified)", 89.6, 44.8, true, 8 * GiB,
-       "DDR5-5600 dual channel 89.6 GB/s (theory), unified; 8 GiB device-local (assumed)"},
-      {"steam-deck", "Steam Deck (16 GB LPDDR5, unified)", 88.0, 44.0, true, 8 * GiB,
-       "LPDDR5 88 GB/s, unified; 8 GiB of 16 GB for rotary (assumed)"},
+       32 * GB,
+       "DDR5-5600 dual channel 89.6 GB/s (theory), unified; assumed: 8 GiB device-local, 32 GB in "
+       "all"},
+      {"steam-deck", "Steam Deck (16 GB LPDDR5, unified)", 88.0, 44.0, true, 8 * GiB, 16 * GB,
+       "LPDDR5 88 GB/s, unified, 16 GB in all; assumed: 8 GiB device-local for rotary"},
       {"arc-140t", "Intel Arc 140T iGPU (LPDDR5x-8533, unified)", 136.0, 68.0, true, 8 * GiB,
-       "LPDDR5x-8533 about 136 GB/s, unified; 8 GiB device-local (assumed)"},
+       32 * GB, "LPDDR5x-8533 about 136 GB/s, unified; assumed: 8 GiB device-local, 32 GB in all"},
   };
+
   return targets;
 }
 
@@ -99,7 +106,8 @@ Projection project(const TargetDevice& target, const ModelTraffic& traffic,
   const double memory = target.memory_gbps * 1e9 * in.kernel_efficiency;
   const double link = target.link_gbps * 1e9;
   const double compute_s = (traffic.dense_bytes + traffic.expert_bytes) / memory;
-  const double upload_s = (1 - in.hit_rate) * traffic.expert_bytes / link * (1 - in.hidden_upload);
+  const double upload_s =
+      in.in_place ? 0 : (1 - in.hit_rate) * traffic.expert_bytes / link * (1 - in.hidden_upload);
   p.compute_ms = compute_s * 1e3;
   p.upload_ms = upload_s * 1e3;
   p.tps = 1 / (compute_s + upload_s);
@@ -124,8 +132,23 @@ double steady_hit_rate(const RoutingTrace& trace, uint32_t slots, PolicyKind pol
          static_cast<double>(all.accesses - cold.accesses);
 }
 
+namespace {
+
+Projection without_figure(const TargetDevice& target, const ProjectionInputs& in,
+                          std::string note) {
+  Projection p;
+  p.target = target.key;
+  p.target_name = target.name;
+  p.budget = target.budget;
+  p.inputs = in;
+  p.note = std::move(note);
+  return p;
+}
+
+}  // namespace
+
 std::vector<Projection> make_projections(const ProjectionRequest& q) {
-  require(q.trace != nullptr && q.slots_at != nullptr, ErrorKind::InvalidArgument,
+  require(q.trace != nullptr && q.plan_at != nullptr, ErrorKind::InvalidArgument,
           "projection without a trace");
   require(q.policy != PolicyKind::Belady, ErrorKind::InvalidArgument,
           "projections simulate LRU or LFU (Belady needs the future)");
@@ -136,24 +159,39 @@ std::vector<Projection> make_projections(const ProjectionRequest& q) {
     in.kernel_efficiency = q.kernel_efficiency;
     in.efficiency_source = q.efficiency_source;
     in.hidden_upload = q.hidden_upload;
+    in.in_place = target.unified && !q.copy_on_unified;
     in.hit_rate_source = std::string("simulated ") + to_string(q.policy) + " over " + q.trace_name +
                          ", " + std::to_string(q.trace->tokens()) +
                          " tokens, counted after the first " + std::to_string(warmup) +
                          ", at the slots rotary's planner gives each target's budget";
+    PlannedSlots plan;
     try {
-      in.slots = q.slots_at(target.budget);
+      plan = q.plan_at(target.budget);
     } catch (const Error& e) {
       if (e.kind() != ErrorKind::Budget) throw;
-      Projection p;
-      p.target = target.key;
-      p.target_name = target.name;
-      p.budget = target.budget;
-      p.inputs = in;
-      p.note = "does not fit: the model's fixed part exceeds the budget";
-      out.push_back(p);
+      out.push_back(
+          without_figure(target, in, "does not fit: the model's fixed part exceeds the budget"));
       continue;
     }
-    in.hit_rate = steady_hit_rate(*q.trace, in.slots, q.policy, warmup);
+    // The file's pages must stay in memory (they are read or uploaded from there); on unified
+    // memory rotary's VRAM comes out of the same memory.
+    const uint64_t resident = q.file_bytes + (target.unified ? plan.fixed : 0);
+    if (target.host_memory && resident > target.host_memory) {
+      out.push_back(without_figure(target, in,
+                                   "does not fit: the model file and rotary's VRAM need " +
+                                       format_bytes(resident) + " of " +
+                                       format_bytes(target.host_memory) +
+                                       " of memory (experts would be read from storage)"));
+      continue;
+    }
+    in.slots = plan.slots;
+    if (in.in_place) {
+      in.hit_rate = 1;
+      in.hit_rate_source +=
+          "; unified-memory targets read experts in place (rotary's default there): no uploads";
+    } else {
+      in.hit_rate = steady_hit_rate(*q.trace, in.slots, q.policy, warmup);
+    }
     out.push_back(project(target, q.traffic, in));
   }
   return out;

@@ -8,9 +8,10 @@
 //            + (1 - hit rate) x routed expert bytes per token / link bandwidth x (1 - hidden)
 //
 // where `hidden` is the fraction of upload time that overlaps compute (0 in performance.md's
-// arithmetic). On a unified-memory device an expert "upload" is a copy within the same memory,
-// which reads and writes it: its link bandwidth is half the memory bandwidth. Always labelled a
-// projection, never a measurement.
+// arithmetic). On a unified-memory device rotary reads the experts in place by default
+// (--residency auto): there is no upload term at all. With --residency copy an expert "upload"
+// there is a copy within the same memory, which reads and writes it: its link bandwidth is half
+// the memory bandwidth. Always labelled a projection, never a measurement.
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -28,8 +29,9 @@ struct TargetDevice {
   double memory_gbps = 0;  // published VRAM (or unified memory) bandwidth, GB/s
   double link_gbps = 0;    // host-to-VRAM bandwidth for expert uploads, GB/s (unified: memory / 2)
   bool unified = false;
-  uint64_t budget = 0;  // VRAM the projection gives rotary, bytes
-  std::string source;   // where the figures come from
+  uint64_t budget = 0;       // VRAM the projection gives rotary, bytes
+  uint64_t host_memory = 0;  // system memory, which holds the model file (and, unified, the VRAM)
+  std::string source;        // where the figures come from
 };
 
 // RTX 4060 Laptop, Radeon 780M, Steam Deck, Arc 140T iGPU (performance.md's figures).
@@ -63,6 +65,7 @@ struct ProjectionInputs {
   std::string efficiency_source;
   double hidden_upload = 0;  // fraction of upload time hidden behind compute
   uint32_t slots = 0;        // expert slots at the target's budget
+  bool in_place = false;     // unified memory, experts read where the file lies: no uploads
 };
 
 struct Projection {
@@ -86,17 +89,26 @@ Projection project(const TargetDevice& target, const ModelTraffic& traffic,
 double steady_hit_rate(const RoutingTrace& trace, uint32_t slots, PolicyKind policy,
                        uint64_t warmup);
 
+struct PlannedSlots {
+  uint32_t slots = 0;
+  uint64_t fixed = 0;  // dense weights, KV cache, scratch
+};
+
 struct ProjectionRequest {
   std::vector<TargetDevice> targets;
   ModelTraffic traffic;
   const RoutingTrace* trace = nullptr;  // the routing the hit rate is simulated on
   std::string trace_name;               // "synthetic (Qwen3-30B-A3B statistics)", a file name
   PolicyKind policy = PolicyKind::LRU;
-  // Expert slots rotary's planner gives at a budget; throws Error(Budget) when nothing fits.
-  std::function<uint32_t(uint64_t budget)> slots_at;
+  // Expert slots (and the fixed part) rotary's planner gives at a budget; throws Error(Budget)
+  // when nothing fits.
+  std::function<PlannedSlots(uint64_t budget)> plan_at;
+  uint64_t file_bytes = 0;  // the model file, which must stay in the target's memory
   double kernel_efficiency = 1;
   std::string efficiency_source;
   double hidden_upload = 0;
+  bool copy_on_unified =
+      false;  // --residency copy: unified targets copy experts like discrete ones
 };
 
 std::vector<Projection> make_projections(const ProjectionRequest& request);

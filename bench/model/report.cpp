@@ -59,6 +59,15 @@ void write_settings(JsonWriter& w, const BenchSettings& s) {
   w.field("trace", s.trace).end_object();
 }
 
+// A figure that may not apply: null when negative.
+void optional(JsonWriter& w, const char* key, double v) {
+  w.key(key);
+  if (v < 0)
+    w.null();
+  else
+    w.value(v);
+}
+
 void write_result(JsonWriter& w, const BenchResult& r) {
   w.begin_object().field("engine", r.engine).field("backend", r.backend).field("policy", r.policy);
   w.field("budget", r.budget).field("budget_bytes", r.budget_bytes).field("test", r.test.name());
@@ -66,17 +75,17 @@ void write_result(JsonWriter& w, const BenchResult& r) {
   w.field("depth", r.test.depth).field("repetitions", r.tps.n).field("tps", r.tps.mean);
   w.field("tps_stddev", r.tps.stddev).key("seconds").begin_array();
   for (double s : r.seconds) w.value(s);
-  w.end_array().field("slots", r.slots).field("all_experts", r.all_experts).key("hit_rate");
-  if (r.hit_rate < 0)
-    w.null();
-  else
-    w.value(r.hit_rate);
-  w.field("upload_bytes_per_token", r.upload_bytes_per_token).field("vram", r.vram);
-  w.field("driver_vram", r.driver_vram).key("n_cpu_moe");
-  if (r.n_cpu_moe < 0)
-    w.null();
-  else
-    w.value(static_cast<int64_t>(r.n_cpu_moe));
+  w.end_array().field("residency", r.residency).field("slots", r.slots);
+  w.field("all_experts", r.all_experts);
+  optional(w, "hit_rate", r.hit_rate);
+  w.field("upload_bytes_per_token", r.upload_bytes_per_token);
+  optional(w, "upload_gbps", r.upload_gbps);
+  optional(w, "upload_wait_ms_per_token", r.upload_wait_ms_per_token);
+  optional(w, "upload_hidden", r.upload_hidden);
+  optional(w, "prefetch_precision", r.prefetch_precision);
+  optional(w, "prediction_recall", r.prediction_recall);
+  w.field("vram", r.vram).field("driver_vram", r.driver_vram);
+  optional(w, "n_cpu_moe", r.n_cpu_moe);
   w.field("check", r.check).end_object();
 }
 
@@ -86,7 +95,8 @@ void write_projection(JsonWriter& w, const Projection& p) {
   w.field("hit_rate", p.inputs.hit_rate).field("hit_rate_source", p.inputs.hit_rate_source);
   w.field("kernel_efficiency", p.inputs.kernel_efficiency)
       .field("efficiency_source", p.inputs.efficiency_source);
-  w.field("hidden_upload", p.inputs.hidden_upload).field("compute_ms", p.compute_ms);
+  w.field("hidden_upload", p.inputs.hidden_upload).field("in_place", p.inputs.in_place);
+  w.field("compute_ms", p.compute_ms);
   w.field("upload_ms", p.upload_ms)
       .field("tps", p.tps)
       .field("tps_all_resident", p.tps_all_resident);
@@ -113,10 +123,16 @@ BenchResult read_result(const JsonValue& o) {
   r.tps.n = u32(o, "repetitions");
   if (const JsonValue* s = o.find("seconds"))
     for (const JsonValue& v : s->as_array()) r.seconds.push_back(v.as_number());
+  r.residency = o.string_or("residency", "");
   r.slots = u32(o, "slots");
   r.all_experts = u32(o, "all_experts");
   r.hit_rate = o.number_or("hit_rate", -1);
   r.upload_bytes_per_token = o.number_or("upload_bytes_per_token", 0);
+  r.upload_gbps = o.number_or("upload_gbps", -1);
+  r.upload_wait_ms_per_token = o.number_or("upload_wait_ms_per_token", -1);
+  r.upload_hidden = o.number_or("upload_hidden", -1);
+  r.prefetch_precision = o.number_or("prefetch_precision", -1);
+  r.prediction_recall = o.number_or("prediction_recall", -1);
   r.vram = u64(o, "vram");
   r.driver_vram = u64(o, "driver_vram");
   r.n_cpu_moe = static_cast<int32_t>(o.number_or("n_cpu_moe", -1));
@@ -135,6 +151,7 @@ Projection read_projection(const JsonValue& o) {
   p.inputs.kernel_efficiency = o.number_or("kernel_efficiency", 0);
   p.inputs.efficiency_source = o.string_or("efficiency_source", "");
   p.inputs.hidden_upload = o.number_or("hidden_upload", 0);
+  p.inputs.in_place = o.find("in_place") && o.at("in_place").as_bool();
   p.compute_ms = o.number_or("compute_ms", 0);
   p.upload_ms = o.number_or("upload_ms", 0);
   p.tps = o.number_or("tps", 0);

@@ -58,11 +58,17 @@ struct BenchResult {
   TestSpec test;
   Summary tps;
   std::vector<double> seconds;  // per repetition
-  // rotary: expert residency during the timed repetitions
+  // rotary: expert residency during the timed repetitions; < 0: not applicable or not measured
+  std::string residency;  // "copy", "copy (zero-copy uploads)", "in-place"
   uint32_t slots = 0;
   uint32_t all_experts = 0;
-  double hit_rate = -1;  // < 0: not applicable
+  double hit_rate = -1;
   double upload_bytes_per_token = 0;
+  double upload_gbps = -1;               // GPU timestamps on the transfer queue
+  double upload_wait_ms_per_token = -1;  // compute queue waiting for uploads (GPU timestamps)
+  double upload_hidden = -1;             // 1 - wait / upload time
+  double prefetch_precision = -1;        // prefetched experts that were used
+  double prediction_recall = -1;         // chosen experts that had been predicted
   // VRAM: rotary's own accounting (peak) or llama.cpp's device buffers; driver_vram is
   // VK_EXT_memory_budget's heap usage where the driver reports it (0 otherwise).
   uint64_t vram = 0;

@@ -21,9 +21,14 @@ ModelIdentity identify_model(const GgufFile& file, const ModelHparams& h, const 
 
 struct RotaryRun {
   double seconds = 0;
-  uint64_t tokens = 0;       // tokens of the timed part
-  ResidencyStats residency;  // what the timed part did (counter differences)
+  uint64_t tokens = 0;  // tokens of the timed part
+  ModelStats stats;     // what the timed part did (counter differences)
 };
+
+// b - a, counter by counter (the timing flags and the mode are b's).
+ModelStats stats_difference(const ModelStats& a, const ModelStats& b);
+// a += b, counter by counter.
+void add_stats(ModelStats& a, const ModelStats& b);
 
 // A fresh context with these options: vk::GpuContext::create for the command, one with the
 // validation layer in the GPU tests.

@@ -63,6 +63,13 @@ TEST_CASE("bench projection: kernel efficiency, hidden uploads and unified memor
   CHECK(std::fabs(p.upload_ms - 1.25) <= 1e-9);
   CHECK(std::fabs(p.tps - 1e3 / (1.92 / 44.0 * 1e3 + 1.25)) <= 1e-9);
 
+  // In place (rotary's default on unified memory): no upload term, whatever the hit rate.
+  in.in_place = true;
+  const Projection q = project(deck, performance_md_traffic(), in);
+  CHECK(q.upload_ms == 0);
+  CHECK(std::fabs(q.tps - 1e3 / (1.92 / 44.0 * 1e3)) <= 1e-9);
+  in.in_place = false;
+
   in.kernel_efficiency = 0;
   CHECK_ROTARY_ERROR(project(deck, performance_md_traffic(), in), ErrorKind::InvalidArgument,
                      "efficiency");
@@ -135,6 +142,58 @@ TEST_CASE("bench projection: steady-state hit rates of a trace with hand-counted
   CHECK(steady_hit_rate(t, 4, PolicyKind::LRU, 8) == 1.0);  // slots >= layers x experts
   CHECK_ROTARY_ERROR(steady_hit_rate(t, 2, PolicyKind::LRU, 40), ErrorKind::InvalidArgument,
                      "warm-up");
+}
+
+}  // namespace rotary::bench
+
+namespace rotary::bench {
+
+TEST_CASE(
+    "bench projection: per target, simulated hits, in-place unified memory, and what does not "
+    "fit") {
+  SyntheticTraceParams tp;
+  tp.layers = 4;
+  tp.experts = 16;
+  tp.k = 2;
+  tp.tokens = 200;
+  const RoutingTrace trace = synthetic_trace(tp);
+  ProjectionRequest q;
+  q.targets = find_targets("rtx4060-laptop,steam-deck");
+  q.traffic = performance_md_traffic();
+  q.trace = &trace;
+  q.trace_name = "a test trace";
+  q.plan_at = [](uint64_t) { return PlannedSlots{20, uint64_t{1} << 30}; };
+  q.file_bytes = 10'000'000'000;
+  auto p = make_projections(q);
+  REQUIRE(p.size() == 2);
+  CHECK(p[0].note.empty());
+  CHECK(p[0].inputs.slots == 20);
+  CHECK(p[0].inputs.hit_rate == steady_hit_rate(trace, 20, PolicyKind::LRU, 64));
+  CHECK(p[0].inputs.hit_rate > 0);
+  CHECK(p[0].inputs.hit_rate < 1);  // 20 of 64 experts
+  CHECK(!p[0].inputs.in_place);
+  CHECK(p[1].inputs.in_place);  // the Steam Deck reads experts where the file lies
+  CHECK(p[1].upload_ms == 0);
+  CHECK(p[1].inputs.hit_rate_source.find("a test trace") != std::string::npos);
+
+  // 17.3 GB of file and 1 GiB of VRAM do not fit the Deck's 16 GB; the laptop's 32 GB hold the
+  // file.
+  q.file_bytes = 17'300'000'000;
+  p = make_projections(q);
+  CHECK(p[0].note.empty());
+  CHECK(p[1].note.find("does not fit") == 0);
+  CHECK(p[1].tps == 0);
+
+  q.plan_at = [](uint64_t) -> PlannedSlots { throw Error(ErrorKind::Budget, "too small"); };
+  p = make_projections(q);
+  CHECK(p[0].note == "does not fit: the model's fixed part exceeds the budget");
+
+  q.copy_on_unified = true;  // --residency copy
+  q.plan_at = [](uint64_t) { return PlannedSlots{20, uint64_t{1} << 30}; };
+  q.file_bytes = 1'000'000'000;
+  p = make_projections(q);
+  CHECK(!p[1].inputs.in_place);
+  CHECK(p[1].upload_ms > 0);
 }
 
 }  // namespace rotary::bench

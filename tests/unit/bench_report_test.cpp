@@ -40,6 +40,12 @@ BenchReport sample_report(const std::string& device) {
   a.all_experts = 32;
   a.hit_rate = 0.8125;
   a.upload_bytes_per_token = 12345.5;
+  a.residency = "copy (zero-copy uploads)";
+  a.upload_gbps = 7.29;
+  a.upload_wait_ms_per_token = 1.5;
+  a.upload_hidden = 0.25;
+  a.prefetch_precision = 0.5;
+  a.prediction_recall = 0.875;
   a.vram = 4000000;
   a.check = "ok";
   BenchResult b;
@@ -86,6 +92,12 @@ void check_same_result(const BenchResult& got, const BenchResult& want) {
   CHECK(got.all_experts == want.all_experts);
   CHECK(got.hit_rate == doctest::Approx(want.hit_rate).epsilon(1e-8));
   CHECK(got.upload_bytes_per_token == doctest::Approx(want.upload_bytes_per_token).epsilon(1e-8));
+  CHECK(got.residency == want.residency);
+  CHECK(got.upload_gbps == doctest::Approx(want.upload_gbps).epsilon(1e-8));  // -1 (absent) too
+  CHECK(got.upload_wait_ms_per_token == doctest::Approx(want.upload_wait_ms_per_token).epsilon(1e-8));
+  CHECK(got.upload_hidden == doctest::Approx(want.upload_hidden).epsilon(1e-8));
+  CHECK(got.prefetch_precision == doctest::Approx(want.prefetch_precision).epsilon(1e-8));
+  CHECK(got.prediction_recall == doctest::Approx(want.prediction_recall).epsilon(1e-8));
   CHECK(got.vram == want.vram);
   CHECK(got.driver_vram == want.driver_vram);
   CHECK(got.n_cpu_moe == want.n_cpu_moe);
