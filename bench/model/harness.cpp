@@ -171,24 +171,25 @@ void BenchLoop::run_test(const TestSpec& t, const BudgetSpec& budget, uint64_t b
   // made on first use, and the expert cache starts from where the check left it.
   if (ran) rotary_.run(t, kSeedBase - 1);
   for (uint32_t r = 0; r < o_.repetitions; ++r) {
-    std::string msg = "[" + std::to_string(++step_) + "/" + std::to_string(total_) + "] " +
-                      to_string(policy) + " " + t.name() + " at " + budget.text + ", repetition " +
-                      std::to_string(r + 1) + "/" + std::to_string(o_.repetitions) + ":";
+    // A line per engine as each finishes: llama.cpp's Vulkan runs take minutes on lavapipe.
+    const std::string step = "[" + std::to_string(++step_) + "/" + std::to_string(total_) + "] " +
+                             to_string(policy) + " " + t.name() + " at " + budget.text +
+                             ", repetition " + std::to_string(r + 1) + "/" +
+                             std::to_string(o_.repetitions) + ": ";
     if (ran) {
       const RotaryRun x = rotary_.run(t, kSeedBase + r);
       rs.push_back(x.seconds);
       add_stats(sum, x.stats);
-      msg += " rotary " + rate_text(t.tokens, x.seconds);
+      say(step + "rotary " + rate_text(t.tokens, x.seconds));
     }
     if (vulkan && n_cpu_moe >= 0) {
       vruns.push_back(llama_->run(t, "vulkan", n_cpu_moe));
-      msg += ", llama.cpp vulkan " + rate_text(t.tokens, vruns.back().seconds);
+      say(step + "llama.cpp vulkan " + rate_text(t.tokens, vruns.back().seconds));
     }
     if (cpu) {
       cruns.push_back(llama_->run(t, "cpu", 0));
-      msg += ", llama.cpp cpu " + rate_text(t.tokens, cruns.back().seconds);
+      say(step + "llama.cpp cpu " + rate_text(t.tokens, cruns.back().seconds));
     }
-    say(msg);
   }
   BenchResult r = rotary_row(t, budget, bytes, policy, verdict);
   if (ran) {

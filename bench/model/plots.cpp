@@ -64,6 +64,12 @@ struct YRange {
   bool log_scale() const { return lo > 0 && hi / lo > 50; }
 };
 
+// Where a result sits on the budget axis: its budget, or the VRAM it used when that was less (a
+// budget of "device" on a small model would otherwise squeeze every other point into a corner).
+uint64_t budget_axis(const BenchResult& x) {
+  return x.vram > 0 ? std::min(x.budget_bytes, x.vram) : x.budget_bytes;
+}
+
 // tok/s against budget for one test; "" when the results hold fewer than two budgets.
 std::string budget_script(const std::vector<BenchReport>& reports, const TestSpec& test,
                           const std::string& stem, std::string& data) {
@@ -80,11 +86,16 @@ std::string budget_script(const std::vector<BenchReport>& reports, const TestSpe
       }
       budgets.insert(x.budget_bytes);
       series[series_name(r, x, many)].push_back(
-          {static_cast<double>(x.budget_bytes), x.tps.mean, x.tps.stddev});
+          {static_cast<double>(budget_axis(x)), x.tps.mean, x.tps.stddev});
     }
   if (budgets.size() < 2) return "";
-  const double unit = *budgets.rbegin() >= (4ull << 30) ? 1073741824.0 : 1048576.0;
-  double lo = *budgets.begin() / unit, hi = *budgets.rbegin() / unit;
+  double lo = 1e300, hi = 0;  // bytes on the axis
+  for (const auto& [name, pts] : series)
+    for (const Point& p : pts) {
+      lo = std::min(lo, p.x);
+      hi = std::max(hi, p.x);
+    }
+  const double unit = hi >= 4.0 * 1073741824.0 ? 1073741824.0 : 1048576.0;
   std::string plot;
   size_t index = 0;
   auto add = [&](const std::string& name, std::vector<Point> pts, const char* style) {
@@ -99,8 +110,7 @@ std::string budget_script(const std::vector<BenchReport>& reports, const TestSpe
   };
   for (auto& [name, pts] : series) add(name, pts, "yerrorlines pointtype 7");
   for (auto& [name, p] : flat)
-    add(name + " (no VRAM)", {{lo * unit, p.y, p.err}, {hi * unit, p.y, p.err}},
-        "lines dashtype 2");
+    add(name + " (no VRAM)", {{lo, p.y, p.err}, {hi, p.y, p.err}}, "lines dashtype 2");
   YRange y;
   for (auto& [n, pts] : series)
     for (const Point& p : pts) y.add(p.y);
@@ -109,7 +119,10 @@ std::string budget_script(const std::vector<BenchReport>& reports, const TestSpe
   std::string s =
       terminal_header(test.name() + where + ": tokens per second against the VRAM budget",
                       "tokens/s", y.log_scale());
-  s += "set xlabel " + quoted(unit > 1048576.0 ? "VRAM budget (GiB)" : "VRAM budget (MiB)") + "\n";
+  s += "set xlabel " +
+       quoted(std::string("VRAM budget (") + (unit > 1048576.0 ? "GiB" : "MiB") +
+              "; the VRAM used where a run needed less)") +
+       "\n";
   s += "set yrange [" + std::string(y.log_scale() ? "*" : "0") + ":*]\n";
   return s + plot + "\n";
 }
