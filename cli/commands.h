@@ -14,5 +14,6 @@ void add_run_command(CLI::App& app, Exit& exit);
 void add_chat_command(CLI::App& app, Exit& exit);
 void add_info_command(CLI::App& app, Exit& exit);
 void add_synth_command(CLI::App& app, Exit& exit);
+void add_bench_command(CLI::App& app, Exit& exit);
 
 }  // namespace rotary::cli

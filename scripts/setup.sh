@@ -3,14 +3,20 @@
 #   scripts/setup.sh           build dependencies and lavapipe (to run rotary anywhere)
 #   scripts/setup.sh --tests   also the test dependencies: validation layers, clang (fuzzing),
 #                              Node.js and npm (the llama.cpp oracle)
+#   scripts/setup.sh --plots   also gnuplot (gnuplot-nox), which `rotary bench --plots` draws with
+#   (the flags combine: scripts/setup.sh --tests --plots)
 set -euo pipefail
 
 packages=(build-essential cmake ninja-build git ca-certificates
           libvulkan-dev libvulkan-volk-dev glslang-tools libcli11-dev doctest-dev
           libvulkan1 mesa-vulkan-drivers)
-if [[ "${1:-}" == "--tests" ]]; then
-  packages+=(vulkan-validationlayers vulkan-tools clang libclang-rt-14-dev nodejs npm)
-fi
+for flag in "$@"; do
+  case "$flag" in
+    --tests) packages+=(vulkan-validationlayers vulkan-tools clang libclang-rt-14-dev nodejs npm) ;;
+    --plots) packages+=(gnuplot-nox) ;;
+    *) echo "setup: unknown flag '$flag' (--tests, --plots)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

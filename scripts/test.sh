@@ -4,7 +4,7 @@
 # device fails here instead of skipping (ROTARY_REQUIRE_GPU=1); so does a missing oracle.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh --tests
+bash scripts/setup.sh --tests --plots   # gnuplot: the plot tests draw with it
 bash scripts/setup-oracle.sh            # llama.cpp, pinned, into .oracle/ (cached)
 bash scripts/build.sh -DROTARY_ORACLE_DIR="$PWD/.oracle"
 export ROTARY_REQUIRE_GPU=1

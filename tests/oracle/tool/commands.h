@@ -52,6 +52,8 @@ struct BenchOptions {
   std::string model;
   int prompt = 512;
   int generate = 128;
+  int depth = 0;             // tokens in the KV cache before each repetition's prompt (untimed)
+  bool memory_only = false;  // load and create the context, report the device memory, no timing
   int repetitions = 1;
   int threads = 2;
   int n_cpu_moe = 0;

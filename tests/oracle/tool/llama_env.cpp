@@ -16,6 +16,7 @@ namespace {
 struct LogState {
   bool verbose = false;
   bool last_shown = false;  // whether the previous message was printed (for CONT lines)
+  std::function<void(const char*)> observer;
 };
 LogState g_log;
 
@@ -25,6 +26,7 @@ void log_to_stderr(ggml_log_level level, const char* text, void* user) {
   if (level == GGML_LOG_LEVEL_CONT) show = state->last_shown;
   state->last_shown = show;
   if (show) std::fputs(text, stderr);
+  if (state->observer) state->observer(text);
 }
 
 std::string library_directory() {
@@ -80,6 +82,8 @@ void init_llama(bool verbose) {
                 std::string(std::getenv("GGML_VK_VISIBLE_DEVICES")) + "); see `rotary devices`");
   }
 }
+
+void observe_log(std::function<void(const char*)> observer) { g_log.observer = std::move(observer); }
 
 void require_model_file(const std::string& path) {
   require(std::filesystem::is_regular_file(path), ErrorKind::Io, "no such model file: " + path);

@@ -4,6 +4,7 @@
 // the shared libraries were built from (extracted by scripts/setup-oracle.sh).
 #include <llama.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,6 +25,9 @@ Backend parse_backend(const std::string& name);
 // dynamically). Throws when the linked backend has no device: llama.cpp would otherwise fall back
 // to the CPU without a word.
 void init_llama(bool verbose);
+// Every message of llama.cpp's log goes to `observer` as well (shown or not); bench reads the
+// device buffer sizes llama.cpp reports from it.
+void observe_log(std::function<void(const char* text)> observer);
 
 struct ModelFree {
   void operator()(llama_model* m) const { llama_model_free(m); }

@@ -93,6 +93,9 @@ CLI::App* add_bench(CLI::App& app, BenchOptions& b) {
   sub->add_option("model", b.model, "GGUF file")->required();
   sub->add_option("-p", b.prompt, "prompt tokens (one batch)")->check(CLI::NonNegativeNumber);
   sub->add_option("-n", b.generate, "generated tokens (one at a time)")->check(CLI::NonNegativeNumber);
+  sub->add_option("-d,--depth", b.depth, "tokens already in the context before the prompt (untimed)")
+      ->check(CLI::NonNegativeNumber);
+  sub->add_flag("--memory-only", b.memory_only, "load and create the context, report device memory, no timing");
   sub->add_option("-r,--repetitions", b.repetitions, "repetitions (mean and stddev)")->check(CLI::PositiveNumber);
   sub->add_option("--threads", b.threads, "CPU threads")->check(CLI::PositiveNumber);
   sub->add_option("--n-cpu-moe", b.n_cpu_moe, "keep the experts of the first N layers on the CPU");

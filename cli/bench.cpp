@@ -1,0 +1,433 @@
+// `rotary bench`: llama-bench-style tests (pp N, tg N, at a depth, repeated) of a model file or a
+// synth:PRESET, swept over VRAM budgets and cache policies, optionally side by side with llama.cpp
+// on the same file, device and budget, with routing-trace replay, plots and projections for named
+// devices. The harness is bench/model/; docs/benchmarks.md records what it measured.
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <thread>
+
+#include "base/error.h"
+#include "base/units.h"
+#include "bench/model/harness.h"
+#include "bench/model/model_source.h"
+#include "bench/model/plots.h"
+#include "cli/commands.h"
+#include "loader/model_catalog.h"
+
+namespace rotary::cli {
+
+namespace {
+
+using namespace rotary::bench;
+
+struct BenchArgs {
+  std::string model, command;
+  std::vector<std::string> prompts{"512"}, gens{"128"}, depths{"0"}, budgets, policies{"lru"},
+      llama, merge;
+  uint32_t repetitions = 3, check_tokens = 16, llama_threads = 0, trace_tokens = 0;
+  std::string output = "table", save, plots, oracle, synth_dir, routing_trace, write_trace, project;
+  std::string target_budget;
+  bool json = false, csv = false, synthetic_trace = false, progress = true;
+  SyntheticTraceParams trace_params;
+  double kernel_efficiency = 0, hidden_upload = 0;
+  bool ctx_given = false, prompts_given = false;
+  RuntimeOptions options;
+};
+
+std::string read_text(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  require(f.good(), ErrorKind::Io, "cannot read " + path);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+void write_text(const std::string& path, const std::string& text) {
+  std::ofstream f(path, std::ios::binary);
+  f << text;
+  require(f.good(), ErrorKind::Io, "cannot write " + path);
+}
+
+std::string utc_now() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string host_cpu() {
+  std::ifstream f("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+  return "";
+}
+
+// This process's command line, as the shell gave it (for the record beside every figure).
+std::string command_line() {
+  const std::string raw = read_text("/proc/self/cmdline");
+  std::string out;
+  for (char c : raw) out += c == '\0' ? ' ' : c;
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+std::string output_format(const BenchArgs& a) {
+  if (a.json) return "json";
+  if (a.csv) return "csv";
+  require(a.output == "table" || a.output == "json" || a.output == "csv",
+          ErrorKind::InvalidArgument, "-o takes table, json or csv, not '" + a.output + "'");
+  return a.output;
+}
+
+void print_reports(const std::vector<BenchReport>& reports, const std::string& format) {
+  if (format == "json") {
+    for (const BenchReport& r : reports) std::printf("%s\n", to_json(r).c_str());
+    return;
+  }
+  if (format == "csv") {
+    std::printf("%s", to_csv(reports).c_str());
+    return;
+  }
+  std::printf("%s", to_table(reports).c_str());
+  for (const BenchReport& r : reports) {
+    if (const std::string ratios = ratio_table(r); !ratios.empty())
+      std::printf("\n%s", ratios.c_str());
+    if (const std::string p = projection_table(r); !p.empty()) std::printf("\n%s", p.c_str());
+  }
+  if (!reports.empty())
+    std::printf("\nrotary %s, %s; %s\n", reports.front().rotary_version.c_str(),
+                reports.front().date.c_str(),
+                reports.front().device.api_version.empty()
+                    ? ""
+                    : ("Vulkan " + reports.front().device.api_version).c_str());
+}
+
+void draw_plots(const std::vector<BenchReport>& reports, const std::string& dir) {
+  const PlotOutput p = write_plots(reports, dir);
+  for (const auto& image : p.images) std::fprintf(stderr, "bench: plot %s\n", image.c_str());
+  if (!p.message.empty()) std::fprintf(stderr, "bench: %s\n", p.message.c_str());
+}
+
+int merge_command(const BenchArgs& a) {
+  std::vector<BenchReport> reports;
+  for (const std::string& path : a.merge) {
+    const std::string text = read_text(path);
+    const size_t start = text.find_first_not_of(" \t\r\n");
+    if (start != std::string::npos && text[start] == '{') {
+      std::stringstream lines(text);
+      std::string line;  // one report per line (what --json prints), or one object in the file
+      bool any = false;
+      while (std::getline(lines, line))
+        if (line.find_first_not_of(" \t\r") != std::string::npos &&
+            line[line.find_first_not_of(" \t\r")] == '{') {
+          reports.push_back(report_from_json(line, path));
+          any = true;
+        }
+      if (!any) reports.push_back(report_from_json(text, path));
+    } else {
+      for (BenchReport& r : reports_from_csv(text, path)) reports.push_back(std::move(r));
+    }
+  }
+  print_reports(reports, output_format(a));
+  if (!a.plots.empty()) draw_plots(reports, a.plots);
+  return 0;
+}
+
+// The trace a replay (or a projection) uses: a file, or a synthetic one in the model's shape.
+std::unique_ptr<RoutingTrace> make_trace(const BenchArgs& a, const ModelHparams& h, uint32_t tokens,
+                                         std::string& name) {
+  if (!a.routing_trace.empty()) {
+    name = a.routing_trace;
+    return std::make_unique<RoutingTrace>(read_trace(a.routing_trace));
+  }
+  SyntheticTraceParams p = a.trace_params;
+  p.layers = h.n_layer;
+  p.experts = h.n_expert;
+  p.k = h.n_expert_used;
+  p.tokens = a.trace_tokens ? a.trace_tokens : std::max<uint32_t>(tokens, 512);
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "a synthetic trace (p_previous %.3f, p_recent %.3f, seed %llu%s)",
+                p.p_previous, p.p_recent, static_cast<unsigned long long>(p.seed),
+                a.trace_params.p_previous == SyntheticTraceParams{}.p_previous &&
+                        a.trace_params.p_recent == SyntheticTraceParams{}.p_recent
+                    ? ": Qwen3-30B-A3B's published locality"
+                    : "");
+  name = buf;
+  return std::make_unique<RoutingTrace>(synthetic_trace(p));
+}
+
+HarnessOptions harness_options(const BenchArgs& a, const RoutingTrace* replay) {
+  HarnessOptions h;
+  h.tests = make_tests(parse_counts(a.prompts, "-p"), parse_counts(a.gens, "-n"),
+                       parse_counts(a.depths, "-d"));
+  h.budgets = parse_budgets(a.budgets);
+  h.policies = parse_policies(a.policies);
+  h.repetitions = a.repetitions;
+  h.check_tokens = a.check_tokens;
+  h.replay = replay;
+  h.llama_backends = parse_llama_backends(a.llama);
+  h.progress = a.progress;
+  return h;
+}
+
+// The context each configuration needs: the longest test (with its depth) and the check.
+uint32_t needed_context(const HarnessOptions& h) {
+  uint32_t need = h.check_prompt + h.check_tokens;
+  for (const TestSpec& t : h.tests) need = std::max(need, t.depth + t.tokens);
+  return std::max<uint32_t>(need, 64);
+}
+
+double decode_efficiency(const BenchReport& r, const ModelTraffic& traffic) {
+  if (r.copy_gbps <= 0) return 0;
+  double best = 0;
+  for (const BenchResult& x : r.results)
+    if (x.engine == "rotary" && x.test.kind == TestKind::Generate && x.test.depth == 0 &&
+        x.all_experts && x.slots == x.all_experts && x.tps.n)
+      best = std::max(
+          best, (traffic.dense_bytes + traffic.expert_bytes) * x.tps.mean / (r.copy_gbps * 1e9));
+  return best;
+}
+
+ModelTraffic traffic_of(const GgufFile& file, const ModelHparams& h) {
+  std::vector<TensorBytes> tensors;
+  for (const auto& t : file.tensors()) {
+    uint64_t rows = 1;
+    for (size_t i = 1; i < t.shape.size(); ++i) rows *= t.shape[i];
+    tensors.push_back({t.name, t.n_bytes, rows});
+  }
+  return model_traffic(tensors, h.n_layer, h.n_expert, h.n_expert_used);
+}
+
+}  // namespace
+
+namespace {
+
+void add_projections(const BenchArgs& a, RotaryEngine& engine, const GgufFile& file,
+                     const RoutingTrace& trace, const std::string& trace_name,
+                     BenchReport& report) {
+  const ModelHparams& h = engine.hparams();
+  ProjectionRequest q;
+  q.targets = find_targets(a.project);
+  if (!a.target_budget.empty())
+    for (TargetDevice& t : q.targets) t.budget = parse_size(a.target_budget);
+  q.traffic = traffic_of(file, h);
+  q.trace = &trace;
+  q.trace_name = trace_name;
+  const PolicyKind first = parse_policies(a.policies).front();
+  q.policy = first == PolicyKind::Belady ? PolicyKind::LRU : first;
+  const vk::DeviceCaps caps = engine.caps();
+  // The slots a target's budget holds: rotary's plan of the fixed part (throws Error(Budget) when
+  // that does not fit) and its slot size, without this device's binding limits, which are not the
+  // target's (lavapipe binds 8 pages; desktop drivers allow far more than any model needs).
+  q.plan_at = [&file, &h, caps, &a](uint64_t budget) {
+    PlanRequest req;
+    req.budget = budget;
+    req.ctx = a.options.model.ctx;
+    req.kv_type = a.options.exact ? ops::KvType::F32 : ops::KvType::F16;
+    req.prefill_chunk = a.options.model.prefill_chunk;
+    const MemoryPlan p = plan_memory(file, h, caps, req);
+    const uint64_t fit = (budget - p.fixed()) / p.slot_bytes;
+    return PlannedSlots{static_cast<uint32_t>(std::min<uint64_t>(p.all_experts, fit)), p.fixed()};
+  };
+  q.file_bytes = file.file_size();
+
+  report.kernel_efficiency = decode_efficiency(report, q.traffic);
+  if (a.kernel_efficiency > 0) {
+    q.kernel_efficiency = a.kernel_efficiency;
+    q.efficiency_source = "given (--kernel-efficiency)";
+  } else if (report.kernel_efficiency > 0 && caps.type != VK_PHYSICAL_DEVICE_TYPE_CPU) {
+    q.kernel_efficiency = std::min(report.kernel_efficiency, 1.0);
+    q.efficiency_source =
+        "measured here: bytes per token x decode tok/s with every expert resident / copy bandwidth";
+  } else {
+    q.kernel_efficiency = 1.0;
+    q.efficiency_source =
+        caps.type == VK_PHYSICAL_DEVICE_TYPE_CPU
+            ? "1.0, ideal: measured on a CPU device, whose efficiency says nothing of a GPU"
+            : "1.0, ideal: no run here had every expert resident (give --kernel-efficiency)";
+  }
+  q.hidden_upload = a.hidden_upload;
+  q.copy_on_unified = a.options.residency == "copy";
+  report.projections = make_projections(q);
+}
+
+BenchReport base_report(const BenchArgs& a, RotaryEngine& engine, const GgufFile& file,
+                        const ModelSource& src, const HarnessOptions& h,
+                        const std::string& trace_name) {
+  BenchReport r;
+  r.rotary_version = ROTARY_VERSION;
+  r.date = utc_now();
+  r.command = a.command;
+  r.host_cpu = host_cpu();
+  r.device = identify_device(engine.caps());
+  r.model = identify_model(file, engine.hparams(), src.name);
+  r.settings = {h.repetitions,
+                a.options.model.ctx,
+                a.options.exact ? "f32" : "f16",
+                a.options.model.moe.prefetch,
+                h.check_tokens,
+                a.llama_threads,
+                h.replay ? trace_name : ""};
+  return r;
+}
+
+int bench_command(BenchArgs& a) {
+  if (!a.merge.empty()) return merge_command(a);
+  require(!a.model.empty(), ErrorKind::InvalidArgument,
+          "-m MODEL.gguf or -m synth:PRESET is required (or --merge)");
+  const std::string format = output_format(a);
+  const ModelSource src = resolve_model(
+      a.model, a.synth_dir.empty() ? default_synth_dir() : std::filesystem::path(a.synth_dir));
+  const GgufFile file = GgufFile::open(src.path);
+  const ModelHparams hp = read_hparams(file.metadata());
+  const bool replaying = a.synthetic_trace || !a.routing_trace.empty();
+  if (replaying && !a.prompts_given) a.prompts = {"0"};  // a replay runs generation only
+  HarnessOptions h = harness_options(a, nullptr);
+  if (replaying) h.check_prompt = 1;
+  if (!a.ctx_given) a.options.model.ctx = needed_context(h);
+  uint32_t longest = h.check_tokens;
+  for (const TestSpec& t : h.tests) longest = std::max(longest, t.tokens);
+  std::string trace_name;
+  std::unique_ptr<RoutingTrace> trace;
+  if (replaying || !a.project.empty() || !a.write_trace.empty())
+    trace = make_trace(a, hp, longest, trace_name);
+  if (!a.write_trace.empty()) {
+    write_trace(a.write_trace, *trace);
+    std::fprintf(stderr, "bench: wrote %s: %s\n", a.write_trace.c_str(), trace_name.c_str());
+  }
+  h.replay = replaying ? trace.get() : nullptr;
+  if (h.tests.empty() && a.project.empty()) return 0;  // only --write-trace
+  if (!h.tests.empty()) validate(h);
+
+  RotaryEngine engine(file, a.options,
+                      [](const vk::GpuOptions& o) { return vk::GpuContext::create(o); });
+  BenchReport report = base_report(a, engine, file, src, h, trace_name);
+  report.copy_gbps = engine.measure_copy_gbps();
+  std::unique_ptr<LlamaEngine> llama;
+  if (!h.llama_backends.empty()) {
+    LlamaOptions lo;
+    lo.oracle = LlamaEngine::find_oracle(a.oracle);
+    lo.model_path = src.path.string();
+    lo.threads = a.llama_threads;
+    lo.device_index = engine.caps().index;
+    lo.kv_type = a.options.exact ? "f32" : "f16";
+    std::vector<uint64_t> per_layer = summarize_weights(hp, file).expert_bytes_per_layer;
+    for (uint64_t& b : per_layer) b *= hp.n_expert;  // one expert's bytes -> the layer's
+    llama = std::make_unique<LlamaEngine>(lo, per_layer);
+  }
+  if (!h.tests.empty()) run_benchmark(engine, llama.get(), h, report);
+  if (!a.project.empty()) add_projections(a, engine, file, *trace, trace_name, report);
+
+  print_reports({report}, format);
+  if (!a.save.empty()) write_text(a.save, to_json(report) + "\n");
+  if (!a.plots.empty()) draw_plots({report}, a.plots);
+  const bool failed = std::any_of(report.results.begin(), report.results.end(),
+                                  [](const BenchResult& r) { return r.check_failed(); });
+  if (failed) std::fprintf(stderr, "bench: a correctness check FAILED (see the check column)\n");
+  return failed ? 1 : 0;
+}
+
+}  // namespace
+
+void add_bench_command(CLI::App& app, Exit& exit) {
+  auto a = std::make_shared<BenchArgs>();
+  apply_env_overrides(a->options);
+  auto* cmd = app.add_subcommand(
+      "bench", "Benchmark a model (llama-bench style), optionally beside llama.cpp");
+  RuntimeOptions& o = a->options;
+  cmd->add_option("-m,--model", a->model,
+                  "GGUF file, or synth:PRESET[:QUANT] (written once to --synth-dir)");
+  cmd->add_option("-p,--n-prompt", a->prompts,
+                  "Prompt tests: tokens per prompt (pp N); list, 0 for none (default 0 with a replay)")
+      ->delimiter(',')
+      ->each([a](const std::string&) { a->prompts_given = true; })
+      ->capture_default_str();
+  cmd->add_option("-n,--n-gen", a->gens,
+                  "Generation tests: tokens generated (tg N); list, 0 for none")
+      ->delimiter(',')
+      ->capture_default_str();
+  cmd->add_option("-d,--n-depth", a->depths,
+                  "Context depths the tests run at (tokens already cached); list")
+      ->delimiter(',')
+      ->capture_default_str();
+  cmd->add_option("-r,--repetitions", a->repetitions, "Repetitions of each test (mean and stddev)")
+      ->capture_default_str();
+  cmd->add_option("--vram-budget", a->budgets,
+                  "Budgets to sweep: SIZE (6.3G, 24M), N% of experts resident, device")
+      ->delimiter(',');
+  cmd->add_option("--policy", a->policies,
+                  "Cache policies to sweep: lru, lfu, belady (replays only)")
+      ->delimiter(',')
+      ->capture_default_str();
+  cmd->add_option("--llama", a->llama, "Run llama.cpp beside rotary: vulkan, cpu (list)")
+      ->delimiter(',');
+  cmd->add_option("--oracle", a->oracle,
+                  "rotary-oracle to run llama.cpp with (default: the build tree's)");
+  cmd->add_option("--llama-threads", a->llama_threads, "CPU threads for llama.cpp (default: all)");
+  cmd->add_option("--check-tokens", a->check_tokens, "Greedy tokens compared before timing")
+      ->capture_default_str();
+  cmd->add_flag("--json", a->json, "Print one JSON object (the format --merge reads)");
+  cmd->add_flag("--csv", a->csv, "Print CSV, one row per result");
+  cmd->add_option("-o,--output", a->output, "Output format: table, json, csv")
+      ->capture_default_str();
+  cmd->add_option("--save", a->save, "Also write the JSON result to this file");
+  cmd->add_option("--plots", a->plots, "Draw plots (gnuplot) into this folder");
+  cmd->add_option("--merge", a->merge,
+                  "Merge result files (JSON or CSV) from several machines instead of running");
+  cmd->add_option("--synth-dir", a->synth_dir, "Where synth:PRESET models are written and reused");
+  cmd->add_option("--routing-trace", a->routing_trace,
+                  "Replay this routing trace (rotary run --record-routing)");
+  cmd->add_flag("--synthetic-trace", a->synthetic_trace,
+                "Replay a synthetic trace (Qwen3-30B-A3B locality)");
+  cmd->add_option("--trace-tokens", a->trace_tokens,
+                  "Tokens of the synthetic trace (default: enough, >= 512)");
+  cmd->add_option("--trace-p-previous", a->trace_params.p_previous,
+                  "Synthetic trace: P(expert of the last token)")
+      ->capture_default_str();
+  cmd->add_option("--trace-p-recent", a->trace_params.p_recent,
+                  "Synthetic trace: P(expert of tokens t-2..t-8)")
+      ->capture_default_str();
+  cmd->add_option("--trace-seed", a->trace_params.seed, "Synthetic trace: seed")
+      ->capture_default_str();
+  cmd->add_option("--write-trace", a->write_trace,
+                  "Write the routing trace used (synthetic or given) to FILE");
+  cmd->add_option("--project", a->project,
+                  "Project to targets: rtx4060-laptop, radeon-780m, steam-deck, arc-140t, all");
+  cmd->add_option("--target-budget", a->target_budget,
+                  "VRAM the projection gives each target (default: its own)");
+  cmd->add_option("--kernel-efficiency", a->kernel_efficiency,
+                  "Projection: fraction of bandwidth kernels reach");
+  cmd->add_option("--hidden-upload", a->hidden_upload,
+                  "Projection: fraction of upload time hidden by compute");
+  cmd->add_option("--device", o.gpu.device_index,
+                  "Vulkan device index (rotary devices lists them)");
+  cmd->add_option("--ctx", o.model.ctx, "Context length (default: what the longest test needs)")
+      ->each([a](const std::string&) { a->ctx_given = true; });
+  cmd->add_flag("--exact", o.exact, "F32 KV cache (the path that matches llama.cpp's numbers)");
+  cmd->add_option("--residency", o.residency,
+                  "Expert residency: auto, copy, in-place (unified memory)")
+      ->capture_default_str();
+  cmd->add_flag("!--no-prefetch", o.model.moe.prefetch,
+                "Do not predict and upload the next layer's experts early");
+  cmd->add_option("--expert-slots", o.model.expert_slots,
+                  "Expert slots (default: as many as the budget fits)");
+  cmd->add_option("--prefill-chunk", o.model.prefill_chunk, "Prompt tokens processed at once")
+      ->capture_default_str();
+  cmd->add_flag("--validation", o.gpu.validation,
+                "Enable the Vulkan validation layer (slow; for debugging)");
+  cmd->add_flag("!--no-progress", a->progress, "No progress lines on stderr");
+  cmd->callback([a, &exit] {
+    a->command = command_line();
+    if (a->llama_threads == 0) a->llama_threads = std::max(1u, std::thread::hardware_concurrency());
+    exit.code = bench_command(*a);
+  });
+}
+
+}  // namespace rotary::cli
