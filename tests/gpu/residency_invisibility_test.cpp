@@ -4,16 +4,14 @@
 // run recorded), with prefetch on and off, and with prompt chunks that need more experts than the
 // pool holds (the grouped prefill then runs in waves). Validation layer on (GpuTest).
 #include <cstring>
-#include <filesystem>
 #include <string>
 #include <vector>
-
-#include <unistd.h>
 
 #include "loader/synth/preset.h"
 #include "loader/synth/synth_model.h"
 #include "runtime/models/model.h"
 #include "tests/gpu/gpu_test.h"
+#include "tests/gpu/model_util.h"
 
 namespace rotary::test {
 namespace {
@@ -24,22 +22,15 @@ namespace {
 constexpr uint32_t kLayers = 4, kExperts = 16, kUsed = 4;
 constexpr uint32_t kPromptTokens = 20, kGenerated = 8;
 
+// Per process (ctest runs the cases below as parallel processes): model_util's folder.
 const std::string& model_path() {
   static const std::string path = [] {
-    const std::string p =
-        (std::filesystem::temp_directory_path() / "rotary-invisibility-test.gguf").string();
     synth::SynthOverrides over;
     over.n_layer = kLayers;
     over.n_expert = kExperts;
     over.n_expert_used = kUsed;
-    synth::SynthOptions o;
-    o.quant = *synth::synth_quant_from_name("Q4_K_M");
-    o.seed = 11;
-    synth::write_synth_model(
-        synth::plan_synth_model(
-            synth::apply_overrides(synth::find_synth_preset("tiny-qwen3moe"), over), o),
-        p);
-    return p;
+    return test::synth_model_file("tiny-qwen3moe", *synth::synth_quant_from_name("Q4_K_M"), 11,
+                                  over);
   }();
   return path;
 }
