@@ -16,7 +16,7 @@ void add_devices_command(CLI::App& app, Exit& exit) {
     auto instance = vk::Instance::create({});
     std::vector<vk::DeviceCaps> caps;
     const auto physicals = instance->physical_devices();
-    for (uint32_t i = 0; i < physicals.size(); ++i) caps.push_back(vk::query_caps(physicals[i], i));
+    for (uint32_t i = 0; i < physicals.size(); ++i) caps.push_back(vk::query_caps(physicals[i], i, instance->api_version()));
     int picked = -1;
     try {
       picked = static_cast<int>(vk::pick_device(caps, -1));

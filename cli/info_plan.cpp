@@ -20,7 +20,7 @@ PlannedDevice make_plan(const GgufFile& file, const ModelHparams& h, const PlanA
   auto instance = vk::Instance::create({});
   const auto physicals = instance->physical_devices();
   std::vector<vk::DeviceCaps> all;
-  for (uint32_t i = 0; i < physicals.size(); ++i) all.push_back(vk::query_caps(physicals[i], i));
+  for (uint32_t i = 0; i < physicals.size(); ++i) all.push_back(vk::query_caps(physicals[i], i, instance->api_version()));
   const vk::DeviceCaps& caps = all[vk::pick_device(all, a.device)];
   PlanRequest req;
   req.budget = a.vram_budget.empty() ? vk::default_vram_budget(caps) : parse_size(a.vram_budget);

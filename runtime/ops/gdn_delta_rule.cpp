@@ -65,8 +65,9 @@ void gdn_recurrent(vk::Recorder& rec, const GdnShape& shape, const vk::BufferVie
   const uint32_t kpl = (shape.dim_k + lanes - 1) / lanes;
   // Asking for the size makes the subgroupAdd path certain where the device can vary it; where
   // it cannot, the shader checks gl_SubgroupSize and reduces through shared memory instead.
-  const bool pin = caps.subgroup_size_control && lanes >= caps.min_subgroup_size &&
-                   lanes <= caps.max_subgroup_size;
+  const bool pin = caps.subgroup_size_control && caps.required_subgroup_size_compute &&
+                   lanes >= caps.min_subgroup_size && lanes <= caps.max_subgroup_size &&
+                   wg / lanes <= caps.max_compute_workgroup_subgroups;
   // On a CPU device (lavapipe) loads cost more than registers do, and 4 rows per invocation
   // share each k/q load; GPUs keep one row for the most parallelism.
   const uint32_t rows = tuning.rows_per_invocation                 ? tuning.rows_per_invocation

@@ -9,9 +9,19 @@
 
 namespace rotary {
 
+// How a query is made ready for reuse: a reset recorded before each write (graphics and compute
+// families), or a reset from the host when the log is cleared (a transfer-only family, where
+// vkCmdResetQueryPool is not allowed; needs the device's hostQueryReset).
+enum class StampReset { Recorded, Host };
+
 class StampLog {
  public:
+  // The reset `family` (-1: the compute family) can use; nullopt when it can use none.
+  static std::optional<StampReset> reset_mode(const vk::DeviceCaps& caps, int32_t family);
+
+  // Timestamps on `family` with the reset it can use (none when it can use none).
   StampLog(vk::Device& device, int32_t family, uint32_t capacity = 8192);
+  StampLog(vk::Device& device, int32_t family, StampReset reset, uint32_t capacity);
   bool enabled() const { return pool_.has_value(); }
   // Resets and writes the next query: at the top of the pipe (work starts) or the bottom (all
   // earlier work done).
@@ -20,11 +30,14 @@ class StampLog {
   double ns(int32_t from, int32_t to) const;
   uint32_t used() const { return used_; }
   bool nearly_full() const { return enabled() && used_ + 512 > pool_->count(); }
-  void clear() { used_ = 0; }
+  // Starts over from the first query. Every stamp written so far must have been read (ns() waits
+  // for it): on a queue family that resets from the host, the queries are reset here.
+  void clear();
 
  private:
   std::optional<vk::TimestampPool> pool_;
   uint32_t used_ = 0;
+  StampReset reset_ = StampReset::Recorded;
 };
 
 }  // namespace rotary

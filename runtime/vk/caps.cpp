@@ -75,7 +75,7 @@ void read_features(VkPhysicalDevice pd, DeviceCaps& c) {
   VkPhysicalDeviceFeatures2 f{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
   f.pNext = &f11;
   f11.pNext = &f12;
-  const bool v13 = c.api_version >= VK_API_VERSION_1_3;
+  const bool v13 = c.core13;
   if (v13) f12.pNext = &f13;
   const bool dot_ext = v13 || has_device_extension(pd, VK_KHR_SHADER_INTEGER_DOT_PRODUCT_EXTENSION_NAME);
   if (dot_ext) {
@@ -85,6 +85,7 @@ void read_features(VkPhysicalDevice pd, DeviceCaps& c) {
   vkGetPhysicalDeviceFeatures2(pd, &f);
   c.storage_buffer_array_dynamic_indexing = f.features.shaderStorageBufferArrayDynamicIndexing;
   c.timeline_semaphore = f12.timelineSemaphore;
+  c.host_query_reset = f12.hostQueryReset;
   c.float16 = f12.shaderFloat16;
   c.int8 = f12.shaderInt8;
   c.storage8 = f12.storageBuffer8BitAccess;
@@ -107,7 +108,7 @@ void read_properties(VkPhysicalDevice pd, DeviceCaps& c) {
   driver.pNext = &sub;
   sub.pNext = &m3;
   void** tail = &m3.pNext;
-  if (c.api_version >= VK_API_VERSION_1_3) {
+  if (c.core13) {
     *tail = &ssc;
     tail = &ssc.pNext;
   }
@@ -123,8 +124,10 @@ void read_properties(VkPhysicalDevice pd, DeviceCaps& c) {
   c.driver_name = driver.driverName;
   c.driver_info = driver.driverInfo;
   c.subgroup_size = sub.subgroupSize;
-  c.min_subgroup_size = c.api_version >= VK_API_VERSION_1_3 ? ssc.minSubgroupSize : sub.subgroupSize;
-  c.max_subgroup_size = c.api_version >= VK_API_VERSION_1_3 ? ssc.maxSubgroupSize : sub.subgroupSize;
+  c.min_subgroup_size = c.core13 ? ssc.minSubgroupSize : sub.subgroupSize;
+  c.max_subgroup_size = c.core13 ? ssc.maxSubgroupSize : sub.subgroupSize;
+  c.required_subgroup_size_compute = c.core13 && (ssc.requiredSubgroupSizeStages & VK_SHADER_STAGE_COMPUTE_BIT);
+  c.max_compute_workgroup_subgroups = c.core13 ? ssc.maxComputeWorkgroupSubgroups : 0;
   const bool compute_stage = sub.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT;
   c.subgroup_arithmetic = compute_stage && (sub.supportedOperations & VK_SUBGROUP_FEATURE_ARITHMETIC_BIT) &&
                           (sub.supportedOperations & VK_SUBGROUP_FEATURE_BASIC_BIT);
@@ -145,12 +148,13 @@ void read_properties(VkPhysicalDevice pd, DeviceCaps& c) {
 
 }  // namespace
 
-DeviceCaps query_caps(VkPhysicalDevice pd, uint32_t index) {
+DeviceCaps query_caps(VkPhysicalDevice pd, uint32_t index, uint32_t instance_api_version) {
   DeviceCaps c;
   c.index = index;
   VkPhysicalDeviceProperties basic;
   vkGetPhysicalDeviceProperties(pd, &basic);
   c.api_version = basic.apiVersion;
+  c.core13 = basic.apiVersion >= VK_API_VERSION_1_3 && instance_api_version >= VK_API_VERSION_1_3;
   c.type = basic.deviceType;
   c.memory_budget = has_device_extension(pd, VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
   c.external_memory_host = has_device_extension(pd, VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME);
@@ -275,8 +279,13 @@ std::string caps_to_text(const DeviceCaps& c) {
     << yn(c.unified_memory) << "\n";
   for (const auto& q : c.queue_families)
     o << "  queue family " << q.index << ": " << q.count << " x " << queue_flags(q.flags) << "\n";
-  o << "  transfer      " << (c.transfer_family >= 0 ? "dedicated transfer queue family " + std::to_string(c.transfer_family)
-                                                      : std::string("no dedicated family (uploads share the compute queue)"))
+  // As Device::create chooses: the copy engine, else a second compute queue, else the compute queue.
+  const bool second_compute =
+      c.compute_family >= 0 && c.queue_families[static_cast<size_t>(c.compute_family)].count >= 2;
+  o << "  transfer      "
+    << (c.transfer_family >= 0 ? "dedicated transfer queue family " + std::to_string(c.transfer_family)
+        : second_compute       ? std::string("no dedicated family (uploads on a second compute queue)")
+                               : std::string("no dedicated family (uploads share the compute queue)"))
     << "\n";
   o << "  subgroup      size " << c.subgroup_size << " (" << c.min_subgroup_size << "-" << c.max_subgroup_size
     << "), size control " << yn(c.subgroup_size_control) << ", arithmetic " << yn(c.subgroup_arithmetic) << "\n";

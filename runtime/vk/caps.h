@@ -34,7 +34,10 @@ struct DeviceCaps {
   uint32_t vendor_id = 0;
   uint32_t device_id = 0;
   VkPhysicalDeviceType type = VK_PHYSICAL_DEVICE_TYPE_OTHER;
-  uint32_t api_version = 0;
+  uint32_t api_version = 0;  // the device's
+  // Vulkan 1.3 structures and features may be used: the device has 1.3 and the instance was
+  // created for 1.3 (a 1.2 loader in front of a 1.3 driver gives 1.2 only).
+  bool core13 = false;
   uint32_t driver_version = 0;
   std::string driver_name;  // VkPhysicalDeviceDriverProperties, e.g. "llvmpipe", "NVIDIA"
   std::string driver_info;  // e.g. "Mesa 22.3.6 (LLVM 15.0.6)", "550.54.14"
@@ -51,10 +54,15 @@ struct DeviceCaps {
   uint32_t min_subgroup_size = 0;
   uint32_t max_subgroup_size = 0;
   bool subgroup_size_control = false;
+  // A compute pipeline may require a subgroup size (requiredSubgroupSizeStages has compute), with
+  // at most this many subgroups in a workgroup.
+  bool required_subgroup_size_compute = false;
+  uint32_t max_compute_workgroup_subgroups = 0;
   bool subgroup_arithmetic = false;  // GL_KHR_shader_subgroup_arithmetic in compute
   bool subgroup_shuffle = false;
 
   bool timeline_semaphore = false;
+  bool host_query_reset = false;  // vkResetQueryPool from the host (Vulkan 1.2 hostQueryReset)
   bool synchronization2 = false;
   bool float16 = false;            // shaderFloat16
   bool int8 = false;               // shaderInt8
@@ -86,7 +94,7 @@ struct DeviceCaps {
 };
 
 bool has_device_extension(VkPhysicalDevice pd, const char* name);
-DeviceCaps query_caps(VkPhysicalDevice pd, uint32_t index);
+DeviceCaps query_caps(VkPhysicalDevice pd, uint32_t index, uint32_t instance_api_version);
 
 void write_caps_json(JsonWriter& w, const DeviceCaps& caps);
 std::string caps_to_text(const DeviceCaps& caps);

@@ -56,7 +56,7 @@ uint32_t pick_device(const std::vector<DeviceCaps>& devices, int requested) {
 std::unique_ptr<Device> Device::create(const Instance& instance, const DeviceOptions& options) {
   const auto physicals = instance.physical_devices();
   std::vector<DeviceCaps> all;
-  for (uint32_t i = 0; i < physicals.size(); ++i) all.push_back(query_caps(physicals[i], i));
+  for (uint32_t i = 0; i < physicals.size(); ++i) all.push_back(query_caps(physicals[i], i, instance.api_version()));
   const uint32_t index = pick_device(all, options.index);
 
   std::unique_ptr<Device> self(new Device());
@@ -108,10 +108,11 @@ std::unique_ptr<Device> Device::create(const Instance& instance, const DeviceOpt
   f.features.shaderStorageBufferArrayDynamicIndexing = c.storage_buffer_array_dynamic_indexing;
   f11.storageBuffer16BitAccess = c.storage16;
   f12.timelineSemaphore = VK_TRUE;
+  f12.hostQueryReset = c.host_query_reset;
   f12.shaderFloat16 = c.float16;
   f12.shaderInt8 = c.int8;
   f12.storageBuffer8BitAccess = c.storage8;
-  if (c.api_version >= VK_API_VERSION_1_3) {
+  if (c.core13) {
     f12.pNext = &f13;
     f13.synchronization2 = self->sync2_;
     f13.subgroupSizeControl = c.subgroup_size_control;

@@ -84,7 +84,13 @@ std::unique_ptr<Pipeline> PipelineCache::create(const PipelineDesc& desc) {
   ci.stage.module = sm;
   ci.stage.pName = "main";
   ci.stage.pSpecializationInfo = map.empty() ? nullptr : &si;
-  if (desc.required_subgroup_size && device_.caps().subgroup_size_control) {
+  const DeviceCaps& caps = device_.caps();
+  if (desc.required_subgroup_size && caps.subgroup_size_control) {
+    // The op asks only where these hold (gdn_delta_rule.cpp); a mistake is caught here, not by a driver.
+    require(caps.required_subgroup_size_compute && desc.required_subgroup_size >= caps.min_subgroup_size &&
+                desc.required_subgroup_size <= caps.max_subgroup_size,
+            ErrorKind::Internal, "pipeline " + desc.shader + ": subgroup size " +
+                                     std::to_string(desc.required_subgroup_size) + " cannot be required on this device");
     rss.requiredSubgroupSize = desc.required_subgroup_size;
     ci.stage.pNext = &rss;
   }

@@ -39,6 +39,11 @@ void TimestampPool::reset(Recorder& rec, uint32_t first, uint32_t count) const {
   vkCmdResetQueryPool(rec.handle(), pool_.get(), first, count);
 }
 
+void TimestampPool::reset_on_host(uint32_t first, uint32_t count) const {
+  require(first + count <= count_, ErrorKind::Internal, "timestamp range out of range");
+  vkResetQueryPool(device_, pool_.get(), first, count);
+}
+
 double TimestampPool::elapsed_ns(uint32_t from, uint32_t to) const {
   require(from < count_ && to < count_, ErrorKind::Internal, "timestamp index out of range");
   uint64_t a = 0, b = 0;

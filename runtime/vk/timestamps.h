@@ -30,6 +30,10 @@ class TimestampPool {
   void write(Recorder& rec, uint32_t index,
              VkPipelineStageFlagBits stage = VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT) const;
   void reset(Recorder& rec, uint32_t first, uint32_t count) const;
+  // Resets queries from the host (needs the device's hostQueryReset): the only reset a queue family
+  // without graphics or compute may use, since vkCmdResetQueryPool is not allowed there. The queries
+  // must not be in use by work still pending.
+  void reset_on_host(uint32_t first, uint32_t count) const;
   // Nanoseconds from timestamp `from` to `to`, waiting for both to be available (the submission
   // that wrote them must have been submitted).
   double elapsed_ns(uint32_t from, uint32_t to) const;
