@@ -80,35 +80,71 @@ void plan_tiles(AttentionPlan& pl, const AttentionShape& s, uint32_t hd, uint32_
                                             std::to_string(caps.max_shared_memory));
 }
 
-// Splits of the KV length (across workgroups) and ranges (across bindings).
-void plan_splits(AttentionPlan& pl, const AttentionShape& s, const KvGeometry& geo,
-                 const vk::DeviceCaps& caps, const AttentionTuning& t) {
-  const uint32_t kv_len = s.p0 + s.n_tokens;
+// KV positions one binding can hold (the storage-buffer range limit, or the tuning's cap).
+uint64_t binding_positions(const KvGeometry& geo, const vk::DeviceCaps& caps,
+                           const AttentionTuning& t) {
   const uint64_t limit = t.max_range ? std::min(t.max_range, caps.max_storage_buffer_range)
                                      : caps.max_storage_buffer_range;
   const uint64_t align = std::max<uint64_t>(caps.min_storage_offset_alignment, 4);
   const uint64_t fit = limit > align ? (limit - align) / geo.row_bytes() : 0;
   require(fit > 0, ErrorKind::Unsupported,
           "attention: one cache row exceeds the storage-buffer range limit");
-  const uint32_t max_positions = static_cast<uint32_t>(std::min<uint64_t>(fit, kv_len));
+  return std::min<uint64_t>(fit, UINT32_MAX);
+}
+
+// A split cut to fit one binding of `positions`: whole key tiles where it holds one.
+uint32_t split_in(uint64_t positions, uint32_t bk) {
+  return static_cast<uint32_t>(positions >= bk ? positions / bk * bk : positions);
+}
+
+// Decode workgroups wanted per (tile, head group) to reach the target; 0 when the tiles and head
+// groups alone reach it (then the KV length is not split).
+uint32_t wanted_splits(const AttentionPlan& pl, const AttentionTuning& t) {
+  const uint32_t target = t.target_workgroups ? t.target_workgroups : 256;
+  const uint32_t others = pl.tiles * pl.head_groups;
+  return others >= target ? 0 : ceil_div(target, others);
+}
+
+// Splits of the KV length (across workgroups) and ranges (across bindings).
+void plan_splits(AttentionPlan& pl, const AttentionShape& s, const KvGeometry& geo,
+                 const vk::DeviceCaps& caps, const AttentionTuning& t) {
+  const uint32_t kv_len = s.p0 + s.n_tokens;
+  const uint32_t max_positions =
+      static_cast<uint32_t>(std::min<uint64_t>(binding_positions(geo, caps, t), kv_len));
   const uint32_t bk = pl.keys_per_tile;
   uint32_t split = t.split_keys;
   if (!split) {
-    const uint32_t target = t.target_workgroups ? t.target_workgroups : 256;
-    const uint32_t others = pl.tiles * pl.head_groups;
-    if (others >= target) {
-      split = kv_len;  // enough workgroups already: one split per range
-    } else {
-      const uint32_t want = ceil_div(target, others);
-      split =
-          std::max<uint32_t>(ceil_div(ceil_div(kv_len, want), bk) * bk, std::max<uint32_t>(bk, 64));
-    }
+    const uint32_t want = wanted_splits(pl, t);
+    split = want == 0 ? kv_len  // enough workgroups already: one split per range
+                      : std::max<uint32_t>(ceil_div(ceil_div(kv_len, want), bk) * bk,
+                                           std::max<uint32_t>(bk, 64));
   }
-  if (split > max_positions) split = max_positions >= bk ? max_positions / bk * bk : max_positions;
+  split = std::min(split, kv_len);  // a split longer than the cache is one split
+  // Only a binding limit cuts a split further (a cut to kv_len itself would split a short cache
+  // into a tile and a remainder, more splits than any longer cache gets).
+  if (split > max_positions) split = split_in(max_positions, bk);
   pl.split_len = split;
   pl.n_splits = ceil_div(kv_len, split);
   pl.range_len = max_positions / split * split;
   pl.n_ranges = ceil_div(kv_len, pl.range_len);
+}
+
+// The most splits plan_splits gives any KV length up to the capacity for these tiles: a chosen
+// split covers at least kv_len / want and at least max(bk, 64) positions, an explicit one
+// split_keys, and one cut to a binding ceil(capacity / that cut).
+uint32_t max_splits(const AttentionPlan& pl, const KvGeometry& geo, const vk::DeviceCaps& caps,
+                    const AttentionTuning& t) {
+  const uint64_t fit = binding_positions(geo, caps, t);
+  uint32_t bound = 1;
+  if (fit < geo.capacity) bound = ceil_div(geo.capacity, split_in(fit, pl.keys_per_tile));
+  if (t.split_keys) return std::max(bound, ceil_div(geo.capacity, t.split_keys));
+  // A chosen split is also at least max(bk, 64) positions long.
+  const uint32_t shortest = std::max<uint32_t>(pl.keys_per_tile, 64);
+  return std::max(bound, std::min(wanted_splits(pl, t), ceil_div(geo.capacity, shortest)));
+}
+
+uint64_t partials_bytes(uint64_t slots, uint32_t head_dim, const vk::DeviceCaps& caps) {
+  return vk::align_up(slots * 2 * 4, vk::binding_alignment(caps)) + slots * head_dim * 4;
 }
 
 }  // namespace
@@ -132,20 +168,22 @@ AttentionPlan attention_plan(const AttentionShape& s, const KvGeometry& geo,
   pl.tiles = ceil_div(s.n_tokens, tokens_per_tile);
   pl.head_groups = geo.n_kv_heads * (group / pl.heads_per_row_group);
   plan_splits(pl, s, geo, caps, t);
-  if (pl.n_splits > 1) {
-    const uint64_t slots = uint64_t{s.n_tokens} * s.n_heads * pl.n_splits;
+  if (pl.n_splits > 1)
     pl.scratch_bytes =
-        vk::align_up(slots * 2 * 4, vk::binding_alignment(caps)) + slots * geo.head_dim * 4;
-  }
+        partials_bytes(uint64_t{s.n_tokens} * s.n_heads * pl.n_splits, geo.head_dim, caps);
   return pl;
 }
 
 uint64_t attention_scratch_bytes(uint32_t max_tokens, uint32_t n_heads, const KvGeometry& geo,
                                  const vk::DeviceCaps& caps, const AttentionTuning& tuning) {
   uint64_t bytes = 0;
-  for (uint32_t n = 1; n <= std::min(max_tokens, geo.capacity); ++n)
-    bytes = std::max(
-        bytes, attention_plan({n, geo.capacity - n, n_heads}, geo, caps, tuning).scratch_bytes);
+  for (uint32_t n = 1; n <= std::min(max_tokens, geo.capacity); ++n) {
+    // The tiles depend on n only; the splits on the KV length too: bound them over all lengths.
+    const AttentionPlan pl = attention_plan({n, 0, n_heads}, geo, caps, tuning);
+    const uint32_t splits = max_splits(pl, geo, caps, tuning);
+    if (splits > 1)
+      bytes = std::max(bytes, partials_bytes(uint64_t{n} * n_heads * splits, geo.head_dim, caps));
+  }
   return bytes;
 }
 

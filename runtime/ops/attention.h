@@ -51,8 +51,9 @@ struct AttentionPlan {
 AttentionPlan attention_plan(const AttentionShape& shape, const KvGeometry& geo,
                              const vk::DeviceCaps& caps, const AttentionTuning& tuning = {});
 
-// Scratch that serves every shape up to `max_tokens` queries per call on a cache of this geometry
-// (the number of splits, hence the partials, is largest at the full cache): size it once.
+// Scratch that serves every shape up to `max_tokens` queries per call at every position of a cache
+// of this geometry: size it once. (The number of splits is not monotonic in the KV length, so this
+// bounds it over every length rather than evaluating the full cache.)
 uint64_t attention_scratch_bytes(uint32_t max_tokens, uint32_t n_heads, const KvGeometry& geo,
                                  const vk::DeviceCaps& caps, const AttentionTuning& tuning = {});
 

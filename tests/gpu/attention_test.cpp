@@ -144,18 +144,30 @@ TEST_CASE_FIXTURE(ActTest,
 
 TEST_CASE_FIXTURE(ActTest,
                   "attention: one scratch size serves every shape up to the cache capacity") {
+  // Every KV length of small caches (a 64-token cache once split a 33-token decode into a tile
+  // and a remainder that the full-cache plan never needed), and a stride plus the lengths around
+  // the split sizes' steps for large ones.
   for (const ops::AttentionTuning& t :
-       {ops::AttentionTuning{}, ops::AttentionTuning{.max_range = 64 << 10}})
-    for (const ops::KvGeometry& geo : {ops::KvGeometry{ops::KvType::F16, 4, 128, 40960},
-                                       ops::KvGeometry{ops::KvType::F32, 2, 256, 9000}}) {
+       {ops::AttentionTuning{}, ops::AttentionTuning{.max_range = 64 << 10},
+        ops::AttentionTuning{.split_keys = 96}})
+    for (const ops::KvGeometry& geo :
+         {ops::KvGeometry{ops::KvType::F16, 4, 128, 40960}, ops::KvGeometry{ops::KvType::F32, 2, 256, 9000},
+          ops::KvGeometry{ops::KvType::F16, 4, 128, 64}, ops::KvGeometry{ops::KvType::F32, 4, 128, 65},
+          ops::KvGeometry{ops::KvType::F16, 4, 128, 4097}, ops::KvGeometry{ops::KvType::F32, 1, 64, 300}}) {
       const uint32_t n_heads = geo.n_kv_heads * 8, max_tokens = 64;
       const uint64_t bound = ops::attention_scratch_bytes(max_tokens, n_heads, geo, ctx.caps(), t);
-      for (uint32_t n : {1u, 2u, 7u, 64u})
-        for (uint32_t p0 : {0u, 1u, 100u, 5000u, geo.capacity / 2, geo.capacity - n}) {
+      const uint32_t stride = geo.capacity > 5000 ? 61 : 1;
+      for (uint32_t n : {1u, 2u, 7u, 64u}) {
+        if (n > geo.capacity) continue;
+        for (uint32_t kv = n; kv <= geo.capacity; kv += (kv % 4096 < 8 || kv % 4096 > 4088) ? 1 : stride) {
+          CAPTURE(geo.capacity);
           CAPTURE(n);
-          CAPTURE(p0);
-          CHECK(ops::attention_plan({n, p0, n_heads}, geo, ctx.caps(), t).scratch_bytes <= bound);
+          CAPTURE(kv);
+          const ops::AttentionPlan pl = ops::attention_plan({n, kv - n, n_heads}, geo, ctx.caps(), t);
+          if (pl.scratch_bytes > bound) FAIL_CHECK("scratch " << pl.scratch_bytes << " > bound " << bound);
+          if (pl.n_splits > 1) CHECK(pl.split_len < kv);  // a split is never the whole cache
         }
+      }
     }
 }
 
