@@ -46,6 +46,8 @@ struct Config {
   PolicyKind policy = PolicyKind::LRU;
   bool prefetch = true;
   uint32_t chunk = 256;
+  bool zero_copy = true;               // false: every upload through the staging ring
+  uint64_t staging = 64ull << 20;      // the ring's bytes (at least one slot)
 };
 
 std::vector<int32_t> prompt() {
@@ -67,6 +69,8 @@ Run generate(vk::GpuContext& gpu, const Config& c, RoutingTrace* record,
   o.prefill_chunk = c.chunk;
   o.progress = false;
   o.cache.policy = c.policy;
+  o.cache.zero_copy = c.zero_copy;
+  o.cache.staging_bytes = c.staging;
   o.moe.prefetch = c.prefetch;
   o.moe.record = record;
   const std::vector<int32_t> p = prompt();
@@ -132,6 +136,27 @@ TEST_CASE_FIXTURE(
     GpuTest,
     "residency is invisible: prompt chunks of 6, every budget, policy and prefetch setting") {
   check_invisible(ctx, 6);
+}
+
+// The path of a driver that will not import the file's pages: every miss is copied into a staging
+// ring and from there into its slot. A ring of one slot wraps at every upload, so each memcpy
+// waits for the copy that last used the space (lavapipe imports, so only this test runs it).
+TEST_CASE_FIXTURE(GpuTest, "residency is invisible: staged uploads through a one-slot staging ring") {
+  RoutingTrace trace{kLayers, kExperts, kUsed, {}};
+  const Run resident = generate(ctx, {0, PolicyKind::LRU, true, 6}, &trace, nullptr);
+  for (const uint32_t slots : {kLayers * kExperts / 4, kUsed}) {
+    for (const bool prefetch : {true, false}) {
+      CAPTURE(slots);
+      CAPTURE(prefetch);
+      const Run r = generate(ctx, {slots, PolicyKind::LRU, prefetch, 6, false, 1}, nullptr, nullptr);
+      CHECK(r.stats.residency_mode == "copy (staged uploads)");
+      CHECK(r.tokens == resident.tokens);
+      REQUIRE(r.logits.size() == resident.logits.size());
+      CHECK(std::memcmp(r.logits.data(), resident.logits.data(),
+                        r.logits.size() * sizeof(float)) == 0);
+      CHECK(r.stats.residency.evictions > 0);
+    }
+  }
 }
 
 }  // namespace
