@@ -1,6 +1,7 @@
 #include "cli/info_plan.h"
 
 #include "base/units.h"
+#include "runtime/models/model.h"
 #include "runtime/vk/context.h"
 #include "runtime/vk/device.h"
 
@@ -14,6 +15,7 @@ void add_plan_flags(CLI::App* cmd, PlanArgs& a) {
   cmd->add_option("--prefill-chunk", a.prefill_chunk, "With --plan: prompt tokens per chunk")->capture_default_str();
   cmd->add_option("--expert-slots", a.expert_slots, "With --plan: a fixed number of expert slots");
   cmd->add_flag("--exact", a.exact, "With --plan: F32 KV cache");
+  cmd->add_option("--residency", a.residency, "With --plan: auto, copy or in-place (as rotary run)")->capture_default_str();
 }
 
 PlannedDevice make_plan(const GgufFile& file, const ModelHparams& h, const PlanArgs& a) {
@@ -28,7 +30,17 @@ PlannedDevice make_plan(const GgufFile& file, const ModelHparams& h, const PlanA
   req.kv_type = a.exact ? ops::KvType::F32 : ops::KvType::F16;
   req.prefill_chunk = a.prefill_chunk;
   req.expert_slots = a.expert_slots;
-  return {plan_memory(file, h, caps, req), caps.name + " (" + caps.driver_info + ")"};
+  const ResidencyMode mode = parse_residency_mode(a.residency);
+  MemoryPlan plan = plan_memory(file, h, caps, req);
+  // As rotary run decides it, assuming the driver imports the file's pages (auto falls back to
+  // the slot pool where it does not).
+  if (wants_in_place(mode, caps)) {
+    plan.in_place = true;
+    plan.slots = 0;
+    plan.pool = 0;
+    plan.staging = 0;
+  }
+  return {plan, caps.name + " (" + caps.driver_info + ")"};
 }
 
 }  // namespace rotary::cli

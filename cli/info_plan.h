@@ -18,6 +18,7 @@ struct PlanArgs {
   uint32_t prefill_chunk = 256;
   uint32_t expert_slots = 0;
   bool exact = false;
+  std::string residency = "auto";
 };
 
 void add_plan_flags(CLI::App* cmd, PlanArgs& a);

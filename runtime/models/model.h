@@ -25,6 +25,9 @@ namespace rotary {
 // auto: in-place on integrated GPUs that can import the file, copy everywhere else.
 enum class ResidencyMode { Auto, Copy, InPlace };
 ResidencyMode parse_residency_mode(const std::string& name);  // "auto", "copy", "in-place"
+// Whether `mode` asks for experts read in place on this device (auto: an integrated GPU with
+// unified memory). The driver must still import the file's pages; without, auto falls back to copy.
+bool wants_in_place(ResidencyMode mode, const vk::DeviceCaps& caps);
 
 struct ModelOptions {
   ResidencyMode residency = ResidencyMode::Auto;

@@ -68,12 +68,12 @@ void MoeModel::attach_checker(const GgufFile& file, const check::CheckOptions& o
 
 void MoeModel::setup_residency(const ModelOptions& options) {
   moe_ = std::make_unique<RoutedMoe>(gpu_, weights_, h_, chunk_, options.moe, ffn_norm_);
-  const bool integrated = gpu_.caps().type == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU;
-  if (options.residency == ResidencyMode::InPlace ||
-      (options.residency == ResidencyMode::Auto && integrated && gpu_.caps().unified_memory)) {
+  if (wants_in_place(options.residency, gpu_.caps())) {
     if (auto in_place = InPlaceExperts::create(gpu_, source_)) {
       plan_.slots = 0;
       plan_.pool = 0;
+      plan_.in_place = true;
+      plan_.staging = 0;
       mode_ = in_place->mode();
       cache_ = std::move(in_place);
       moe_->attach(*cache_);
@@ -105,6 +105,12 @@ ResidencyMode parse_residency_mode(const std::string& name) {
   if (name == "copy") return ResidencyMode::Copy;
   if (name == "in-place") return ResidencyMode::InPlace;
   throw Error(ErrorKind::InvalidArgument, "unknown residency mode '" + name + "' (auto, copy, in-place)");
+}
+
+bool wants_in_place(ResidencyMode mode, const vk::DeviceCaps& caps) {
+  return mode == ResidencyMode::InPlace ||
+         (mode == ResidencyMode::Auto && caps.type == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU &&
+          caps.unified_memory);
 }
 
 MoeModel::~MoeModel() {

@@ -94,8 +94,13 @@ std::string MemoryPlan::describe() const {
   row("activations", scratch, "prefill chunk " + std::to_string(prefill_chunk) + " tokens");
   char pct[64];
   std::snprintf(pct, sizeof pct, "%.1f%%", 100.0 * resident_fraction());
-  row("expert slots", pool, std::to_string(slots) + " slots of " + format_bytes(slot_bytes) + " = " + pct + " of " +
-                                std::to_string(all_experts) + " experts (at least " + std::to_string(min_slots) + ")");
+  if (in_place)
+    row("expert slots", 0, "none: the " + std::to_string(all_experts) +
+                               " experts are read in place from the model file (--residency in-place)");
+  else
+    row("expert slots", pool, std::to_string(slots) + " slots of " + format_bytes(slot_bytes) + " = " + pct +
+                                  " of " + std::to_string(all_experts) + " experts (at least " +
+                                  std::to_string(min_slots) + ")");
   row("total", total(), "of " + format_bytes(budget));
   row("staging (host)", staging, "host memory, not counted");
   return o.str();
@@ -106,7 +111,7 @@ void MemoryPlan::write_json(JsonWriter& w) const {
   w.field("activations", scratch).field("slot_bytes", slot_bytes).field("slots", slots).field("pool", pool);
   w.field("min_slots", min_slots).field("all_experts", all_experts).field("resident_fraction", resident_fraction());
   w.field("total", total()).field("staging_host", staging).field("ctx", ctx).field("prefill_chunk", prefill_chunk);
-  w.field("kv_type", ops::to_string(kv_type)).end_object();
+  w.field("kv_type", ops::to_string(kv_type)).field("residency", in_place ? "in-place" : "copy").end_object();
 }
 
 }  // namespace rotary

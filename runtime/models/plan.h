@@ -35,6 +35,7 @@ struct MemoryPlan {
   uint32_t min_slots = 0;      // one layer's top-k
   uint32_t all_experts = 0;    // layers x experts: with this many slots every expert is resident
   uint64_t staging = 0;        // host memory, not counted
+  bool in_place = false;       // experts read where the file lies: no slot pool (set by the caller)
   uint32_t ctx = 0;
   uint32_t prefill_chunk = 0;
   ops::KvType kv_type = ops::KvType::F16;

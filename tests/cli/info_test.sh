@@ -33,6 +33,26 @@ expect '"chat_template":true' "$json"
 json="$("$rotary" info "$dir/qwen3next_mtp_tied" --json)"
 expect '"n_layer":1,"n_nextn":1' "$json"
 
+# --plan on the first Vulkan device (lavapipe in CI): the slot pool, or none when experts are read
+# in place; a budget under the fixed part is refused with the breakdown.
+plan="$("$rotary" info "$dir/qwen3moe" --plan --vram-budget 64M --ctx 256)"
+expect "VRAM plan for a budget of 64.0 MiB:" "$plan"
+expect "slots of 192 B = 100.0% of 2 experts (at least 1)" "$plan"
+json="$("$rotary" info "$dir/qwen3moe" --plan --vram-budget 64M --ctx 256 --residency copy --json)"
+expect '"residency":"copy"' "$json"
+plan="$("$rotary" info "$dir/qwen3moe" --plan --vram-budget 64M --ctx 256 --residency in-place)"
+expect "none: the 2 experts are read in place from the model file" "$plan"
+json="$("$rotary" info "$dir/qwen3moe" --plan --vram-budget 64M --ctx 256 --residency in-place --json)"
+expect '"slots":0,"pool":0' "$json"
+expect '"staging_host":0' "$json"
+expect '"residency":"in-place"' "$json"
+set +e
+err="$("$rotary" info "$dir/qwen3moe" --plan --vram-budget 1K --ctx 256 2>&1 >/dev/null)"
+code=$?
+set -e
+[[ $code == 4 ]] || fail "--plan --vram-budget 1K: exit code $code, expected 4 ($err)"
+expect "dense weights" "$err"
+
 check_exit() {  # check_exit FILE CODE TEXT
   set +e
   err="$("$rotary" info "$dir/$1" 2>&1 >/dev/null)"
