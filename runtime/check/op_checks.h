@@ -7,12 +7,18 @@
 //   rms_norm 4e-6 relative; rope 2e-6 of the head's largest |x|; attention 1e-5 of the largest
 //     |v| plus 1e-5 relative; router weights 5e-6 relative, ids exact up to ties (1e-6);
 //   get_rows, kv_store, add, expert_combine, logits top-k: bit for bit (the same float
-//     operations as the reference, or none).
+//     operations as the reference, or none);
+//   Gated DeltaNet (gdn_checks.cpp): gdn_conv, gdn_l2_norm, gdn_gates, gdn_gated_norm
+//     2e-6 + 1e-5 relative (tests/gpu/gdn_ops_test.cpp; gdn_conv's 2e-6 times max(1, sum|w x|));
+//     gdn_recurrent and gdn_chunked 5e-6 max(1, largest |S|, |qkv|) + 5e-5 relative on outputs
+//     and state (tests/gpu/gdn_delta_rule_test.cpp); attn_qgate_split bit for bit (copies).
 #include <cstdint>
 
 #include "runtime/check/checked_op.h"
 #include "runtime/ops/attention.h"
 #include "runtime/ops/experts.h"
+#include "runtime/ops/gdn_gates.h"
+#include "runtime/ops/gdn_shape.h"
 #include "runtime/ops/kv_view.h"
 #include "runtime/ops/norm.h"
 #include "runtime/ops/rope.h"
@@ -59,5 +65,28 @@ CheckedOp expert_down_batched(const ops::ExpertLayer& layer, const ops::ExpertEn
 CheckedOp expert_combine(const vk::BufferView& y, uint32_t n_tokens, uint32_t top_k,
                          uint32_t n_embd, const vk::BufferView& residual,
                          const vk::BufferView& out);
+
+// gdn_checks.cpp (views that the op reads and rewrites are inputs and outputs both)
+CheckedOp gdn_conv(const ops::GdnShape& shape, const vk::BufferView& x,
+                   const vk::BufferView& weight, const vk::BufferView& conv_state,
+                   const vk::BufferView& y, uint32_t n_tokens);
+CheckedOp gdn_l2_norm(const vk::BufferView& x, uint32_t n_tokens, uint32_t heads,
+                      uint32_t head_dim, uint32_t token_stride, float eps);
+CheckedOp gdn_gates(const ops::GdnShape& shape, const ops::GdnGateLayout& layout,
+                    const vk::BufferView& b, const vk::BufferView& a,
+                    const vk::BufferView& dt_bias, const vk::BufferView& ssm_a,
+                    const vk::BufferView& beta, const vk::BufferView& g, uint32_t n_tokens);
+CheckedOp gdn_recurrent(const ops::GdnShape& shape, const vk::BufferView& qkv,
+                        const vk::BufferView& beta, const vk::BufferView& g,
+                        const vk::BufferView& state, const vk::BufferView& out, uint32_t n_tokens);
+CheckedOp gdn_chunked(const ops::GdnShape& shape, const vk::BufferView& qkv,
+                      const vk::BufferView& beta, const vk::BufferView& g,
+                      const vk::BufferView& state, const vk::BufferView& out, uint32_t n_tokens);
+CheckedOp gdn_gated_norm(const vk::BufferView& o, const vk::BufferView& z,
+                         const vk::BufferView& weight, const vk::BufferView& y, uint32_t rows,
+                         uint32_t head_dim, float eps);
+CheckedOp attn_qgate_split(const vk::BufferView& qg, const vk::BufferView& q,
+                           const vk::BufferView& gate, uint32_t n_tokens, uint32_t heads,
+                           uint32_t head_dim);
 
 }  // namespace rotary::check

@@ -1,5 +1,7 @@
 #include "runtime/ops/attn_qgate.h"
 
+#include "runtime/check/op_checks.h"
+#include "runtime/check/op_scope.h"
 #include "runtime/ops/gdn_checks.h"
 #include "runtime/ops/grid.h"
 #include "shaders/push.h"
@@ -15,6 +17,8 @@ void attn_qgate_split(vk::Recorder& rec, const vk::BufferView& qg, const vk::Buf
   require_floats(qg, 2 * n, "attn_qgate_split input");
   require_floats(q, n, "attn_qgate_split q");
   require_floats(gate, n, "attn_qgate_split gate");
+  const check::OpScope checked(
+      rec, [&] { return check::attn_qgate_split(qg, q, gate, n_tokens, heads, head_dim); });
   const uint32_t wg = tuning.workgroup_or(256);
   const vk::Pipeline& p = rec.pipeline(
       {"attn_qgate_split", {wg, tuning.subgroup(rec.caps())}, 3, sizeof(push::QGateSplitPush)});

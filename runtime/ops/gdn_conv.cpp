@@ -1,5 +1,7 @@
 #include "runtime/ops/gdn_conv.h"
 
+#include "runtime/check/op_checks.h"
+#include "runtime/check/op_scope.h"
 #include "runtime/ops/gdn_checks.h"
 #include "shaders/push.h"
 
@@ -19,6 +21,8 @@ void gdn_conv(vk::Recorder& rec, const GdnShape& shape, const vk::BufferView& x,
   require_floats(weight, c * shape.conv_kernel, "gdn_conv weight");
   require_floats(conv_state, shape.conv_state_floats(), "gdn_conv state");
   require_floats(y, c * n_tokens, "gdn_conv output");
+  const check::OpScope checked(
+      rec, [&] { return check::gdn_conv(shape, x, weight, conv_state, y, n_tokens); });
 
   const uint32_t wg = tuning.workgroup_or(128);
   const vk::Pipeline& p =

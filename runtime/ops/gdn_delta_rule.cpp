@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "runtime/check/op_checks.h"
+#include "runtime/check/op_scope.h"
 #include "runtime/ops/gdn_checks.h"
 #include "shaders/push.h"
 
@@ -57,6 +59,8 @@ void gdn_recurrent(vk::Recorder& rec, const GdnShape& shape, const vk::BufferVie
                    const vk::BufferView& beta, const vk::BufferView& g, const vk::BufferView& state,
                    const vk::BufferView& out, uint32_t n_tokens, const GdnTuning& tuning) {
   const Views v = check_views(shape, qkv, beta, g, state, out, n_tokens, "gdn_recurrent");
+  const check::OpScope checked(
+      rec, [&] { return check::gdn_recurrent(shape, qkv, beta, g, state, out, n_tokens); });
   const vk::DeviceCaps& caps = rec.caps();
   const uint32_t lanes = tuning.subgroup(caps);
   const uint32_t wg = tuning.workgroup_or(lanes * std::max(1u, 128 / lanes));
@@ -92,6 +96,8 @@ void gdn_chunked(vk::Recorder& rec, const GdnShape& shape, const vk::BufferView&
                  const vk::BufferView& out, const vk::BufferView& scratch, uint32_t n_tokens,
                  const GdnTuning& tuning) {
   const Views v = check_views(shape, qkv, beta, g, state, out, n_tokens, "gdn_chunked");
+  const check::OpScope checked(
+      rec, [&] { return check::gdn_chunked(shape, qkv, beta, g, state, out, n_tokens); });
   const vk::DeviceCaps& caps = rec.caps();
   const uint64_t per_chunk = gdn_chunk_scratch_bytes(shape, 1);
   const uint64_t usable = std::min<uint64_t>(scratch.size, caps.max_storage_buffer_range);

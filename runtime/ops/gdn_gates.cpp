@@ -1,5 +1,7 @@
 #include "runtime/ops/gdn_gates.h"
 
+#include "runtime/check/op_checks.h"
+#include "runtime/check/op_scope.h"
 #include "runtime/ops/gdn_checks.h"
 #include "runtime/ops/grid.h"
 #include "shaders/push.h"
@@ -23,6 +25,9 @@ void gdn_gates(vk::Recorder& rec, const GdnShape& shape, const GdnGateLayout& la
   require_floats(ssm_a, h, "gdn_gates ssm_a");
   require_floats(beta, uint64_t{h} * n_tokens, "gdn_gates beta");
   require_floats(g, uint64_t{h} * n_tokens, "gdn_gates g");
+  const check::OpScope checked(rec, [&] {
+    return check::gdn_gates(shape, layout, b, a, dt_bias, ssm_a, beta, g, n_tokens);
+  });
 
   const uint32_t wg = tuning.workgroup_or(64);
   const vk::Pipeline& p =

@@ -1,5 +1,7 @@
 #include "runtime/ops/gdn_norm.h"
 
+#include "runtime/check/op_checks.h"
+#include "runtime/check/op_scope.h"
 #include "runtime/ops/gdn_checks.h"
 #include "runtime/ops/grid.h"
 #include "shaders/push.h"
@@ -22,6 +24,9 @@ void gdn_l2_norm(vk::Recorder& rec, const vk::BufferView& x, uint32_t n_tokens, 
           "gdn_l2_norm: heads * head_dim must be positive and fit in the token stride");
   const uint64_t floats = uint64_t{n_tokens - 1} * token_stride + uint64_t{heads} * head_dim;
   require_floats(x, floats, "gdn_l2_norm x");
+  const check::OpScope checked(rec, [&] {
+    return check::gdn_l2_norm(x, n_tokens, heads, head_dim, token_stride, eps);
+  });
   const uint32_t wg = tuning.workgroup_or(64);
   require_pow2(wg, "gdn_l2_norm");
   const vk::Pipeline& p = rec.pipeline(
@@ -39,6 +44,8 @@ void gdn_gated_norm(vk::Recorder& rec, const vk::BufferView& o, const vk::Buffer
   require_floats(z, floats, "gdn_gated_norm z");
   require_floats(weight, head_dim, "gdn_gated_norm weight");
   require_floats(y, floats, "gdn_gated_norm y");
+  const check::OpScope checked(
+      rec, [&] { return check::gdn_gated_norm(o, z, weight, y, rows, head_dim, eps); });
   const uint32_t wg = tuning.workgroup_or(64);
   require_pow2(wg, "gdn_gated_norm");
   const vk::Pipeline& p = rec.pipeline(
