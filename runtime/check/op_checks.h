@@ -6,8 +6,9 @@
 //     rounding of a K-term sum in any order, plus scale roundings; dequantisation is exact);
 //   rms_norm 4e-6 relative; rope 2e-6 of the head's largest |x|; attention 1e-5 of the largest
 //     |v| plus 1e-5 relative; router weights 5e-6 relative, ids exact up to ties (1e-6);
-//   get_rows, kv_store, add, expert_combine, logits top-k: bit for bit (the same float
-//     operations as the reference, or none);
+//   get_rows, kv_store, add, scale, expert_combine, logits top-k: bit for bit (the same float
+//     operations as the reference, or none); swiglu, mul_sigmoid(_row) 1e-9 + (10 + 2|v|) 2^-24
+//     relative, v the gate's argument (tests/gpu/elementwise_test.cpp);
 //   Gated DeltaNet (gdn_checks.cpp): gdn_conv, gdn_l2_norm, gdn_gates, gdn_gated_norm
 //     2e-6 + 1e-5 relative (tests/gpu/gdn_ops_test.cpp; gdn_conv's 2e-6 times max(1, sum|w x|));
 //     gdn_recurrent and gdn_chunked 5e-6 max(1, largest |S|, |qkv|) + 5e-5 relative on outputs
@@ -16,6 +17,7 @@
 
 #include "runtime/check/checked_op.h"
 #include "runtime/ops/attention.h"
+#include "runtime/ops/elementwise.h"
 #include "runtime/ops/experts.h"
 #include "runtime/ops/gdn_gates.h"
 #include "runtime/ops/gdn_shape.h"
@@ -65,6 +67,16 @@ CheckedOp expert_down_batched(const ops::ExpertLayer& layer, const ops::ExpertEn
 CheckedOp expert_combine(const vk::BufferView& y, uint32_t n_tokens, uint32_t top_k,
                          uint32_t n_embd, const vk::BufferView& residual,
                          const vk::BufferView& out);
+
+// elementwise_checks.cpp (only the elements an op writes are compared; the gates' tolerance
+// grows with |argument| as exp's error does)
+CheckedOp scale(const vk::BufferView& x, const vk::BufferView& y, uint32_t n, float s);
+CheckedOp swiglu(const ops::Rows& gate, const ops::Rows& up, const ops::Rows& y, uint32_t n_cols,
+                 uint32_t n_rows);
+CheckedOp mul_sigmoid(const ops::Rows& x, const ops::Rows& gate, const ops::Rows& y,
+                      uint32_t n_cols, uint32_t n_rows);
+CheckedOp mul_sigmoid_row(const ops::Rows& x, const vk::BufferView& s, const ops::Rows& y,
+                          uint32_t n_cols, uint32_t n_rows);
 
 // gdn_checks.cpp (views that the op reads and rewrites are inputs and outputs both)
 CheckedOp gdn_conv(const ops::GdnShape& shape, const vk::BufferView& x,

@@ -63,6 +63,7 @@ void add(vk::Recorder& rec, const vk::BufferView& a, const vk::BufferView& b,
 void scale(vk::Recorder& rec, const vk::BufferView& x, const vk::BufferView& y, uint32_t n, float s,
            const ElementwiseTuning& tuning) {
   if (n == 0) return;
+  const check::OpScope checked(rec, [&] { return check::scale(x, y, n, s); });
   const BoundRows bx = bind_rows(rec, {x, n}, n, 1, "scale");
   const BoundRows by = bind_rows(rec, {y, n}, n, 1, "scale");
   dispatch_rows(rec, "scale", bx, bx, by, n, 1, s, tuning);
@@ -71,6 +72,7 @@ void scale(vk::Recorder& rec, const vk::BufferView& x, const vk::BufferView& y, 
 void swiglu(vk::Recorder& rec, const Rows& gate, const Rows& up, const Rows& y, uint32_t n_cols,
             uint32_t n_rows, const ElementwiseTuning& tuning) {
   if (n_cols == 0 || n_rows == 0) return;
+  const check::OpScope checked(rec, [&] { return check::swiglu(gate, up, y, n_cols, n_rows); });
   dispatch_rows(rec, "swiglu", bind_rows(rec, gate, n_cols, n_rows, "swiglu"),
                 bind_rows(rec, up, n_cols, n_rows, "swiglu"),
                 bind_rows(rec, y, n_cols, n_rows, "swiglu"), n_cols, n_rows, 0.0f, tuning);
@@ -88,6 +90,8 @@ void swiglu_merged(vk::Recorder& rec, const vk::BufferView& gate_up, const vk::B
 void mul_sigmoid(vk::Recorder& rec, const Rows& x, const Rows& gate, const Rows& y, uint32_t n_cols,
                  uint32_t n_rows, const ElementwiseTuning& tuning) {
   if (n_cols == 0 || n_rows == 0) return;
+  const check::OpScope checked(rec,
+                               [&] { return check::mul_sigmoid(x, gate, y, n_cols, n_rows); });
   dispatch_rows(rec, "mul_sigmoid", bind_rows(rec, x, n_cols, n_rows, "mul_sigmoid"),
                 bind_rows(rec, gate, n_cols, n_rows, "mul_sigmoid"),
                 bind_rows(rec, y, n_cols, n_rows, "mul_sigmoid"), n_cols, n_rows, 0.0f, tuning);
@@ -96,6 +100,8 @@ void mul_sigmoid(vk::Recorder& rec, const Rows& x, const Rows& gate, const Rows&
 void mul_sigmoid_row(vk::Recorder& rec, const Rows& x, const vk::BufferView& s, const Rows& y,
                      uint32_t n_cols, uint32_t n_rows, const ElementwiseTuning& tuning) {
   if (n_cols == 0 || n_rows == 0) return;
+  const check::OpScope checked(rec,
+                               [&] { return check::mul_sigmoid_row(x, s, y, n_cols, n_rows); });
   const BoundRows bs{bind_elements(rec.caps(), s, n_rows, "elementwise"), 1};
   dispatch_rows(rec, "mul_sigmoid_row", bind_rows(rec, x, n_cols, n_rows, "mul_sigmoid_row"), bs,
                 bind_rows(rec, y, n_cols, n_rows, "mul_sigmoid_row"), n_cols, n_rows, 0.0f, tuning);

@@ -47,7 +47,7 @@ TEST_CASE_FIXTURE(GpuTest, "check-ops: qwen35moe and qwen3next pass with their G
   }
 }
 
-TEST_CASE_FIXTURE(GpuTest, "check-ops: a perturbed GDN op is named with its layer and positions") {
+TEST_CASE_FIXTURE(GpuTest, "check-ops: a perturbed GDN or gate op is named with its layer and positions") {
   const std::string path = synth_model_file("tiny-qwen35moe", synth::SynthQuant::Q4_K_M, 7);
   struct Case {
     const char* op;
@@ -58,6 +58,9 @@ TEST_CASE_FIXTURE(GpuTest, "check-ops: a perturbed GDN op is named with its laye
       {"gdn_l2_norm", "layer 2, positions 0-4"}, {"gdn_chunked", "layer 1, positions 10-11"},
       {"gdn_gated_norm", "layer 0, positions 5-9"}, {"gdn_recurrent", "layer 2, position 13"},
       {"gdn_conv", "layer 0, position 12"},
+      // The elementwise ops of gated attention (layer 3) and of the shared expert (every layer).
+      {"mul_sigmoid", "layer 3, positions 5-9"}, {"swiglu", "layer 1, position 13"},
+      {"mul_sigmoid_row", "layer 2, positions 0-4"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.op);
