@@ -1,10 +1,35 @@
 #include "base/json_value.h"
 
 #include <cstdlib>
+#include <unordered_set>
 
 #include "base/error.h"
 
 namespace rotary {
+
+namespace {
+
+// Duplicate keys keep the first: one pass with a hash set once the members are in place (a
+// tokenizer's vocabulary is an object of 150,000 keys; a lookup per insert would be quadratic).
+void drop_repeated_keys(std::vector<std::pair<std::string, JsonValue>>& members) {
+  if (members.size() < 2) return;
+  // Mark first (the views point into the members, so nothing moves until the set is gone).
+  std::vector<bool> repeated(members.size());
+  {
+    std::unordered_set<std::string_view> seen;
+    seen.reserve(members.size());
+    for (size_t i = 0; i < members.size(); ++i) repeated[i] = !seen.insert(members[i].first).second;
+  }
+  size_t kept = 0;
+  for (size_t i = 0; i < members.size(); ++i) {
+    if (repeated[i]) continue;
+    if (kept != i) members[kept] = std::move(members[i]);
+    ++kept;
+  }
+  members.erase(members.begin() + static_cast<std::ptrdiff_t>(kept), members.end());
+}
+
+}  // namespace
 
 class JsonParser {
  public:
@@ -75,10 +100,10 @@ class JsonParser {
       if (i_ >= s_.size() || s_[i_] != '"') fail("a string key");
       std::string key = string();
       if (!take(':')) fail("':'");
-      JsonValue member = value(depth + 1);
-      if (!v.find(key)) v.object_.emplace_back(std::move(key), std::move(member));
+      v.object_.emplace_back(std::move(key), value(depth + 1));
     } while (take(','));
     if (!take('}')) fail("',' or '}'");
+    drop_repeated_keys(v.object_);
     return v;
   }
 

@@ -294,4 +294,23 @@ TEST_CASE("JsonValue: escapes, nesting, numbers and malformed input") {
                      ErrorKind::InvalidArgument, "less nesting");
 }
 
+TEST_CASE("JsonValue: a large object keeps its order and the first of each repeated key") {
+  // Short keys (held inside the string object) and repeats far apart, as in a vocabulary.
+  std::string text = "{";
+  const int n = 20000;
+  for (int i = 0; i < n; ++i) text += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+  for (int i = 0; i < n; i += 7) text += "\"k" + std::to_string(i) + "\":-1,";
+  text += "\"last\":true}";
+  const JsonValue v = JsonValue::parse(text);
+  const auto& members = v.as_object();
+  REQUIRE(members.size() == n + 1);
+  bool in_order = true;
+  for (int i = 0; i < n; ++i)
+    in_order = in_order && members[i].first == "k" + std::to_string(i) &&
+               members[i].second.as_number() == i;
+  CHECK(in_order);
+  CHECK(members.back().first == "last");
+  CHECK(v.at("k14").as_number() == 14);
+}
+
 }  // namespace rotary::bench
