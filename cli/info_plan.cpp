@@ -34,12 +34,7 @@ PlannedDevice make_plan(const GgufFile& file, const ModelHparams& h, const PlanA
   MemoryPlan plan = plan_memory(file, h, caps, req);
   // As rotary run decides it, assuming the driver imports the file's pages (auto falls back to
   // the slot pool where it does not).
-  if (wants_in_place(mode, caps)) {
-    plan.in_place = true;
-    plan.slots = 0;
-    plan.pool = 0;
-    plan.staging = 0;
-  }
+  if (wants_in_place(mode, caps)) plan.set_in_place();
   return {plan, caps.name + " (" + caps.driver_info + ")"};
 }
 

@@ -38,35 +38,13 @@ std::string RunStats::line() const {
   return out;
 }
 
-// since() subtracts every counter by name: a new field must be added there too.
-static_assert(sizeof(ResidencyStats) == 80 && sizeof(RoutedMoeStats) == 56,
-              "ResidencyStats or RoutedMoeStats changed: update RunStats::since");
-
 RunStats RunStats::since(const RunStats& e) const {
   RunStats d = *this;
   d.prompt_tokens -= e.prompt_tokens;
   d.prompt_seconds -= e.prompt_seconds;
   d.generated_tokens -= e.generated_tokens;
   d.generate_seconds -= e.generate_seconds;
-  auto& r = d.model.residency;
-  const auto& er = e.model.residency;
-  r.accesses -= er.accesses;
-  r.hits -= er.hits;
-  r.prefetch_hits -= er.prefetch_hits;
-  r.uploads -= er.uploads;
-  r.prefetch_uploads -= er.prefetch_uploads;
-  r.prefetch_used -= er.prefetch_used;
-  r.bytes_uploaded -= er.bytes_uploaded;
-  r.evictions -= er.evictions;
-  r.upload_gpu_seconds -= er.upload_gpu_seconds;
-  auto& m = d.model.moe;
-  const auto& em = e.model.moe;
-  m.layer_steps -= em.layer_steps;
-  m.upload_wait_seconds -= em.upload_wait_seconds;
-  m.dispatch_groups -= em.dispatch_groups;
-  m.predictions -= em.predictions;
-  m.predicted_correct -= em.predicted_correct;
-  m.predicted_total -= em.predicted_total;
+  d.model = stats_since(model, e.model);
   return d;
 }
 

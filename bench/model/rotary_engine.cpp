@@ -20,51 +20,6 @@ double since(Clock::time_point t) {
 
 }  // namespace
 
-ModelStats stats_difference(const ModelStats& a, const ModelStats& b) {
-  ModelStats d = b;
-  auto& r = d.residency;
-  r.accesses -= a.residency.accesses;
-  r.hits -= a.residency.hits;
-  r.prefetch_hits -= a.residency.prefetch_hits;
-  r.uploads -= a.residency.uploads;
-  r.prefetch_uploads -= a.residency.prefetch_uploads;
-  r.prefetch_used -= a.residency.prefetch_used;
-  r.bytes_uploaded -= a.residency.bytes_uploaded;
-  r.evictions -= a.residency.evictions;
-  r.upload_gpu_seconds -= a.residency.upload_gpu_seconds;
-  auto& m = d.moe;
-  m.layer_steps -= a.moe.layer_steps;
-  m.upload_wait_seconds -= a.moe.upload_wait_seconds;
-  m.dispatch_groups -= a.moe.dispatch_groups;
-  m.predictions -= a.moe.predictions;
-  m.predicted_correct -= a.moe.predicted_correct;
-  m.predicted_total -= a.moe.predicted_total;
-  return d;
-}
-
-void add_stats(ModelStats& a, const ModelStats& b) {
-  auto& r = a.residency;
-  r.accesses += b.residency.accesses;
-  r.hits += b.residency.hits;
-  r.prefetch_hits += b.residency.prefetch_hits;
-  r.uploads += b.residency.uploads;
-  r.prefetch_uploads += b.residency.prefetch_uploads;
-  r.prefetch_used += b.residency.prefetch_used;
-  r.bytes_uploaded += b.residency.bytes_uploaded;
-  r.evictions += b.residency.evictions;
-  r.upload_gpu_seconds += b.residency.upload_gpu_seconds;
-  r.upload_timed = b.residency.upload_timed;
-  auto& m = a.moe;
-  m.layer_steps += b.moe.layer_steps;
-  m.upload_wait_seconds += b.moe.upload_wait_seconds;
-  m.wait_timed = b.moe.wait_timed;
-  m.dispatch_groups += b.moe.dispatch_groups;
-  m.predictions += b.moe.predictions;
-  m.predicted_correct += b.moe.predicted_correct;
-  m.predicted_total += b.moe.predicted_total;
-  a.residency_mode = b.residency_mode;
-}
-
 DeviceIdentity identify_device(const vk::DeviceCaps& c) {
   return {c.name,
           c.vendor_name(),
@@ -257,7 +212,7 @@ RotaryRun RotaryEngine::run(const TestSpec& test, uint64_t seed) {
       next[0] = m.eval(next, test.depth + i, LogitsRequest{}).argmax;
   }
   run.seconds = since(t0);
-  run.stats = stats_difference(before, m.stats());
+  run.stats = stats_since(m.stats(), before);
   sample_driver_vram();
   return run;
 }

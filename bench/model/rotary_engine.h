@@ -25,11 +25,6 @@ struct RotaryRun {
   ModelStats stats;     // what the timed part did (counter differences)
 };
 
-// b - a, counter by counter (the timing flags and the mode are b's).
-ModelStats stats_difference(const ModelStats& a, const ModelStats& b);
-// a += b, counter by counter.
-void add_stats(ModelStats& a, const ModelStats& b);
-
 // A fresh context with these options: vk::GpuContext::create for the command, one with the
 // validation layer in the GPU tests.
 using ContextFactory = std::function<std::unique_ptr<vk::GpuContext>(const vk::GpuOptions&)>;

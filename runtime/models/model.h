@@ -62,6 +62,11 @@ struct ModelStats {
   std::string residency_mode;  // "copy", "copy (zero-copy uploads)", "in-place"
   uint64_t ops_checked = 0;    // --check-ops: ops that matched their CPU references
 };
+// The counters of `later` minus those of `earlier` (one run's share of a model's running totals);
+// the flags, the mode and ops_checked are `later`'s.
+ModelStats stats_since(const ModelStats& later, const ModelStats& earlier);
+// Adds `more`'s counters to `total`; the flags and the mode become `more`'s.
+void add_stats(ModelStats& total, const ModelStats& more);
 
 class Model {
  public:

@@ -70,10 +70,7 @@ void MoeModel::setup_residency(const ModelOptions& options) {
   moe_ = std::make_unique<RoutedMoe>(gpu_, weights_, h_, chunk_, options.moe, ffn_norm_);
   if (wants_in_place(options.residency, gpu_.caps())) {
     if (auto in_place = InPlaceExperts::create(gpu_, source_)) {
-      plan_.slots = 0;
-      plan_.pool = 0;
-      plan_.in_place = true;
-      plan_.staging = 0;
+      plan_.set_in_place();
       mode_ = in_place->mode();
       cache_ = std::move(in_place);
       moe_->attach(*cache_);

@@ -35,11 +35,18 @@ struct MemoryPlan {
   uint32_t min_slots = 0;      // one layer's top-k
   uint32_t all_experts = 0;    // layers x experts: with this many slots every expert is resident
   uint64_t staging = 0;        // host memory, not counted
-  bool in_place = false;       // experts read where the file lies: no slot pool (set by the caller)
+  bool in_place = false;       // experts read where the file lies: no slot pool (set_in_place)
   uint32_t ctx = 0;
   uint32_t prefill_chunk = 0;
   ops::KvType kv_type = ops::KvType::F16;
 
+  // Experts read in place from the file (--residency in-place): no slot pool, no staging.
+  void set_in_place() {
+    in_place = true;
+    slots = 0;
+    pool = 0;
+    staging = 0;
+  }
   uint64_t fixed() const { return dense + kv + recurrent + scratch; }
   uint64_t total() const { return fixed() + pool; }
   double resident_fraction() const { return all_experts ? static_cast<double>(slots) / all_experts : 0; }

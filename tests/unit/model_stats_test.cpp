@@ -1,0 +1,71 @@
+// Statistics arithmetic (runtime/models/model_stats.cpp): every counter is added and subtracted,
+// the flags and the mode follow the newer figures. A counter the list forgets keeps its old
+// value and fails the field-by-field comparison below.
+#include <doctest/doctest.h>
+
+#include "runtime/models/model.h"
+
+namespace rotary {
+namespace {
+
+// Each counter a different value, so that a swapped pair fails too.
+ModelStats numbered(uint64_t base) {
+  ModelStats s;
+  auto& r = s.residency;
+  r.accesses = base + 1, r.hits = base + 2, r.prefetch_hits = base + 3, r.uploads = base + 4;
+  r.prefetch_uploads = base + 5, r.prefetch_used = base + 6, r.bytes_uploaded = base + 7;
+  r.evictions = base + 8, r.upload_gpu_seconds = static_cast<double>(base) + 9.5;
+  auto& m = s.moe;
+  m.layer_steps = base + 10, m.upload_wait_seconds = static_cast<double>(base) + 11.5;
+  m.dispatch_groups = base + 12, m.predictions = base + 13, m.predicted_correct = base + 14;
+  m.predicted_total = base + 15;
+  return s;
+}
+
+void check_numbered(const ModelStats& s, uint64_t base) {
+  const auto& r = s.residency;
+  CHECK(r.accesses == base + 1);
+  CHECK(r.hits == base + 2);
+  CHECK(r.prefetch_hits == base + 3);
+  CHECK(r.uploads == base + 4);
+  CHECK(r.prefetch_uploads == base + 5);
+  CHECK(r.prefetch_used == base + 6);
+  CHECK(r.bytes_uploaded == base + 7);
+  CHECK(r.evictions == base + 8);
+  CHECK(r.upload_gpu_seconds == static_cast<double>(base) + 9.5);
+  const auto& m = s.moe;
+  CHECK(m.layer_steps == base + 10);
+  CHECK(m.upload_wait_seconds == static_cast<double>(base) + 11.5);
+  CHECK(m.dispatch_groups == base + 12);
+  CHECK(m.predictions == base + 13);
+  CHECK(m.predicted_correct == base + 14);
+  CHECK(m.predicted_total == base + 15);
+}
+
+TEST_CASE("model stats: add_stats adds every counter, stats_since takes every one away") {
+  ModelStats total;  // zero
+  ModelStats more = numbered(100);
+  more.residency.upload_timed = true;
+  more.moe.wait_timed = true;
+  more.residency_mode = "copy";
+  add_stats(total, more);
+  check_numbered(total, 100);
+  CHECK(total.residency.upload_timed);
+  CHECK(total.moe.wait_timed);
+  CHECK(total.residency_mode == "copy");
+
+  // numbered(1000) - numbered(100) is 900 in every counter; adding numbered(100) back gives
+  // numbered(1000) only if every counter was subtracted (add_stats is checked above).
+  ModelStats later = numbered(1000);
+  later.residency_mode = "in-place";
+  ModelStats d = stats_since(later, numbered(100));
+  CHECK(d.residency.accesses == 900);
+  CHECK(d.residency.upload_gpu_seconds == 900.0);
+  CHECK(d.moe.predicted_total == 900);
+  CHECK(d.residency_mode == "in-place");
+  add_stats(d, numbered(100));
+  check_numbered(d, 1000);
+}
+
+}  // namespace
+}  // namespace rotary
