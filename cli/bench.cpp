@@ -16,6 +16,7 @@
 #include "bench/model/model_source.h"
 #include "bench/model/plots.h"
 #include "cli/commands.h"
+#include "cli/model_flags.h"
 #include "loader/model_catalog.h"
 
 namespace rotary::cli {
@@ -406,8 +407,7 @@ void add_bench_command(CLI::App& app, Exit& exit) {
                   "Projection: fraction of bandwidth kernels reach");
   cmd->add_option("--hidden-upload", a->hidden_upload,
                   "Projection: fraction of upload time hidden by compute");
-  cmd->add_option("--device", o.gpu.device_index,
-                  "Vulkan device index (rotary devices lists them)");
+  add_device_flag(cmd, o.device, "Vulkan device index (rotary devices lists them)");
   cmd->add_option("--ctx", o.model.ctx, "Context length (default: what the longest test needs)")
       ->each([a](const std::string&) { a->ctx_given = true; });
   cmd->add_flag("--exact", o.exact, "F32 KV cache (the path that matches llama.cpp's numbers)");

@@ -13,6 +13,7 @@
 #include "cli/chat_printer.h"
 #include "cli/commands.h"
 #include "cli/model_flags.h"
+#include "cli/output.h"
 #include "loader/tokenizer_data.h"
 #include "runtime/session.h"
 
@@ -185,7 +186,7 @@ void Chat::turn(const std::string& text) {
   go.on_token = [&](int32_t t) {
     answer.push_back(t);
     if (!a_.json) printer_.push(t);
-    return !InterruptGuard::pending();
+    return !InterruptGuard::pending() && !stdout_failed();
   };
   const RunStats before = session_.stats();
   Stop stop = Stop::Length;
@@ -215,6 +216,7 @@ void Chat::turn(const std::string& text) {
          "a larger --ctx).");
   note(stats.line());
   if (!records_.empty()) write_record(plan, answer, stop, stats);
+  check_stdout();  // an answer that could not be written ends the conversation
 }
 
 void Chat::write_record(const TurnPlan& plan, const std::vector<int32_t>& answer, Stop stop,
@@ -241,6 +243,8 @@ void Chat::write_record(const TurnPlan& plan, const std::vector<int32_t>& answer
 int chat_command(ChatArgs& a) {
   require(!(a.think && a.no_think), ErrorKind::InvalidArgument,
           "give at most one of --think and --no-think");
+  check_sampling_params(a.sampling);
+  a.options.resolve();  // every value checked before the file is opened
   if (!*a.seed_given) a.sampling.seed = std::random_device{}();
   // The template first: a model rotary cannot chat with fails before anything is loaded.
   const ChatTemplate chat_template = [&] {

@@ -1,6 +1,7 @@
 #include "cli/info_plan.h"
 
 #include "base/units.h"
+#include "cli/model_flags.h"
 #include "runtime/models/model.h"
 #include "runtime/vk/context.h"
 #include "runtime/vk/device.h"
@@ -9,8 +10,12 @@ namespace rotary::cli {
 
 void add_plan_flags(CLI::App* cmd, PlanArgs& a) {
   cmd->add_flag("--plan", a.plan, "Show the VRAM plan for a budget on a device (needs a Vulkan device)");
-  cmd->add_option("--vram-budget", a.vram_budget, "With --plan: the budget (6.3G, 6300M, ...); default: the device's");
-  cmd->add_option("--device", a.device, "With --plan: the Vulkan device index");
+  RuntimeOptions env;  // ROTARY_DEVICE and ROTARY_VRAM_BUDGET, as for the commands that load a model
+  apply_env_overrides(env);
+  a.device = env.device;
+  a.vram_budget = env.vram_budget;
+  add_vram_budget_flag(cmd, a.vram_budget, "With --plan: the budget (6.3G, 6300M, ...); default: the device's");
+  add_device_flag(cmd, a.device, "With --plan: the Vulkan device index");
   cmd->add_option("--ctx", a.ctx, "With --plan: context length")->capture_default_str();
   cmd->add_option("--prefill-chunk", a.prefill_chunk, "With --plan: prompt tokens per chunk")->capture_default_str();
   cmd->add_option("--expert-slots", a.expert_slots, "With --plan: a fixed number of expert slots");
@@ -19,13 +24,15 @@ void add_plan_flags(CLI::App* cmd, PlanArgs& a) {
 }
 
 PlannedDevice make_plan(const GgufFile& file, const ModelHparams& h, const PlanArgs& a) {
+  const int device = parse_device_index(a.device);
+  const uint64_t budget = parse_vram_budget(a.vram_budget);
   auto instance = vk::Instance::create({});
   const auto physicals = instance->physical_devices();
   std::vector<vk::DeviceCaps> all;
   for (uint32_t i = 0; i < physicals.size(); ++i) all.push_back(vk::query_caps(physicals[i], i, instance->api_version()));
-  const vk::DeviceCaps& caps = all[vk::pick_device(all, a.device)];
+  const vk::DeviceCaps& caps = all[vk::pick_device(all, device)];
   PlanRequest req;
-  req.budget = a.vram_budget.empty() ? vk::default_vram_budget(caps) : parse_size(a.vram_budget);
+  req.budget = budget ? budget : vk::default_vram_budget(caps);
   req.ctx = a.ctx;
   req.kv_type = a.exact ? ops::KvType::F32 : ops::KvType::F16;
   req.prefill_chunk = a.prefill_chunk;

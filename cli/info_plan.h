@@ -7,13 +7,14 @@
 #include "loader/gguf_reader.h"
 #include "loader/hparams.h"
 #include "runtime/models/plan.h"
+#include "runtime/options.h"
 
 namespace rotary::cli {
 
 struct PlanArgs {
   bool plan = false;
-  std::string vram_budget;
-  int device = -1;
+  GivenValue vram_budget;  // as --vram-budget or ROTARY_VRAM_BUDGET gave it
+  GivenValue device;       // as --device or ROTARY_DEVICE gave it
   uint32_t ctx = 4096;
   uint32_t prefill_chunk = 256;
   uint32_t expert_slots = 0;

@@ -5,8 +5,10 @@
 
 #include "base/error.h"
 #include "cli/commands.h"
+#include "cli/output.h"
 
 int main(int argc, char** argv) {
+  rotary::cli::guard_stdout();
   CLI::App app{"rotary: Mixture-of-Experts inference beyond GPU memory, on any Vulkan GPU"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "rotary " ROTARY_VERSION);
@@ -18,10 +20,14 @@ int main(int argc, char** argv) {
   rotary::cli::add_synth_command(app, exit);
   rotary::cli::add_bench_command(app, exit);
   try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    // Help and --version exit 0; every usage error is bad input: exit 2, as Error(InvalidArgument).
-    return app.exit(e) == 0 ? 0 : 2;
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+      // Help and --version exit 0; every usage error is bad input: exit 2, as Error(InvalidArgument).
+      if (app.exit(e) != 0) return 2;
+    }
+    // Whatever the command wrote to stdout must have arrived (docs/cli.md, "Exit codes").
+    rotary::cli::check_stdout();
   } catch (const rotary::Error& e) {
     std::fprintf(stderr, "rotary: %s: %s\n", rotary::to_string(e.kind()), e.what());
     return rotary::exit_code(e.kind());

@@ -1,13 +1,29 @@
 #include "cli/model_flags.h"
 
+#include <charconv>
+
 #include "loader/tokenizer_data.h"
 
 namespace rotary::cli {
 
+namespace {
+CLI::Option* add_given(CLI::App* cmd, const std::string& flag, GivenValue& v, const std::string& help) {
+  return cmd->add_option(flag, v.text, help)->each([&v, flag](const std::string&) { v.from = flag; });
+}
+}  // namespace
+
+void add_device_flag(CLI::App* cmd, GivenValue& v, const std::string& help) {
+  add_given(cmd, "--device", v, help);
+}
+
+void add_vram_budget_flag(CLI::App* cmd, GivenValue& v, const std::string& help) {
+  add_given(cmd, "--vram-budget", v, help);
+}
+
 void add_model_flags(CLI::App* cmd, RuntimeOptions& o, std::string& model_path) {
   cmd->add_option("-m,--model", model_path, "GGUF model file")->required();
-  cmd->add_option("--device", o.gpu.device_index, "Vulkan device index (rotary devices lists them)");
-  cmd->add_option("--vram-budget", o.vram_budget, "VRAM rotary may use: bytes or 6.3G, 6300M, 6.3GiB, 6.3GB");
+  add_device_flag(cmd, o.device, "Vulkan device index (rotary devices lists them)");
+  add_vram_budget_flag(cmd, o.vram_budget, "VRAM rotary may use: bytes or 6.3G, 6300M, 6.3GiB, 6.3GB");
   cmd->add_option("--ctx", o.model.ctx, "Context length in tokens (KV cache size)")->capture_default_str();
   cmd->add_flag("--exact", o.exact, "F32 KV cache: the path that matches llama.cpp's numbers");
   cmd->add_option("--policy", o.policy, "Expert cache policy: lru, lfu (belady only replays a trace)")
@@ -31,8 +47,20 @@ void add_sampling_flags(CLI::App* cmd, SamplingParams& s, std::shared_ptr<bool> 
   cmd->add_option("--top-p", s.top_p, "Top-p (1: off)")->capture_default_str();
   cmd->add_option("--min-p", s.min_p, "Min-p (0: off)")->capture_default_str();
   cmd->add_option("--repeat-penalty", s.repeat_penalty, "Repetition penalty (1: off)")->capture_default_str();
-  cmd->add_option("--seed", s.seed, "Random seed (default: random, reported in --json)")
-      ->each([seed_given](const std::string&) { *seed_given = true; });
+  // -1 asks for a random seed, as in llama.cpp.
+  cmd->add_option_function<std::string>(
+      "--seed",
+      [&s, seed_given](const std::string& v) {
+        uint64_t seed = 0;
+        const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), seed);
+        *seed_given = v != "-1";
+        if (*seed_given) {
+          require(!v.empty() && ec == std::errc() && end == v.data() + v.size(), ErrorKind::InvalidArgument,
+                  "--seed '" + v + "': not a seed; give an integer from 0 to 2^64-1, or -1 for a random one");
+          s.seed = seed;
+        }
+      },
+      "Random seed (default and -1: random, reported in --json)");
 }
 
 LoadedModel open_model(const std::string& path) {

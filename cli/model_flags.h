@@ -11,6 +11,11 @@
 namespace rotary::cli {
 
 void add_model_flags(CLI::App* cmd, RuntimeOptions& o, std::string& model_path);
+// --device and --vram-budget alone (info --plan, bench), kept as given with their source so that
+// RuntimeOptions::resolve() (or parse_device_index, parse_vram_budget) checks them as it checks
+// ROTARY_DEVICE and ROTARY_VRAM_BUDGET.
+void add_device_flag(CLI::App* cmd, GivenValue& v, const std::string& help);
+void add_vram_budget_flag(CLI::App* cmd, GivenValue& v, const std::string& help);
 
 // The sampling flags run and chat share (--temp, --top-k, --top-p, --min-p, --repeat-penalty,
 // --seed). `seed_given` turns true when --seed is on the command line.

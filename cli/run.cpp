@@ -9,9 +9,11 @@
 
 #include "base/json.h"
 #include "base/npy.h"
+#include "cli/chat_input.h"
 #include "cli/chat_printer.h"
 #include "cli/commands.h"
 #include "cli/model_flags.h"
+#include "cli/output.h"
 #include "loader/hparams.h"
 #include "loader/tokenizer/stream_decoder.h"
 #include "runtime/residency/routing_trace.h"
@@ -51,15 +53,64 @@ std::vector<int32_t> parse_tokens(const std::string& s) {
   return ids;
 }
 
+// "'h' (0x68)", "U+20AC (0xE2 0x82 0xAC)": a character the vocabulary cannot spell, safe to print.
+std::string describe_character(const std::string& ch) {
+  std::string bytes;
+  for (const unsigned char b : ch) {
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "%s0x%02X", bytes.empty() ? "" : " ", b);
+    bytes += hex;
+  }
+  if (ch.size() == 1 && ch[0] > 0x20 && ch[0] < 0x7F) return "'" + ch + "' (" + bytes + ")";
+  return "(" + bytes + ")";
+}
+
+// The prompt's ids: --tokens as given, or -p's text through the tokenizer, refused when the
+// vocabulary cannot spell some of it (the tokenizer would drop those characters silently).
+std::vector<int32_t> prompt_ids(const RunArgs& a, const Tokenizer& tokenizer) {
+  if (a.tokens_flag->count() > 0) return parse_tokens(a.tokens);
+  const std::vector<std::string> lost = tokenizer.unencodable_characters(a.prompt);
+  if (!lost.empty()) {
+    std::string list;
+    for (size_t i = 0; i < lost.size() && i < 8; ++i) list += (i ? ", " : "") + describe_character(lost[i]);
+    if (lost.size() > 8) list += ", ...";
+    throw Error(ErrorKind::InvalidArgument,
+                "the prompt (-p) cannot be encoded: this model's vocabulary has no byte tokens, and no token for " +
+                    std::to_string(lost.size()) + " of the prompt's characters: " + list +
+                    ". Give the prompt as --tokens IDS, or use text the vocabulary has");
+  }
+  return tokenizer.encode(a.prompt);
+}
+
+void print_json(const RunArgs& a, const LoadedModel& m, const Session& session, std::span<const int32_t> prompt,
+                std::span<const int32_t> out, const std::string& text) {
+  JsonWriter w;
+  w.begin_object().key("prompt_tokens").begin_array();
+  for (int32_t t : prompt) w.value(t);
+  w.end_array().key("tokens").begin_array();
+  for (int32_t t : out) w.value(t);
+  w.end_array().field("text", text).field("seed", a.sampling.seed);
+  w.field("stop_reason", to_string(session.stop_reason()));
+  w.field("interrupted", session.stop_reason() == StopReason::Stopped);
+  w.key("device").begin_object().field("name", m.gpu->caps().name).field("driver", m.gpu->caps().driver_info);
+  w.end_object().key("plan");
+  m.model->plan().write_json(w);
+  w.key("stats");
+  write_stats_json(w, session.stats());
+  w.end_object();
+  std::printf("%s\n", w.str().c_str());
+}
+
 int run_command(RunArgs& a) {
   const bool given_text = a.prompt_flag->count() > 0, given_ids = a.tokens_flag->count() > 0;
   require(given_text != given_ids, ErrorKind::InvalidArgument, "give exactly one of -p TEXT and --tokens IDS");
   require(!given_text || !a.prompt.empty(), ErrorKind::InvalidArgument, "the prompt (-p) is empty: give some text");
-  const std::vector<int32_t> ids = given_ids ? parse_tokens(a.tokens) : std::vector<int32_t>{};
+  if (given_ids) parse_tokens(a.tokens);  // checked before anything is loaded
+  check_sampling_params(a.sampling);
   if (!*a.seed_given) a.sampling.seed = std::random_device{}();
   a.options.resolve();
   LoadedModel m = open_model(a.model);
-  const std::vector<int32_t> prompt = given_text ? m.tokenizer->encode(a.prompt) : ids;
+  const std::vector<int32_t> prompt = prompt_ids(a, *m.tokenizer);
   RoutingTrace replay, record;
   if (!a.routing_trace.empty()) {
     replay = read_trace(a.routing_trace);
@@ -83,39 +134,32 @@ int run_command(RunArgs& a) {
   go.logits_out = logits.get();
   std::string text;
   AnswerPrinter printer(*m.tokenizer, stdout, isatty(STDOUT_FILENO));
+  // Ctrl-C stops generation after the current token: what was generated is printed as usual.
+  InterruptGuard interrupt;
   go.on_token = [&](int32_t t) {
     text += decoder.push(t);
     if (!a.json) printer.push(t);
-    return true;
+    return !InterruptGuard::pending() && !stdout_failed();
   };
   const std::vector<int32_t> out = session.generate(prompt, go);
-  const std::string tail = decoder.flush();
-  text += tail;
+  text += decoder.flush();
   if (logits) logits->close();
   if (!a.record_routing.empty()) write_trace(a.record_routing, record);
 
-  const RunStats& s = session.stats();
-  if (a.json) {
-    JsonWriter w;
-    w.begin_object().key("prompt_tokens").begin_array();
-    for (int32_t t : prompt) w.value(t);
-    w.end_array().key("tokens").begin_array();
-    for (int32_t t : out) w.value(t);
-    w.end_array().field("text", text).field("seed", a.sampling.seed);
-    w.key("device").begin_object().field("name", m.gpu->caps().name).field("driver", m.gpu->caps().driver_info);
-    w.end_object().key("plan");
-    m.model->plan().write_json(w);
-    w.key("stats");
-    write_stats_json(w, s);
-    w.end_object();
-    std::printf("%s\n", w.str().c_str());
-  } else {
-    printer.finish();
-    std::fprintf(stderr, "%s\n", s.line().c_str());
-  }
+  if (a.json) print_json(a, m, session, prompt, out, text);
+  else printer.finish();
+  check_stdout();
+  std::fprintf(stderr, "%s\n", session.stats().line().c_str());
   if (a.options.model.check.enabled)
     std::fprintf(stderr, "check-ops: %llu ops matched their CPU references\n",
-                 static_cast<unsigned long long>(s.model.ops_checked));
+                 static_cast<unsigned long long>(session.stats().model.ops_checked));
+  if (session.stop_reason() == StopReason::ContextFull)
+    std::fprintf(stderr, "rotary run: the context of %u tokens is full: generation stopped after %zu tokens "
+                 "(start again with a larger --ctx)\n", m.model->context(), out.size());
+  if (session.stop_reason() == StopReason::Stopped) {
+    std::fprintf(stderr, "rotary run: interrupted (Ctrl-C) after %zu tokens\n", out.size());
+    return 130;  // as a shell reports a program that SIGINT ended
+  }
   return 0;
 }
 

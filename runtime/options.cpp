@@ -1,23 +1,67 @@
 #include "runtime/options.h"
 
+#include <charconv>
 #include <cstdlib>
 
 #include "base/units.h"
 
 namespace rotary {
 
+namespace {
+
+void from_env(const char* name, GivenValue& v) {
+  const char* text = std::getenv(name);
+  if (text && *text) v = {text, name};
+}
+
+}  // namespace
+
+std::string GivenValue::describe() const {
+  return from.starts_with("--") ? from + " '" + text + "'" : from + "=" + text;
+}
+
+int parse_device_index(const GivenValue& v) {
+  if (!v.given()) return -1;
+  int index = -1;
+  const char* end = v.text.data() + v.text.size();
+  const auto [ptr, ec] = std::from_chars(v.text.data(), end, index);
+  require(ec == std::errc() && ptr == end && index >= 0 && !v.text.empty(), ErrorKind::InvalidArgument,
+          v.describe() + ": not a device index; give 0, 1, ... as 'rotary devices' lists them");
+  return index;
+}
+
+uint64_t parse_vram_budget(const GivenValue& v) {
+  if (!v.given()) return 0;
+  uint64_t bytes = 0;
+  try {
+    bytes = parse_size(v.text);
+  } catch (const Error& e) {
+    throw Error(ErrorKind::InvalidArgument, v.describe() + ": " + e.what());
+  }
+  require(bytes > 0, ErrorKind::InvalidArgument,
+          v.describe() + ": a budget must be above 0 bytes (leave it out to use the driver's budget)");
+  return bytes;
+}
+
 void apply_env_overrides(RuntimeOptions& o) {
-  if (const char* d = std::getenv("ROTARY_DEVICE")) o.gpu.device_index = std::atoi(d);
-  if (const char* b = std::getenv("ROTARY_VRAM_BUDGET")) o.vram_budget = b;
-  if (const char* v = std::getenv("ROTARY_VALIDATION")) o.gpu.validation = std::string(v) == "1";
+  from_env("ROTARY_DEVICE", o.device);
+  from_env("ROTARY_VRAM_BUDGET", o.vram_budget);
+  from_env("ROTARY_VALIDATION", o.validation);
 }
 
 void RuntimeOptions::resolve() {
-  if (!vram_budget.empty()) gpu.vram_budget = parse_size(vram_budget);
+  if (device.given()) gpu.device_index = parse_device_index(device);
+  if (vram_budget.given()) gpu.vram_budget = parse_vram_budget(vram_budget);
+  if (validation.given()) {
+    require(validation.text == "0" || validation.text == "1", ErrorKind::InvalidArgument,
+            validation.describe() + ": give 1 (validation on) or 0 (off)");
+    gpu.validation = gpu.validation || validation.text == "1";
+  }
   model.cache.policy = parse_policy(policy);
   model.residency = parse_residency_mode(residency);
   if (exact) model.kv_type = ops::KvType::F32;
   require(model.ctx >= 1, ErrorKind::InvalidArgument, "--ctx must be at least 1");
+  require(model.prefill_chunk >= 1, ErrorKind::InvalidArgument, "--prefill-chunk must be at least 1");
 }
 
 }  // namespace rotary

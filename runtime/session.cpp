@@ -15,14 +15,45 @@ using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 }  // namespace
 
+const char* to_string(StopReason reason) {
+  switch (reason) {
+    case StopReason::Length: return "length";
+    case StopReason::EndOfGeneration: return "eos";
+    case StopReason::Stopped: return "interrupted";
+    case StopReason::ContextFull: return "context_full";
+  }
+  return "?";
+}
+
+std::optional<double> RunStats::prompt_tps() const {
+  if (prompt_tokens == 0 || prompt_seconds <= 0) return std::nullopt;
+  return prompt_tokens / prompt_seconds;
+}
+
+std::optional<double> RunStats::generate_tps() const {
+  if (decode_steps == 0 || decode_seconds <= 0) return std::nullopt;
+  return decode_steps / decode_seconds;
+}
+
+namespace {
+// "at 12.3 tok/s", or why there is no rate.
+std::string rate_text(std::optional<double> tps) {
+  if (!tps) return "(no rate: too few tokens)";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "at %.1f tok/s", *tps);
+  return buf;
+}
+}  // namespace
+
 std::string RunStats::line() const {
   char buf[768];
   const auto& r = model.residency;
   const double per_token = generated_tokens ? static_cast<double>(r.bytes_uploaded) / (prompt_tokens + generated_tokens) : 0;
   std::snprintf(buf, sizeof buf,
-                "prompt %u tokens at %.1f tok/s | decode %u tokens at %.1f tok/s | peak VRAM %s%s%s | expert hit rate "
+                "prompt %u tokens %s | decode %u tokens %s | peak VRAM %s%s%s | expert hit rate "
                 "%.1f%% | uploaded %s per token",
-                prompt_tokens, prompt_tps(), generated_tokens, generate_tps(), format_bytes(peak_vram).c_str(),
+                prompt_tokens, rate_text(prompt_tps()).c_str(), generated_tokens, rate_text(generate_tps()).c_str(),
+                format_bytes(peak_vram).c_str(),
                 driver_peak_vram ? " (driver " : "", driver_peak_vram ? (format_bytes(driver_peak_vram) + ")").c_str() : "",
                 100.0 * r.hit_rate(), format_bytes(static_cast<uint64_t>(per_token)).c_str());
   std::string out = buf;
@@ -44,6 +75,8 @@ RunStats RunStats::since(const RunStats& e) const {
   d.prompt_seconds -= e.prompt_seconds;
   d.generated_tokens -= e.generated_tokens;
   d.generate_seconds -= e.generate_seconds;
+  d.decode_steps -= e.decode_steps;
+  d.decode_seconds -= e.decode_seconds;
   d.model = stats_since(model, e.model);
   return d;
 }
@@ -53,9 +86,17 @@ void write_stats_json(JsonWriter& w, const RunStats& s) {
   const auto& m = s.model.moe;
   const uint32_t tokens = s.prompt_tokens + s.generated_tokens;
   w.begin_object();
-  w.field("prompt_tokens", s.prompt_tokens).field("prompt_seconds", s.prompt_seconds).field("prompt_tps", s.prompt_tps());
+  // A rate that cannot be measured (too few tokens) is null.
+  auto rate = [&](const char* key, std::optional<double> tps) {
+    if (tps) w.field(key, *tps);
+    else w.key(key).null();
+  };
+  w.field("prompt_tokens", s.prompt_tokens).field("prompt_seconds", s.prompt_seconds);
+  rate("prompt_tps", s.prompt_tps());
   w.field("generated_tokens", s.generated_tokens).field("generate_seconds", s.generate_seconds);
-  w.field("generate_tps", s.generate_tps()).field("peak_vram", s.peak_vram).field("driver_peak_vram", s.driver_peak_vram);
+  w.field("decode_steps", s.decode_steps).field("decode_seconds", s.decode_seconds);
+  rate("generate_tps", s.generate_tps());
+  w.field("peak_vram", s.peak_vram).field("driver_peak_vram", s.driver_peak_vram);
   w.key("residency").begin_object().field("mode", s.model.residency_mode).field("accesses", r.accesses).field("hits", r.hits).field("hit_rate", r.hit_rate());
   w.field("uploads", r.uploads).field("bytes_uploaded", r.bytes_uploaded);
   w.field("bytes_uploaded_per_token", tokens ? static_cast<double>(r.bytes_uploaded) / tokens : 0.0);
@@ -150,18 +191,32 @@ std::vector<int32_t> Session::generate(std::span<const int32_t> prompt, const Ge
   sample_vram();
 
   t0 = Clock::now();
+  stop_ = StopReason::Length;
   for (uint32_t i = 0; i < o.max_tokens; ++i) {
     const int32_t token = choose(r);
     sampler_.accept(token);
     out.push_back(token);
     ++stats_.generated_tokens;
-    const bool stop = (o.stop_at_end_of_generation && tokenizer_ && tokenizer_->is_end_of_generation(token)) ||
-                      (o.on_token && !o.on_token(token));
+    bool stop = false;
+    if (o.stop_at_end_of_generation && tokenizer_ && tokenizer_->is_end_of_generation(token)) {
+      stop = true;
+      stop_ = StopReason::EndOfGeneration;
+    } else if (o.on_token && !o.on_token(token)) {
+      stop = true;
+      stop_ = StopReason::Stopped;
+    }
     // With rows requested, the last token is evaluated too so that its row exists (as llama.cpp's
     // reference does); otherwise the final token needs no evaluation.
     if ((stop || i + 1 == o.max_tokens) && !rows) break;
+    if (pos_ >= model_.context()) {  // no room to evaluate it: what was generated is the answer
+      if (!stop && i + 1 < o.max_tokens) stop_ = StopReason::ContextFull;
+      break;
+    }
     const int32_t one[1] = {token};
+    const auto step = Clock::now();
     r = model_.eval(one, pos_, request(rows));
+    stats_.decode_seconds += since(step);
+    ++stats_.decode_steps;
     ++pos_;
     tokens_.push_back(token);
     if (rows) o.logits_out->write_row(r.logits.data());

@@ -24,17 +24,33 @@ struct GenerateOptions {
   std::function<bool(int32_t token)> on_token;
 };
 
+// Why the last generate() ended.
+enum class StopReason {
+  Length,           // max_tokens were generated
+  EndOfGeneration,  // an end-of-generation token (EOS, EOT, <|im_end|>)
+  Stopped,          // on_token returned false (Ctrl-C)
+  ContextFull,      // the next token has no room in the context
+};
+const char* to_string(StopReason reason);  // "length", "eos", "interrupted", "context_full"
+
 struct RunStats {
   uint32_t prompt_tokens = 0;
   double prompt_seconds = 0;
   uint32_t generated_tokens = 0;
-  double generate_seconds = 0;
+  double generate_seconds = 0;  // the whole generation loop: sampling and decode steps
+  // Decode steps: generated tokens evaluated one at a time, and the time those evaluations took.
+  // The first token of an answer comes from the prompt's logits and the last needs no
+  // evaluation, so N tokens take N - 1 steps; the decode rate is steps per second of steps.
+  uint32_t decode_steps = 0;
+  double decode_seconds = 0;
   uint64_t peak_vram = 0;         // rotary's own accounting
   uint64_t driver_peak_vram = 0;  // VK_EXT_memory_budget's heap usage, 0 when not reported
   ModelStats model;               // residency and routing
 
-  double prompt_tps() const { return prompt_seconds > 0 ? prompt_tokens / prompt_seconds : 0; }
-  double generate_tps() const { return generate_seconds > 0 ? generated_tokens / generate_seconds : 0; }
+  // Tokens per second, or nothing when there is nothing to measure (no prompt; fewer than two
+  // generated tokens, which is no decode step).
+  std::optional<double> prompt_tps() const;
+  std::optional<double> generate_tps() const;
   std::string line() const;  // the one line every run ends with
   // What happened after `earlier` (a copy of the same session's stats): counters subtracted,
   // peaks kept. One chat answer's statistics.
@@ -51,6 +67,7 @@ class Session {
   // Evaluates `prompt` after what the session already holds, then generates. Returns the new
   // tokens (a stopping token included when it ended the answer).
   std::vector<int32_t> generate(std::span<const int32_t> prompt, const GenerateOptions& options);
+  StopReason stop_reason() const { return stop_; }  // why the last generate() ended
   uint32_t position() const { return pos_; }
   const RunStats& stats() const { return stats_; }
   void reset();
@@ -73,6 +90,7 @@ class Session {
   uint32_t pos_ = 0;
   std::vector<int32_t> tokens_;  // the tokens at positions [0, pos_): the sampler's history
   RunStats stats_;
+  StopReason stop_ = StopReason::Length;
 };
 
 }  // namespace rotary

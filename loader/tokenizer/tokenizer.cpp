@@ -170,6 +170,35 @@ std::vector<int32_t> Tokenizer::encode(std::string_view text, EncodeOptions opti
   return out;
 }
 
+std::vector<std::string> Tokenizer::unencodable_characters(std::string_view text, bool parse_special) const {
+  std::vector<std::string> lost;
+  for (const Fragment& f : split_special(text, parse_special)) {
+    if (f.token >= 0) continue;
+    const std::string_view body = text.substr(f.begin, f.size);
+    // What the tokens give back, against the fragment as encode_fragment reads it (malformed
+    // bytes as U+FFFD): equal unless bytes were dropped.
+    std::vector<int32_t> ids;
+    encode_fragment(body, ids);
+    std::string got, want;
+    for (int32_t id : ids) append_piece(id, false, got);
+    std::vector<char32_t> cps;
+    unicode::decode_utf8(body, cps);
+    for (char32_t cp : cps) unicode::append_utf8(cp, want);
+    if (got == want) continue;
+    // Something was dropped: the characters that do not survive encoding on their own.
+    for (char32_t cp : cps) {
+      std::string ch, back;
+      unicode::append_utf8(cp, ch);
+      if (std::find(lost.begin(), lost.end(), ch) != lost.end()) continue;
+      ids.clear();
+      bpe_->encode_word(ch, ids);
+      for (int32_t id : ids) append_piece(id, false, back);
+      if (back != ch) lost.push_back(ch);
+    }
+  }
+  return lost;
+}
+
 void Tokenizer::append_piece(int32_t id, bool render_special, std::string& out) const {
   check_id(id);
   const uint8_t a = attrs_[id];

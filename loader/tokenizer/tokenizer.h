@@ -50,6 +50,10 @@ class Tokenizer {
   Tokenizer& operator=(Tokenizer&&) noexcept;
 
   std::vector<int32_t> encode(std::string_view text, EncodeOptions options = {}) const;
+  // The characters of `text` that encode() drops because a vocabulary without byte tokens has no
+  // token for one of their bytes (as llama.cpp, encode() drops them silently), each once, in
+  // order of appearance; empty when encode() keeps every character.
+  std::vector<std::string> unencodable_characters(std::string_view text, bool parse_special = true) const;
 
   // The bytes a token stands for. CONTROL and UNKNOWN tokens give their text only when
   // `render_special`; USER_DEFINED tokens always give their text; UNUSED and UNDEFINED give

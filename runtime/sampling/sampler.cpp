@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <string>
 #include <unordered_set>
 
 #include "base/error.h"
@@ -26,10 +28,22 @@ bool better(const Candidate& a, const Candidate& b) {
 
 }  // namespace
 
+void check_sampling_params(const SamplingParams& p) {
+  auto check = [](const char* flag, double value, bool ok, const char* range) {
+    if (ok && std::isfinite(value)) return;
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", value);
+    throw Error(ErrorKind::InvalidArgument, std::string(flag) + " " + text + ": must be " + range);
+  };
+  check("--temp", p.temperature, p.temperature >= 0.0f, "a number >= 0 (0 is greedy)");
+  check("--top-k", p.top_k, p.top_k >= 0, "an integer >= 0 (0 turns it off)");
+  check("--top-p", p.top_p, p.top_p > 0.0f && p.top_p <= 1.0f, "above 0 and at most 1 (1 turns it off)");
+  check("--min-p", p.min_p, p.min_p >= 0.0f && p.min_p < 1.0f, "at least 0 and below 1 (0 turns it off)");
+  check("--repeat-penalty", p.repeat_penalty, p.repeat_penalty > 0.0f, "a number above 0 (1 turns it off)");
+}
+
 Sampler::Sampler(const SamplingParams& params) : params_(params) {
-  require(params.repeat_penalty > 0.0f, ErrorKind::InvalidArgument, "--repeat-penalty must be positive");
-  require(params.top_p > 0.0f, ErrorKind::InvalidArgument, "--top-p must be positive (1 turns it off)");
-  require(params.min_p < 1.0f, ErrorKind::InvalidArgument, "--min-p must be below 1");
+  check_sampling_params(params);
   uint64_t s = params.seed;
   for (auto& w : state_) w = splitmix64(s);
 }

@@ -20,6 +20,12 @@ struct SamplingParams {
   uint64_t seed = 0;
 };
 
+// Throws Error(InvalidArgument), naming the flag and the value, unless every parameter is finite
+// and in its range: --temp >= 0, --top-k >= 0, 0 < --top-p <= 1, 0 <= --min-p < 1,
+// --repeat-penalty > 0. The command line checks before loading a model;
+// the Sampler checks again.
+void check_sampling_params(const SamplingParams& params);
+
 struct Candidate {
   int32_t id;
   float logit;

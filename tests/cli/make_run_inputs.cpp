@@ -1,6 +1,7 @@
 // Writes the model files that tests/cli/run_errors_test.sh feeds to `rotary run`: valid GGUF files
 // that rotary must refuse with a clear message (an architecture it does not know, weights in
-// quantisation types it has no kernels for). Malformed files come from the script itself.
+// quantisation types it has no kernels for, a vocabulary without byte tokens). Malformed files
+// come from the script itself.
 //   rotary_make_run_inputs OUTPUT_DIR
 #include <cstdio>
 #include <cstring>
@@ -47,6 +48,8 @@ int main(int argc, char** argv) {
     save(dir / "qwen2moe.gguf",
          replace_all(rotary::test::tiny_model_bytes(m), "qwen3moe", "qwen2moe"));
     // Types llama.cpp quantises to and rotary has no kernels for (blocks of 32, like n_embd).
+    // A vocabulary of eight letters ("a", "b", ...) and no byte tokens: most text cannot be encoded.
+    save(dir / "no_byte_tokens.gguf", rotary::test::tiny_model_bytes(m));
     m.weight_type = rotary::GgmlType::Q4_1;
     save(dir / "q4_1.gguf", rotary::test::tiny_model_bytes(m));
     m.weight_type = rotary::GgmlType::Q5_0;

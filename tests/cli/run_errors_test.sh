@@ -72,11 +72,12 @@ check 2 "give exactly one of -p TEXT and --tokens IDS" -m "$model"
 check 2 "'-3' is not a token id" -m "$model" --tokens 1,-3
 check 2 "token id 1000 is outside the vocabulary (0..999)" -m "$model" --tokens 5,1000
 
-# A context that fills: with the prompt, and during generation.
+# A context that fills: with the prompt, an error; during generation, the end of the run (what
+# was generated is printed: run_stop_test.sh).
 check 1 "the context of 16 tokens is full (0 used, 20 more asked for)" -m "$model" --ctx 16 \
   --tokens 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20
-check 1 "the context of 16 tokens is full (16 used, 1 more asked for)" -m "$model" --ctx 16 --tokens 1,2,3 \
-  -n 30 --ignore-eos --temp 0
+check 0 "the context of 16 tokens is full: generation stopped after 14 tokens" -m "$model" --ctx 16 \
+  --tokens 1,2,3 -n 30 --ignore-eos --temp 0
 
 # Outputs.
 check 2 "cannot write $dir/no/such/dir/logits.npy" -m "$model" --tokens 1,2 -n 2 --logits-out "$dir/no/such/dir/logits.npy"

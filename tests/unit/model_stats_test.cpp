@@ -3,7 +3,9 @@
 // value and fails the field-by-field comparison below.
 #include <doctest/doctest.h>
 
+#include "base/json.h"
 #include "runtime/models/model.h"
+#include "runtime/session.h"
 
 namespace rotary {
 namespace {
@@ -65,6 +67,25 @@ TEST_CASE("model stats: add_stats adds every counter, stats_since takes every on
   CHECK(d.residency_mode == "in-place");
   add_stats(d, numbered(100));
   check_numbered(d, 1000);
+}
+
+TEST_CASE("run stats: no decode rate from fewer than two generated tokens (no decode step)") {
+  RunStats one;
+  one.prompt_tokens = 2, one.prompt_seconds = 0.5;
+  one.generated_tokens = 1, one.generate_seconds = 1e-6;  // chosen from the prompt's logits
+  CHECK(!one.generate_tps().has_value());
+  CHECK(one.prompt_tps().value() == doctest::Approx(4.0));
+  CHECK(one.line().find("decode 1 tokens (no rate: too few tokens)") != std::string::npos);
+  JsonWriter w;
+  write_stats_json(w, one);
+  CHECK(w.str().find("\"generate_tps\":null") != std::string::npos);
+  RunStats three = one;
+  three.generated_tokens = 3, three.decode_steps = 2, three.decode_seconds = 0.5;
+  CHECK(three.generate_tps().value() == doctest::Approx(4.0));  // steps per second of steps
+  const RunStats d = three.since(one);
+  CHECK(d.decode_steps == 2);
+  CHECK(d.decode_seconds == doctest::Approx(0.5));
+  CHECK(!RunStats{}.prompt_tps().has_value());
 }
 
 }  // namespace

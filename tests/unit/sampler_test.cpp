@@ -3,6 +3,7 @@
 #include <cmath>
 #include <map>
 
+#include "base/error.h"
 #include "runtime/sampling/sampler.h"
 
 namespace rotary {
@@ -79,6 +80,29 @@ TEST_CASE("repetition penalty lowers recent tokens and needs the whole row") {
   s.accept(1);
   s.accept(2);  // 0 falls out of the last two
   CHECK(s.sample(row({2.0f, 1.0f, -1.0f})) == 0);
+}
+
+TEST_CASE("sampling parameters: NaN, infinities and values out of range are refused, naming the flag") {
+  const float inf = INFINITY, nan = NAN;
+  auto refused = [](SamplingParams p, const char* flag) {
+    try {
+      check_sampling_params(p);
+    } catch (const Error& e) {
+      CHECK(e.kind() == ErrorKind::InvalidArgument);
+      CHECK(std::string(e.what()).starts_with(flag));
+      return true;
+    }
+    return false;
+  };
+  for (float t : {-1.0f, nan, inf}) CHECK(refused({.temperature = t}, "--temp "));
+  CHECK(refused({.top_k = -1}, "--top-k -1"));
+  for (float p : {0.0f, -1.0f, 1.5f, nan, inf}) CHECK(refused({.top_p = p}, "--top-p "));
+  for (float p : {-0.5f, 1.0f, 2.0f, nan}) CHECK(refused({.min_p = p}, "--min-p "));
+  for (float r : {0.0f, -1.0f, nan, inf}) CHECK(refused({.repeat_penalty = r}, "--repeat-penalty "));
+  // The ends of the ranges, and the defaults, pass; so does the Sampler, which checks too.
+  CHECK_NOTHROW(check_sampling_params({.temperature = 0, .top_k = 0, .top_p = 1, .min_p = 0}));
+  CHECK_NOTHROW(check_sampling_params({}));
+  CHECK_THROWS_AS(Sampler({.top_p = 2}), Error);
 }
 
 }  // namespace

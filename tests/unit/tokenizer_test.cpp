@@ -74,6 +74,28 @@ TEST_CASE("bpe: a byte missing from the vocabulary is dropped") {
   CHECK(encode(t, "a b") == Ids{'a', 'b'});
 }
 
+TEST_CASE("tokenizer: the characters a vocabulary without their bytes drops are named") {
+  TokenizerData d = byte_vocabulary();
+  d.tokens[' '] = "[no space]";
+  d.tokens['h'] = "[no h]";
+  const Tokenizer t(d);
+  CHECK(t.unencodable_characters("abc").empty());
+  CHECK(t.unencodable_characters("").empty());
+  CHECK(t.unencodable_characters("a b h hh") == std::vector<std::string>{" ", "h"});
+  // A byte without a token of its own is not lost when a merge spells it into a token.
+  const int32_t hi = add_merge(d, "h", "i");
+  const Tokenizer merged(d);
+  CHECK(encode(merged, "hi") == Ids{hi});
+  CHECK(merged.unencodable_characters("hi").empty());
+  CHECK(merged.unencodable_characters("ha") == std::vector<std::string>{"h"});
+  // Malformed UTF-8 becomes U+FFFD, which this vocabulary spells: nothing is lost.
+  CHECK(t.unencodable_characters("a\xFF").empty());
+  // "é" (C3 A9): its spelling bytes have no tokens.
+  TokenizerData e = byte_vocabulary();
+  e.merges.push_back(spell("\xC3") + " " + spell("\xA9"));
+  CHECK(Tokenizer(e).unencodable_characters("a\xC3\xA9") == std::vector<std::string>{"\xC3\xA9"});
+}
+
 TEST_CASE("bpe: llama-bpe emits a word that is a token whole, without merges") {
   TokenizerData qwen = byte_vocabulary("qwen2");
   const int32_t abc = add_token(qwen, spell("abc"));
