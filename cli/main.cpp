@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "base/error.h"
+#include "base/printable.h"
 #include "cli/commands.h"
 
 int main(int argc, char** argv) {
@@ -23,10 +24,10 @@ int main(int argc, char** argv) {
     // Help and --version exit 0; every usage error is bad input: exit 2, as Error(InvalidArgument).
     return app.exit(e) == 0 ? 0 : 2;
   } catch (const rotary::Error& e) {
-    std::fprintf(stderr, "rotary: %s: %s\n", rotary::to_string(e.kind()), e.what());
+    std::fprintf(stderr, "rotary: %s: %s\n", rotary::to_string(e.kind()), rotary::printable_message(e.what()).c_str());
     return rotary::exit_code(e.kind());
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "rotary: error: %s\n", e.what());
+    std::fprintf(stderr, "rotary: error: %s\n", rotary::printable_message(e.what()).c_str());
     return 1;
   }
   return exit.code;
