@@ -9,12 +9,15 @@
 #include <optional>
 
 #include "base/json.h"
+#include "base/printable.h"
 #include "cli/info_plan.h"
 #include "base/units.h"
 #include "cli/commands.h"
 #include "loader/gguf_reader.h"
 #include "loader/hparams.h"
 #include "loader/model_catalog.h"
+#include "loader/model_check.h"
+#include "runtime/ops/kernel_limits.h"
 #include "loader/tokenizer_data.h"
 
 namespace rotary::cli {
@@ -91,11 +94,11 @@ void print_expert_bytes(const ModelHparams& h, const WeightSummary& w) {
 
 void print_text(const ModelInfo& m) {
   const auto& f = m.file;
-  std::printf("%s: GGUF v%u, %s, %zu tensors, %zu metadata keys, alignment %u\n", m.path.c_str(),
+  std::printf("%s: GGUF v%u, %s, %zu tensors, %zu metadata keys, alignment %u\n", printable(m.path, m.path.size()).c_str(),
               f.version(), bytes_text(f.file_size()).c_str(), f.tensors().size(),
               f.metadata().size(), f.alignment());
   if (const auto* name = f.metadata().find("general.name"); name && name->as_string())
-    std::printf("name: %s\n", name->as_string()->c_str());
+    std::printf("name: %s\n", printable(*name->as_string()).c_str());
   print_hparams(m.h);
   std::printf("tensors by type:");
   for (const auto& [type, n] : m.weights.tensors_by_type)
@@ -110,7 +113,7 @@ void print_text(const ModelInfo& m) {
   std::printf(
       "tokenizer: %s, pre %s, %zu tokens, %zu merges, bos %s, eos %s, eot %s, pad %s, add_bos %s, "
       "chat template %s\n",
-      t.model.c_str(), t.pre.empty() ? "-" : t.pre.c_str(), t.tokens.size(), t.merges.size(),
+      printable(t.model).c_str(), t.pre.empty() ? "-" : printable(t.pre).c_str(), t.tokens.size(), t.merges.size(),
       optional_id(t.bos_id).c_str(), optional_id(t.eos_id).c_str(), optional_id(t.eot_id).c_str(),
       optional_id(t.padding_id).c_str(),
       t.add_bos_token ? (*t.add_bos_token ? "true" : "false") : "-",
@@ -213,8 +216,8 @@ void add_info_command(CLI::App& app, Exit& exit) {
   add_plan_flags(cmd, *plan_args);
   cmd->callback([path, json, plan_args, &exit] {
     const GgufFile file = GgufFile::open(*path);
-    ModelHparams h = read_hparams(file.metadata());
-    validate_tensors(h, file);
+    // The same check as loading the model for rotary run (loader/model_check.h).
+    const ModelHparams h = validate_model(file, ops::kernel_limits());
     ModelInfo info{*path, file, h, read_tokenizer_data(file.metadata()), {}};
     info.weights = summarize_weights(h, file);
     std::optional<PlannedDevice> plan;

@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "base/error.h"
+#include "base/printable.h"
 #include "cli/commands.h"
 #include "cli/output.h"
 
@@ -29,10 +30,10 @@ int main(int argc, char** argv) {
     // Whatever the command wrote to stdout must have arrived (docs/cli.md, "Exit codes").
     rotary::cli::check_stdout();
   } catch (const rotary::Error& e) {
-    std::fprintf(stderr, "rotary: %s: %s\n", rotary::to_string(e.kind()), e.what());
+    std::fprintf(stderr, "rotary: %s: %s\n", rotary::to_string(e.kind()), rotary::printable_message(e.what()).c_str());
     return rotary::exit_code(e.kind());
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "rotary: error: %s\n", e.what());
+    std::fprintf(stderr, "rotary: error: %s\n", rotary::printable_message(e.what()).c_str());
     return 1;
   }
   return exit.code;

@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "base/printable.h"
 #include "base/error.h"
 
 namespace rotary {
@@ -24,7 +25,7 @@ const GgufValue* GgufMetadata::find(std::string_view key) const {
 }
 
 void GgufMetadata::fail(std::string_view key, const std::string& problem) const {
-  std::string where = source_ + ": metadata key '" + std::string(key) + "'";
+  std::string where = source_ + ": metadata key '" + printable(key) + "'";
   if (const auto* e = find_entry(key); e && e->offset)
     where += " (at byte " + std::to_string(e->offset) + ")";
   throw Error(ErrorKind::InvalidModel, where + ": " + problem);

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "base/error.h"
+#include "base/printable.h"
 #include "loader/tensor_shape.h"
 
 namespace rotary {
@@ -22,20 +23,9 @@ constexpr uint64_t kMinStringBytes = 8;                  // the length
 constexpr uint64_t kMinArrayBytes = 4 + 8;               // element type, count
 constexpr uint64_t kMaxTensorNameBytes = 63;             // ggml's GGML_MAX_NAME is 64 with the NUL
 
+// File bytes in a message: escaped and cut (base/printable.h).
 std::string printable(std::span<const std::byte> b) {
-  static const char* const kHex = "0123456789abcdef";
-  std::string out;
-  for (std::byte x : b) {
-    const auto c = static_cast<unsigned char>(x);
-    if (c >= 0x20 && c < 0x7f) {
-      out += static_cast<char>(c);
-    } else {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
+  return rotary::printable({reinterpret_cast<const char*>(b.data()), b.size()});
 }
 
 uint64_t align_up(uint64_t x, uint64_t alignment) {
@@ -329,7 +319,7 @@ class GgufParser {
       if (prev->offset + prev->n_bytes > cur->offset) {
         what_ = "tensor '" + printable(std::as_bytes(std::span(cur->name))) + "'";
         fail(cur->info_offset, "data at offset " + std::to_string(cur->offset) +
-                                   " overlaps tensor '" + prev->name + "' (" +
+                                   " overlaps tensor '" + printable(std::as_bytes(std::span(prev->name))) + "' (" +
                                    std::to_string(prev->n_bytes) + " bytes at offset " +
                                    std::to_string(prev->offset) + ")");
       }

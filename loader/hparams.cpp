@@ -1,5 +1,10 @@
 #include "loader/hparams.h"
 
+#include "base/printable.h"
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
 #include "base/error.h"
 
 namespace rotary {
@@ -21,12 +26,16 @@ class HparamReader {
   std::string key(std::string_view name) const { return prefix_ + std::string(name); }
   std::optional<uint32_t> u32(std::string_view name) const { return m_.get_u32(key(name)); }
   uint32_t require_u32(std::string_view name) const { return m_.require_u32(key(name)); }
-  float require_float(std::string_view name) const {
-    return static_cast<float>(m_.require_float(key(name)));
-  }
+  float require_float(std::string_view name) const { return to_f32(m_.require_float(key(name))); }
   std::optional<float> get_float(std::string_view name) const {
     const auto v = m_.get_float(key(name));
-    return v ? std::optional<float>(static_cast<float>(*v)) : std::nullopt;
+    return v ? std::optional<float>(to_f32(*v)) : std::nullopt;
+  }
+  // An f64 past f32's range becomes an infinity (a plain cast of it is undefined behaviour).
+  static float to_f32(double v) {
+    if (std::isfinite(v) && std::fabs(v) > std::numeric_limits<float>::max())
+      return std::copysign(std::numeric_limits<float>::infinity(), static_cast<float>(v > 0 ? 1 : -1));
+    return static_cast<float>(v);
   }
 
   // A key that may be a scalar or a per-block array (llama.cpp's get_key_or_arr). rotary runs one
@@ -42,7 +51,7 @@ class HparamReader {
       const auto u = static_cast<uint32_t>(e);
       if (u != 0 && value != 0 && u != value)
         throw Error(ErrorKind::Unsupported,
-                    m_.source() + ": metadata key '" + k +
+                    m_.source() + ": metadata key '" + printable(k) +
                         "' differs between blocks; rotary runs models whose "
                         "blocks share one value");
       if (u != 0) value = u;
@@ -86,11 +95,18 @@ class HparamReader {
   std::string prefix_;
 };
 
+// As a float prints in a message: "inf", "nan", "1e-06" (the value as read, after f64 -> f32).
+std::string float_text(float f) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", double(f));
+  return buf;
+}
+
 Architecture read_architecture(const GgufMetadata& m) {
   const std::string& name = m.require_string("general.architecture");
   const auto arch = architecture_from_name(name);
   if (!arch)
-    throw Error(ErrorKind::Unsupported, m.source() + ": model architecture '" + name +
+    throw Error(ErrorKind::Unsupported, m.source() + ": model architecture '" + printable(name) +
                                             "' is not supported; rotary runs " +
                                             supported_architectures());
   return *arch;
@@ -128,13 +144,15 @@ void read_common(const HparamReader& r, ModelHparams& h) {
   r.check(h.head_dim_k > 0, "attention.key_length", "head dimension is 0");
   r.check(h.head_dim_v > 0, "attention.value_length", "head dimension is 0");
   h.n_rot = r.u32("rope.dimension_count").value_or(h.head_dim_k);
-  r.check(h.n_rot <= h.head_dim_k && h.n_rot % 2 == 0, "rope.dimension_count",
-          std::to_string(h.n_rot) + " must be even and at most the head dimension " +
+  r.check(h.n_rot > 0 && h.n_rot <= h.head_dim_k && h.n_rot % 2 == 0, "rope.dimension_count",
+          "is " + std::to_string(h.n_rot) + "; it must be even, at least 2 and at most the head dimension " +
               std::to_string(h.head_dim_k));
   h.rope_freq_base = r.get_float("rope.freq_base").value_or(10000.0f);
-  r.check(h.rope_freq_base > 0, "rope.freq_base", "must be positive");
+  r.check(std::isfinite(h.rope_freq_base) && h.rope_freq_base > 0, "rope.freq_base",
+          "is " + float_text(h.rope_freq_base) + "; it must be a positive finite number");
   h.rms_eps = r.require_float("attention.layer_norm_rms_epsilon");
-  r.check(h.rms_eps > 0, "attention.layer_norm_rms_epsilon", "must be positive");
+  r.check(std::isfinite(h.rms_eps) && h.rms_eps > 0, "attention.layer_norm_rms_epsilon",
+          "is " + float_text(h.rms_eps) + "; it must be a positive finite number");
 
   h.n_ff = r.uniform_u32("feed_forward_length", h.n_layer_all).value_or(0);
   h.n_expert = r.u32("expert_count").value_or(0);
@@ -166,6 +184,10 @@ void read_gated_delta_net(const HparamReader& r, ModelHparams& h) {
   r.check(h.ssm.time_step_rank % h.ssm.group_count == 0, "ssm.time_step_rank",
           "V heads " + std::to_string(h.ssm.time_step_rank) +
               " are not a multiple of the K heads " + std::to_string(h.ssm.group_count));
+  r.check(h.ssm.inner_size == h.ssm.value_dim(), "ssm.inner_size",
+          "is " + std::to_string(h.ssm.inner_size) + "; it must be ssm.time_step_rank x ssm.state_size = " +
+              std::to_string(h.ssm.time_step_rank) + " x " + std::to_string(h.ssm.state_size) + " = " +
+              std::to_string(h.ssm.value_dim()));
 
   // attention.recurrent_layers (one flag per block) takes priority over the interval rule.
   h.recurrent.assign(h.n_layer_all, false);
@@ -198,6 +220,24 @@ std::vector<int32_t> read_rope_sections(const HparamReader& r) {
     out.push_back(static_cast<int32_t>(s));
   }
   return out;
+}
+
+std::string sections_text(const std::vector<int32_t>& s) {
+  std::string out;
+  for (int32_t v : s) out += (out.empty() ? "[" : ", ") + std::to_string(v);
+  return out + "]";
+}
+
+// The sections split the rotary pairs (rope.dimension_count / 2) between positions: fewer pairs
+// in the sections than the head rotates would wrap pairs around to the first section, which no
+// model was trained with.
+void check_rope_sections(const HparamReader& r, const ModelHparams& h) {
+  int64_t pairs = 0;
+  for (int32_t v : h.rope_sections) pairs += v;
+  r.check(2 * pairs >= h.n_rot, "rope.dimension_sections",
+          "is " + sections_text(h.rope_sections) + ": " + std::to_string(pairs) +
+              " rotary pairs, but " + r.key("rope.dimension_count") + " = " + std::to_string(h.n_rot) +
+              " rotates " + std::to_string(h.n_rot / 2) + "; the sections must cover every pair");
 }
 
 }  // namespace
@@ -239,6 +279,7 @@ ModelHparams read_hparams(const GgufMetadata& metadata) {
       break;
     case Architecture::Qwen35Moe:
       h.rope_sections = read_rope_sections(r);
+      check_rope_sections(r, h);
       read_gated_delta_net(r, h);
       break;
     case Architecture::Qwen3Next:

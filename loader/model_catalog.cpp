@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "base/printable.h"
 #include "base/error.h"
 #include "loader/tensor_shape.h"
 
@@ -109,6 +110,24 @@ void check_qwen3next_projections(const ModelHparams& h, const GgufFile& file) {
   }
 }
 
+// A block that nextn_predict_layers makes an MTP block is not run. One that holds tensors but
+// none of the MTP head's (a regular block under a wrong count) would silently drop a block from
+// the model, so it is refused. An MTP block with no tensors at all (the head stripped) is fine.
+void check_mtp_blocks(const ModelHparams& h, const GgufFile& file) {
+  if (h.arch == Architecture::Qwen3Moe) return;  // no MTP head: its MTP blocks hold no tensors
+  for (uint32_t i = h.n_layer; i < h.n_layer_all; ++i) {
+    const std::string blk = "blk." + std::to_string(i) + ".";
+    if (file.find_tensor(blk + "nextn.eh_proj.weight")) continue;
+    bool any = false;
+    for (const auto& t : file.tensors()) any = any || t.name.starts_with(blk);
+    if (!any) continue;
+    const std::string key = std::string(architecture_name(h.arch)) + ".nextn_predict_layers";
+    file.metadata().fail(key, "is " + std::to_string(h.n_nextn) + ", which makes block " + std::to_string(i) +
+                                  " an MTP block, but it has no MTP tensors (" + blk +
+                                  "nextn.eh_proj.weight): a regular block that rotary would not run");
+  }
+}
+
 }  // namespace
 
 std::optional<uint32_t> tensor_block_index(std::string_view name) {
@@ -199,9 +218,10 @@ void validate_tensors(const ModelHparams& h, const GgufFile& file) {
                                                shape_text(spec.shape));
   }
   if (h.arch == Architecture::Qwen3Next) check_qwen3next_projections(h, file);
+  check_mtp_blocks(h, file);
   for (const auto& t : file.tensors())
     if (!expected.contains(t.name))
-      throw Error(ErrorKind::InvalidModel, file.source() + ": unexpected tensor '" + t.name +
+      throw Error(ErrorKind::InvalidModel, file.source() + ": unexpected tensor '" + printable(t.name) +
                                                "' (info at byte " + std::to_string(t.info_offset) +
                                                "): not part of the " + arch +
                                                " layout with these hyperparameters");

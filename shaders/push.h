@@ -192,6 +192,10 @@ struct AttentionCombinePush {
 ROTARY_PUSH_CHECK(AttentionCombinePush)
 
 // Router: softmax over n_experts, top-k, renormalise (router.comp); one workgroup per token
+// router.comp writes this id in every one of a token's k slots (and weight 0) when a router
+// logit of the token is NaN or infinite: the host, which reads the ids anyway, reports where
+// the activations stopped being finite instead of routing garbage.
+#define ROUTER_NON_FINITE 0xFFFFFFFEu
 struct RouterPush {
   uint n_tokens;
   uint n_experts;

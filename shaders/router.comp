@@ -2,7 +2,9 @@
 // MoE routing, one workgroup per token: softmax over all experts (as ggml_soft_max: subtract the
 // max, exp, scale by 1/sum), the k most probable in descending order (ties: lower expert id
 // first), and their probabilities renormalised to sum 1 (the sum clamped to >= 6.103515625e-5,
-// the smallest normal half, as llama.cpp's build_moe_ffn does).
+// the smallest normal half, as llama.cpp's build_moe_ffn does). A token with a NaN or infinite
+// logit gets ROUTER_NON_FINITE in all k ids and weight 0 (push.h): one more reduction, no branch
+// on the normal path.
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
 
@@ -27,8 +29,22 @@ void main() {
   const uint tid = gl_LocalInvocationID.x;
   const uint lb = p.logits_offset + token * p.n_experts;
   float mx = RT_NEG_INF;
-  for (uint e = tid; e < p.n_experts; e += gl_WorkGroupSize.x) mx = max(mx, logits[lb + e]);
+  float bad = 0.0;
+  for (uint e = tid; e < p.n_experts; e += gl_WorkGroupSize.x) {
+    const float v = logits[lb + e];
+    mx = max(mx, v);
+    // Exponent all ones: infinity or NaN (bits, not isnan, which a driver may assume away).
+    bad = (floatBitsToUint(v) & 0x7F800000u) == 0x7F800000u ? 1.0 : bad;
+  }
   mx = wg_reduce_max(mx);
+  if (wg_reduce_max(bad) > 0.0) {  // the same value in every invocation: a uniform branch
+    if (tid == 0u)
+      for (uint r = 0; r < p.k; ++r) {
+        ids[p.ids_offset + token * p.k + r] = ROUTER_NON_FINITE;
+        weights[p.weights_offset + token * p.k + r] = 0.0;
+      }
+    return;
+  }
   float sum = 0.0;
   for (uint e = tid; e < p.n_experts; e += gl_WorkGroupSize.x) {
     const float v = exp(logits[lb + e] - mx);

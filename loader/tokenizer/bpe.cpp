@@ -2,6 +2,7 @@
 
 #include <queue>
 
+#include "base/printable.h"
 #include "base/error.h"
 #include "loader/tokenizer/byte_alphabet.h"
 
@@ -35,7 +36,7 @@ BpeModel::BpeModel(std::vector<std::string> tokens, std::span<const std::string>
   for (size_t i = 0; i < texts_.size(); ++i) {
     auto [it, added] = ids_.emplace(texts_[i], static_cast<int32_t>(i));
     if (!added) {
-      throw Error(ErrorKind::InvalidModel, "tokenizer.ggml.tokens holds '" + texts_[i] +
+      throw Error(ErrorKind::InvalidModel, "tokenizer.ggml.tokens holds '" + printable(texts_[i]) +
                                                "' twice (ids " + std::to_string(it->second) +
                                                " and " + std::to_string(i) +
                                                "); the vocabulary must be unique");
@@ -55,7 +56,7 @@ BpeModel::BpeModel(std::vector<std::string> tokens, std::span<const std::string>
     const size_t space = line.size() > 1 ? line.find(' ', 1) : std::string_view::npos;
     if (space == std::string_view::npos) {
       throw Error(ErrorKind::InvalidModel, "tokenizer.ggml.merges[" + std::to_string(rank) +
-                                               "] = '" + std::string(line) +
+                                               "] = '" + printable(line) +
                                                "' is not 'left right'");
     }
     const int32_t left = intern(line.substr(0, space));

@@ -3,6 +3,7 @@
 #include <array>
 #include <string>
 
+#include "base/printable.h"
 #include "base/error.h"
 #include "loader/tokenizer/unicode.h"
 
@@ -207,7 +208,7 @@ PreTokenizer pre_tokenizer_for(std::string_view pre) {
   std::string known;
   for (const auto& n : kNames) known += (known.empty() ? "" : ", ") + std::string(n.name);
   throw Error(ErrorKind::Unsupported,
-              "tokenizer.ggml.pre '" + std::string(pre) +
+              "tokenizer.ggml.pre '" + printable(pre) +
                   "' is not a pre-tokenizer rotary implements; supported: " + known);
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/printable.h"
 #include "base/error.h"
 #include "loader/tokenizer/bpe.h"
 #include "loader/tokenizer/byte_alphabet.h"
@@ -22,7 +23,7 @@ std::optional<int32_t> in_vocabulary(std::optional<uint32_t> id, size_t n) {
 Tokenizer::Tokenizer(const TokenizerData& data) : pre_{} {
   if (data.model != "gpt2") {
     throw Error(ErrorKind::Unsupported,
-                "tokenizer.ggml.model '" + data.model +
+                "tokenizer.ggml.model '" + printable(data.model) +
                     "' is not supported: rotary implements byte-level BPE ('gpt2') only");
   }
   pre_ = pre_tokenizer_for(data.pre);

@@ -1,6 +1,7 @@
 #include "runtime/models/moe_model.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "base/units.h"
@@ -36,8 +37,8 @@ uint64_t MoeModel::scratch_bytes(const ModelHparams& h, uint32_t chunk, const vk
   return 2 * x + io + logits + topk + readback_bytes(h, caps) + RoutedMoe::scratch_bytes(h, chunk, caps);
 }
 
-MoeModel::MoeModel(vk::GpuContext& gpu, const GgufFile& file, const ModelHparams& h, const ModelOptions& options,
-                   const MemoryPlan& plan, std::string ffn_norm)
+MoeModel::MoeModel(DrainKey /*only Drained makes one*/, vk::GpuContext& gpu, const GgufFile& file,
+                   const ModelHparams& h, const ModelOptions& options, const MemoryPlan& plan, std::string ffn_norm)
     : gpu_(gpu), h_(h), plan_(plan), chunk_(plan.prefill_chunk),
       weights_(DenseWeights::load(gpu, file, h, options.progress)), ffn_norm_(std::move(ffn_norm)),
       source_(file, h) {
@@ -111,7 +112,7 @@ bool wants_in_place(ResidencyMode mode, const vk::DeviceCaps& caps) {
 }
 
 MoeModel::~MoeModel() {
-  drain();
+  // ~Drained has drained the GPU already.
   if (checker_) gpu_.compute().set_checker(nullptr);
 }
 
@@ -173,6 +174,8 @@ void MoeModel::read_rows(vk::Recorder& rec, uint32_t n, StepResult& out) {
     rec = gpu_.compute().begin();
     readback_.invalidate(0, bytes);
     const auto* f = reinterpret_cast<const float*>(readback_.mapped());
+    if (!std::all_of(f, f + uint64_t{rows} * h_.n_vocab, [](float v) { return std::isfinite(v); }))
+      throw non_finite_logits();
     out.logits.insert(out.logits.end(), f, f + uint64_t{rows} * h_.n_vocab);
     out.rows += rows;
   }
@@ -218,6 +221,15 @@ StepResult MoeModel::eval(std::span<const int32_t> tokens, uint32_t pos, const L
   return result;
 }
 
+// The routers catch non-finite activations in every layer (RoutedMoe::non_finite); what the last
+// layer's FFN, the final norm or the output head makes non-finite shows in the logits.
+Error MoeModel::non_finite_logits() const {
+  return Error(ErrorKind::InvalidModel,
+               "the output logits are non-finite (NaN or infinity): the output head's input, after the last layer (" +
+                   blk(h_.n_layer - 1, "*") + ") and output_norm.weight, or the head itself; the model's weights "
+                   "hold NaN or infinite values (or values that overflow): the file is broken");
+}
+
 StepResult MoeModel::finish(vk::Recorder& rec, uint32_t n, const LogitsRequest& req, StepResult& out) {
   if (req.kind == LogitsRequest::Kind::Full) {  // one row: the last token's
     const uint32_t before = out.rows;
@@ -230,6 +242,8 @@ StepResult MoeModel::finish(vk::Recorder& rec, uint32_t n, const LogitsRequest& 
     readback_.invalidate(0, bytes);
     const auto* f = reinterpret_cast<const float*>(readback_.mapped());
     out.logits.assign(f, f + h_.n_vocab);
+    if (!std::all_of(out.logits.begin(), out.logits.end(), [](float v) { return std::isfinite(v); }))
+      throw non_finite_logits();
     out.rows = before + 1;
     return out;
   }
@@ -249,11 +263,16 @@ StepResult MoeModel::finish(vk::Recorder& rec, uint32_t n, const LogitsRequest& 
   gpu_.compute().queue().wait(gpu_.compute().submit(rec));
   readback_.invalidate(0, readback_.size());
   const auto* ids = reinterpret_cast<const uint32_t*>(readback_.mapped());
+  // NaN compares false: the GPU's argmax and top-k then return no index or a NaN value.
   if (req.kind == LogitsRequest::Kind::Argmax) {
+    if (ids[0] >= h_.n_vocab) throw non_finite_logits();
     out.argmax = static_cast<int32_t>(ids[0]);
   } else {
     const auto* values = reinterpret_cast<const float*>(readback_.mapped() + vk::align_up(kMaxTopK * 4, align));
-    for (uint32_t i = 0; i < k; ++i) out.candidates.push_back({static_cast<int32_t>(ids[i]), values[i]});
+    for (uint32_t i = 0; i < k; ++i) {
+      if (ids[i] >= h_.n_vocab || !std::isfinite(values[i])) throw non_finite_logits();
+      out.candidates.push_back({static_cast<int32_t>(ids[i]), values[i]});
+    }
     out.argmax = out.candidates.front().id;
   }
   return out;

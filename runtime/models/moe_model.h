@@ -4,11 +4,25 @@
 // adds its mixer (attention, Gated DeltaNet) and any FFN-side extra (a shared expert).
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "runtime/models/model.h"
 #include "runtime/residency/expert_source.h"
 
 namespace rotary {
+
+// GPU lifetime, by construction rather than by a rule each architecture must remember: a model's
+// buffers may still be in use by submitted work (an eval that asked for no logits returns without
+// waiting), so the GPU must be drained before the first of them is destroyed. Members of the most
+// derived class are destroyed first, so the drain belongs in the most derived destructor: every
+// model object is a Drained<Arch>, whose destructor drains before any member of Arch or MoeModel
+// goes. The constructors of MoeModel (and so of every architecture) take a DrainKey, which only
+// Drained can make: an architecture cannot be instantiated any other way.
+class DrainKey {
+  DrainKey() = default;
+  template <class Arch>
+  friend class Drained;
+};
 
 class MoeModel : public Model {
  public:
@@ -29,8 +43,8 @@ class MoeModel : public Model {
   static constexpr uint32_t kLogitRows = 8;     // rows of logits computed at once for whole rows
 
  protected:
-  MoeModel(vk::GpuContext& gpu, const GgufFile& file, const ModelHparams& h, const ModelOptions& options,
-           const MemoryPlan& plan, std::string ffn_norm);
+  MoeModel(DrainKey key, vk::GpuContext& gpu, const GgufFile& file, const ModelHparams& h,
+           const ModelOptions& options, const MemoryPlan& plan, std::string ffn_norm);
 
   // x += Mixer(RMSNorm(x)) for n tokens at positions [pos, pos + n) (positions_ holds them).
   virtual void record_mixer(vk::Recorder& rec, uint32_t layer, uint32_t pos, uint32_t n) = 0;
@@ -39,8 +53,7 @@ class MoeModel : public Model {
 
   vk::Buffer scratch(uint64_t bytes, const char* what);
   // Waits until the GPU no longer uses this model's buffers (submitted compute work, expert
-  // uploads in flight). Every architecture's destructor calls it first: a call that asked for no
-  // logits returns without waiting, and the derived class's buffers go before ~MoeModel runs.
+  // uploads in flight). ~Drained calls it, before any buffer is destroyed.
   void drain() noexcept;
   static std::string blk(uint32_t layer, const char* name) { return "blk." + std::to_string(layer) + "." + name; }
 
@@ -57,6 +70,7 @@ class MoeModel : public Model {
   StepResult finish(vk::Recorder& rec, uint32_t n, const LogitsRequest& request, StepResult& partial);
   void record_head(vk::Recorder& rec, uint32_t first_row, uint32_t rows);
   void read_rows(vk::Recorder& rec, uint32_t n, StepResult& out);
+  Error non_finite_logits() const;
 
   void attach_checker(const GgufFile& file, const check::CheckOptions& options);
 
@@ -70,6 +84,17 @@ class MoeModel : public Model {
   vk::Buffer logits_;      // kLogitRows x n_vocab floats
   vk::Buffer logits_scratch_;
   vk::Buffer readback_;    // host: kLogitRows x n_vocab floats, or top-k ids + values, or the argmax
+};
+
+// The only way to make a model (load_model): see DrainKey above.
+template <class Arch>
+class Drained final : public Arch {
+ public:
+  template <class... Args>
+  explicit Drained(Args&&... args) : Arch(DrainKey{}, std::forward<Args>(args)...) {}
+  ~Drained() override { this->drain(); }
+  Drained(const Drained&) = delete;
+  Drained& operator=(const Drained&) = delete;
 };
 
 }  // namespace rotary

@@ -15,6 +15,56 @@
 
 namespace rotary {
 
+namespace {
+
+struct GrowingParts {
+  uint64_t kv = 0, recurrent = 0, scratch = 0;
+};
+
+// The parts that grow with the context and the chunk, exactly as the models allocate them.
+GrowingParts growing_parts(const ModelHparams& h, const vk::DeviceCaps& caps, uint32_t ctx, uint32_t chunk,
+                           ops::KvType kv_type) {
+  GrowingParts g;
+  switch (h.arch) {
+    case Architecture::Qwen3Moe: {
+      const ops::KvGeometry geo = Qwen3Moe::kv_geometry(h, ctx, kv_type);
+      g.kv = kv::KvCache::planned_bytes(h.n_layer, geo);
+      g.scratch = MoeModel::scratch_bytes(h, chunk, caps) + Qwen3Moe::scratch_bytes(h, chunk, geo, caps);
+      break;
+    }
+    case Architecture::Qwen35Moe:
+    case Architecture::Qwen3Next: {
+      // KV cache for the full-attention layers only; the Gated DeltaNet layers keep a fixed
+      // recurrent state per sequence instead.
+      const ops::KvGeometry geo = Qwen35Moe::kv_geometry(h, ctx, kv_type);
+      g.kv = kv::KvCache::planned_bytes(Qwen35Moe::attention_layers(h), geo);
+      g.recurrent = Qwen35Moe::recurrent_bytes(h, caps);
+      g.scratch = MoeModel::scratch_bytes(h, chunk, caps) + Qwen35Moe::scratch_bytes(h, chunk, geo, caps);
+      break;
+    }
+  }
+  return g;
+}
+
+// Before any size is computed at the requested context and chunk: the KV cache grows linearly
+// with --ctx and the activations at most linearly with the chunk, so the parts at one token
+// times the counts bound them from above. A request past 2^60 bytes (1 EiB) is refused here,
+// from that closed form in floating point, so that no 64-bit size product below can wrap.
+void refuse_absurd_sizes(const ModelHparams& h, const vk::DeviceCaps& caps, const PlanRequest& req, uint32_t chunk) {
+  const GrowingParts one = growing_parts(h, caps, 1, 1, req.kv_type);
+  const long double kv = static_cast<long double>(one.kv) * req.ctx;
+  const long double act = static_cast<long double>(one.scratch) * chunk;
+  constexpr long double kLimit = 1152921504606846976.0L;  // 2^60
+  if (kv + act <= kLimit) return;
+  std::ostringstream o;
+  o << "the KV cache for --ctx " << req.ctx << " (" << format_bytes(one.kv) << " per token) and the activations of a "
+    << chunk << "-token prefill chunk (up to " << format_bytes(one.scratch) << " per token) need more than "
+    << "1 EiB: lower --ctx and --prefill-chunk";
+  throw Error(ErrorKind::Budget, o.str());
+}
+
+}  // namespace
+
 MemoryPlan plan_memory(const GgufFile& file, const ModelHparams& h, const vk::DeviceCaps& caps,
                        const PlanRequest& req) {
   require(req.ctx >= 1, ErrorKind::InvalidArgument, "--ctx must be at least 1");
@@ -24,26 +74,12 @@ MemoryPlan plan_memory(const GgufFile& file, const ModelHparams& h, const vk::De
   p.ctx = req.ctx;
   p.prefill_chunk = std::min(req.prefill_chunk, req.ctx);
   p.kv_type = req.kv_type;
+  refuse_absurd_sizes(h, caps, req, p.prefill_chunk);
   p.dense = DenseWeights::planned_bytes(file, h, caps);
-  switch (h.arch) {
-    case Architecture::Qwen3Moe: {
-      const ops::KvGeometry geo = Qwen3Moe::kv_geometry(h, p.ctx, p.kv_type);
-      p.kv = kv::KvCache::planned_bytes(h.n_layer, geo);
-      p.scratch = MoeModel::scratch_bytes(h, p.prefill_chunk, caps) + Qwen3Moe::scratch_bytes(h, p.prefill_chunk, geo, caps);
-      break;
-    }
-    case Architecture::Qwen35Moe:
-    case Architecture::Qwen3Next: {
-      // KV cache for the full-attention layers only; the Gated DeltaNet layers keep a fixed
-      // recurrent state per sequence instead.
-      const ops::KvGeometry geo = Qwen35Moe::kv_geometry(h, p.ctx, p.kv_type);
-      p.kv = kv::KvCache::planned_bytes(Qwen35Moe::attention_layers(h), geo);
-      p.recurrent = Qwen35Moe::recurrent_bytes(h, caps);
-      p.scratch =
-          MoeModel::scratch_bytes(h, p.prefill_chunk, caps) + Qwen35Moe::scratch_bytes(h, p.prefill_chunk, geo, caps);
-      break;
-    }
-  }
+  const GrowingParts g = growing_parts(h, caps, p.ctx, p.prefill_chunk, p.kv_type);
+  p.kv = g.kv;
+  p.recurrent = g.recurrent;
+  p.scratch = g.scratch;
   const ExpertSource source(file, h);
   const SlotLayout layout = SlotLayout::for_source(source);
   p.slot_bytes = layout.slot_bytes;

@@ -12,30 +12,6 @@ namespace rotary {
 
 namespace {
 
-// qwen35moe rotates with interleaved multi-section RoPE (llama.cpp's IMROPE). For text every
-// section sees the token's position, except that pairs falling outside the first three sections
-// take the fourth position, which is 0 for text (no rotation). With the real models' sections
-// (11, 11, 10, 0 over 32 pairs) no pair does, and the whole thing is NEOX RoPE on n_rot dims;
-// a file whose sections leave some pair to the fourth is refused rather than run differently.
-void check_text_rope(const ModelHparams& h) {
-  if (h.arch != Architecture::Qwen35Moe) return;  // qwen3next: plain NEOX RoPE
-  const auto& s = h.rope_sections;
-  const int32_t dims = s[0] + s[1] + s[2] + s[3];
-  require(dims > 0, ErrorKind::InvalidModel, "rope.dimension_sections are all 0");
-  for (uint32_t pair = 0; pair < h.n_rot / 2; ++pair) {
-    const int32_t sector = static_cast<int32_t>(pair) % dims;
-    const bool first_three = (sector % 3 == 0 && sector < 3 * s[0]) ||
-                             (sector % 3 == 1 && sector < 3 * s[1]) ||
-                             (sector % 3 == 2 && sector < 3 * s[2]);
-    require(
-        first_three, ErrorKind::Unsupported,
-        "rope.dimension_sections [" + std::to_string(s[0]) + ", " + std::to_string(s[1]) + ", " +
-            std::to_string(s[2]) + ", " + std::to_string(s[3]) + "] leave rotary pair " +
-            std::to_string(pair) +
-            " to the fourth section; rotary's text RoPE handles sections that cover every pair");
-  }
-}
-
 void project(vk::Recorder& rec, const ops::WeightView& w, const vk::BufferView& in,
              const vk::BufferView& out, uint32_t n) {
   if (n == 1)
@@ -86,13 +62,12 @@ uint64_t Qwen35Moe::recurrent_bytes(const ModelHparams& h, const vk::DeviceCaps&
   return layers ? kv::GdnState::bytes_per_sequence(caps, GatedDeltaNet::shape(h), layers) : 0;
 }
 
-Qwen35Moe::Qwen35Moe(vk::GpuContext& gpu, const GgufFile& file, const ModelHparams& h,
+Qwen35Moe::Qwen35Moe(DrainKey key, vk::GpuContext& gpu, const GgufFile& file, const ModelHparams& h,
                      const ModelOptions& options, const MemoryPlan& plan)
-    : MoeModel(gpu, file, h, options, plan, "post_attention_norm"),
+    : MoeModel(key, gpu, file, h, options, plan, "post_attention_norm"),
       kv_(kv::KvCache::create(gpu.device(), &gpu.budget(), attention_layers(h),
                               kv_geometry(h, plan.ctx, plan.kv_type))),
       gdn_(gpu, weights_, h_, chunk_) {
-  check_text_rope(h);
   require(h.has_shared_expert(), ErrorKind::InvalidModel,
           "the model has no shared expert (expert_shared_feed_forward_length)");
   kv_index_.assign(h.n_layer, UINT32_MAX);

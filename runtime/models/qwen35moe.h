@@ -15,9 +15,10 @@
 
 namespace rotary {
 
-class Qwen35Moe final : public MoeModel {
+// Made as Drained<Qwen35Moe> (moe_model.h).
+class Qwen35Moe : public MoeModel {
  public:
-  Qwen35Moe(vk::GpuContext& gpu, const GgufFile& file, const ModelHparams& h,
+  Qwen35Moe(DrainKey key, vk::GpuContext& gpu, const GgufFile& file, const ModelHparams& h,
             const ModelOptions& options, const MemoryPlan& plan);
 
   // A recurrent state cannot rewind: `pos` must continue the sequence, or be 0 to start a new one

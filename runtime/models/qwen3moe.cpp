@@ -24,9 +24,9 @@ uint64_t Qwen3Moe::scratch_bytes(const ModelHparams& h, uint32_t chunk, const op
   return 2 * q + 2 * kv + o + vk::align_up(ops::attention_scratch_bytes(chunk, h.n_head, geo, caps), align);
 }
 
-Qwen3Moe::Qwen3Moe(vk::GpuContext& gpu, const GgufFile& file, const ModelHparams& h, const ModelOptions& options,
-                   const MemoryPlan& plan)
-    : MoeModel(gpu, file, h, options, plan, "ffn_norm"),
+Qwen3Moe::Qwen3Moe(DrainKey key, vk::GpuContext& gpu, const GgufFile& file, const ModelHparams& h,
+                   const ModelOptions& options, const MemoryPlan& plan)
+    : MoeModel(key, gpu, file, h, options, plan, "ffn_norm"),
       kv_(kv::KvCache::create(gpu.device(), &gpu.budget(), h.n_layer, kv_geometry(h, plan.ctx, plan.kv_type))) {
   const uint64_t c = chunk_;
   q_ = scratch(c * h.n_head * h.head_dim_k * 4, "attention queries");

@@ -8,11 +8,11 @@
 
 namespace rotary {
 
-class Qwen3Moe final : public MoeModel {
+// Made as Drained<Qwen3Moe> (moe_model.h).
+class Qwen3Moe : public MoeModel {
  public:
-  Qwen3Moe(vk::GpuContext& gpu, const GgufFile& file, const ModelHparams& h, const ModelOptions& options,
-           const MemoryPlan& plan);
-  ~Qwen3Moe() override { drain(); }
+  Qwen3Moe(DrainKey key, vk::GpuContext& gpu, const GgufFile& file, const ModelHparams& h,
+           const ModelOptions& options, const MemoryPlan& plan);
   void reset() override {}  // the KV cache is overwritten position by position
 
   static ops::KvGeometry kv_geometry(const ModelHparams& h, uint32_t ctx, ops::KvType type);

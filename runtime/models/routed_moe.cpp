@@ -9,6 +9,7 @@
 #include "runtime/ops/matvec.h"
 #include "runtime/ops/norm.h"
 #include "runtime/ops/router.h"
+#include "shaders/push.h"
 
 namespace rotary {
 
@@ -103,6 +104,18 @@ void RoutedMoe::record_prediction(vk::Recorder& rec, uint32_t layer, const vk::B
   rec.barrier(vk::access::kComputeWrite, vk::access::kHostRead);
 }
 
+// router.comp flagged a NaN or infinite router logit: the first layer whose router sees one. The
+// file's weights are the usual cause (a finite model does not overflow f32 activations).
+Error RoutedMoe::non_finite(uint32_t layer, uint32_t pos) const {
+  return Error(ErrorKind::InvalidModel,
+               "the activations became non-finite (NaN or infinity) at layer " + std::to_string(layer) +
+                   ", token position " + std::to_string(pos) + ": op router_topk found non-finite router logits (" +
+                   blk(layer, "ffn_gate_inp.weight") + " times the layer's normed input, " +
+                   blk(layer, (ffn_norm_ + ".weight").c_str()) + "); the cause is in that layer's mixer, its norms or " +
+                   "router, or an earlier layer. The model's weights hold NaN or infinite values (or values that " +
+                   "overflow): the file is broken");
+}
+
 std::vector<uint32_t> RoutedMoe::chosen_ids(uint32_t layer, uint32_t pos, uint32_t n) {
   const uint32_t k = h_.n_expert_used;
   const uint64_t nk = uint64_t{n} * k;
@@ -128,8 +141,10 @@ std::vector<uint32_t> RoutedMoe::chosen_ids(uint32_t layer, uint32_t pos, uint32
     routing_.flush(weights_offset_, nk * 4);
   } else {
     std::memcpy(ids.data(), routing_.mapped(), nk * 4);
-    for (uint32_t id : ids)
-      require(id < h_.n_expert, ErrorKind::Internal, "router chose expert " + std::to_string(id) + " (out of range)");
+    for (uint64_t i = 0; i < nk; ++i) {
+      if (ids[i] == ROUTER_NON_FINITE) throw non_finite(layer, pos + static_cast<uint32_t>(i / k));
+      require(ids[i] < h_.n_expert, ErrorKind::Internal, "router chose expert " + std::to_string(ids[i]) + " (out of range)");
+    }
   }
   if (options_.record) {
     auto& buf = record_buffer_[layer];
@@ -169,8 +184,11 @@ void RoutedMoe::run(vk::Recorder& rec, uint32_t layer, uint32_t pos, uint32_t n,
       prediction_.invalidate(0, prediction_.size());
       std::vector<uint32_t> p(h_.n_expert_used);
       std::memcpy(p.data(), prediction_.mapped(), p.size() * 4);
-      predicted_[layer + 1] = p;
-      cache_->prefetch(layer + 1, p);
+      // A non-finite prediction is left to the next layer's own router to report.
+      if (std::all_of(p.begin(), p.end(), [&](uint32_t id) { return id < h_.n_expert; })) {
+        predicted_[layer + 1] = p;
+        cache_->prefetch(layer + 1, p);
+      }
     }
     cache_->release(last);
   }

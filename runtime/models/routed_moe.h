@@ -70,6 +70,7 @@ class RoutedMoe {
   void record_router(vk::Recorder& rec, uint32_t layer, uint32_t n, const vk::BufferView& xn);
   void record_prediction(vk::Recorder& rec, uint32_t layer, const vk::BufferView& predict_input);
   std::vector<uint32_t> chosen_ids(uint32_t layer, uint32_t pos, uint32_t n);
+  Error non_finite(uint32_t layer, uint32_t pos) const;
   // Returns the compute timeline value after which the entries' slots are no longer read.
   uint64_t dispatch_groups(vk::Recorder& rec, uint32_t layer, std::vector<ExpertProvider::Acquired>& entries,
                            uint32_t table_first, uint32_t n, const vk::BufferView& xn, bool batched,

@@ -101,7 +101,7 @@ uint32_t split_in(uint64_t positions, uint32_t bk) {
 // groups alone reach it (then the KV length is not split).
 uint32_t wanted_splits(const AttentionPlan& pl, const AttentionTuning& t) {
   const uint32_t target = t.target_workgroups ? t.target_workgroups : 256;
-  const uint32_t others = pl.tiles * pl.head_groups;
+  const uint64_t others = uint64_t{pl.tiles} * pl.head_groups;  // 32 bits wrap at 2^31 tokens
   return others >= target ? 0 : ceil_div(target, others);
 }
 
@@ -143,7 +143,12 @@ uint32_t max_splits(const AttentionPlan& pl, const KvGeometry& geo, const vk::De
   return std::max(bound, std::min(wanted_splits(pl, t), ceil_div(geo.capacity, shortest)));
 }
 
+// Saturates at UINT64_MAX instead of wrapping: a bound that large is refused by any budget.
 uint64_t partials_bytes(uint64_t slots, uint32_t head_dim, const vk::DeviceCaps& caps) {
+  uint64_t floats = 0, ml = 0;
+  if (__builtin_mul_overflow(slots, uint64_t{head_dim} + 2, &floats) || __builtin_mul_overflow(floats, 4, &ml) ||
+      ml > UINT64_MAX - vk::binding_alignment(caps))
+    return UINT64_MAX;
   return vk::align_up(slots * 2 * 4, vk::binding_alignment(caps)) + slots * head_dim * 4;
 }
 
@@ -174,17 +179,36 @@ AttentionPlan attention_plan(const AttentionShape& s, const KvGeometry& geo,
   return pl;
 }
 
+// Closed form, whatever max_tokens and the capacity are: the tiles depend on n only through
+// n == 1 and the tile count ceil(n / tokens_per_tile), and the most splits any KV length gets
+// (max_splits) on the plan's tiles only. Within one tile count the bytes grow with n, so the last
+// n of each count bounds it; once the tiles alone reach the workgroup target the splits stop
+// changing, and n = max_tokens bounds every larger count. At most target / head_groups + 2
+// plans are made.
 uint64_t attention_scratch_bytes(uint32_t max_tokens, uint32_t n_heads, const KvGeometry& geo,
                                  const vk::DeviceCaps& caps, const AttentionTuning& tuning) {
+  const uint32_t top = std::min(max_tokens, geo.capacity);
   uint64_t bytes = 0;
-  for (uint32_t n = 1; n <= std::min(max_tokens, geo.capacity); ++n) {
-    // The tiles depend on n only; the splits on the KV length too: bound them over all lengths.
+  // Returns whether more tiles would still change the splits.
+  auto bound_at = [&](uint32_t n) {
     const AttentionPlan pl = attention_plan({n, 0, n_heads}, geo, caps, tuning);
     const uint32_t splits = max_splits(pl, geo, caps, tuning);
-    if (splits > 1)
-      bytes = std::max(bytes, partials_bytes(uint64_t{n} * n_heads * splits, geo.head_dim, caps));
+    if (splits > 1) bytes = std::max(bytes, partials_bytes(uint64_t{n} * n_heads * splits, geo.head_dim, caps));
+    return tuning.split_keys == 0 && wanted_splits(pl, tuning) > 0;
+  };
+  if (top == 0) return 0;
+  bound_at(1);
+  if (top == 1) return bytes;
+  const AttentionPlan two = attention_plan({2, 0, n_heads}, geo, caps, tuning);
+  const uint64_t per_tile = two.rows_per_tile / two.heads_per_row_group;
+  for (uint64_t tiles = 1;; ++tiles) {
+    const auto last = static_cast<uint32_t>(std::min<uint64_t>(tiles * per_tile, top));
+    if (last < 2) continue;
+    if (!bound_at(last) || last == top) {
+      bound_at(top);
+      return bytes;
+    }
   }
-  return bytes;
 }
 
 void attention(vk::Recorder& rec, const vk::BufferView& q, const KvLayerView& kv,

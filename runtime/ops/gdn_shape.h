@@ -5,6 +5,7 @@
 #include <string>
 
 #include "base/error.h"
+#include "runtime/ops/kernel_limits.h"
 #include "runtime/vk/caps.h"
 
 namespace rotary::ops {
@@ -39,9 +40,9 @@ struct GdnShape {
     require(v_heads % k_heads == 0, ErrorKind::InvalidModel,
             "Gated DeltaNet: " + std::to_string(v_heads) + " value heads are not a multiple of " +
                 std::to_string(k_heads) + " key heads");
-    require(conv_kernel >= 2 && conv_kernel <= 8, ErrorKind::InvalidModel,
+    require(conv_kernel >= kGdnMinConvKernel && conv_kernel <= kGdnMaxConvKernel, ErrorKind::InvalidModel,
             "Gated DeltaNet: conv kernel " + std::to_string(conv_kernel) + " is outside 2..8");
-    require(dim_k <= 256, ErrorKind::InvalidModel,
+    require(dim_k <= kGdnMaxStateSize, ErrorKind::InvalidModel,
             "Gated DeltaNet: key head dim " + std::to_string(dim_k) + " is larger than 256");
   }
 };

@@ -6,6 +6,7 @@
 #include "runtime/check/op_scope.h"
 #include "runtime/ops/bind.h"
 #include "runtime/ops/grid.h"
+#include "runtime/ops/kernel_limits.h"
 #include "runtime/ops/tuning.h"
 #include "shaders/push.h"
 
@@ -18,7 +19,7 @@ float rope_theta_scale(float base, uint32_t n_rot) {
 void rope_neox(vk::Recorder& rec, const vk::BufferView& x, const vk::BufferView& positions,
                const vk::BufferView& y, const RopeShape& s, const RopeTuning& tuning) {
   const check::OpScope checked(rec, [&] { return check::rope_neox(x, positions, y, s); });
-  require(s.n_rot > 0 && s.n_rot % 2 == 0 && s.n_rot <= s.head_dim && s.n_rot <= 512,
+  require(s.n_rot > 0 && s.n_rot % 2 == 0 && s.n_rot <= s.head_dim && s.n_rot <= kRopeMaxDims,
           ErrorKind::InvalidArgument, "rope: n_rot must be even, positive, <= head_dim and <= 512");
   require(s.base > 0.0f, ErrorKind::InvalidArgument, "rope: the base must be positive");
   if (s.n_tokens == 0 || s.n_heads == 0) return;

@@ -4,6 +4,7 @@
 #include "runtime/check/op_scope.h"
 #include "runtime/ops/bind.h"
 #include "runtime/ops/grid.h"
+#include "runtime/ops/kernel_limits.h"
 #include "runtime/ops/tuning.h"
 #include "shaders/push.h"
 
@@ -12,10 +13,10 @@ namespace rotary::ops {
 void router_topk(vk::Recorder& rec, const vk::BufferView& logits, const vk::BufferView& ids,
                  const vk::BufferView& weights, const RouterShape& s, const RouterTuning& tuning) {
   const check::OpScope checked(rec, [&] { return check::router_topk(logits, ids, weights, s); });
-  require(s.n_experts > 0 && s.n_experts <= 512, ErrorKind::Unsupported,
-          "router: at most 512 experts");
-  require(s.k > 0 && s.k <= 16 && s.k <= s.n_experts, ErrorKind::Unsupported,
-          "router: k must be 1..16 and at most the number of experts");
+  require(s.n_experts > 0 && s.n_experts <= kRouterMaxExperts, ErrorKind::Unsupported,
+          "router: at most " + std::to_string(kRouterMaxExperts) + " experts");
+  require(s.k > 0 && s.k <= kRouterMaxTopK && s.k <= s.n_experts, ErrorKind::Unsupported,
+          "router: k must be 1.." + std::to_string(kRouterMaxTopK) + " and at most the number of experts");
   if (s.n_tokens == 0) return;
   const uint32_t wg = resolve_workgroup_size(rec.caps(), tuning.workgroup_size, 64, "router");
   const BoundRange bl =

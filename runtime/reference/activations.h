@@ -42,7 +42,8 @@ std::vector<float> kv_values(std::span<const std::byte> cache, const ops::KvGeom
 
 // As llama.cpp's build_moe_ffn with softmax gating: ggml_soft_max (expf, sum in double, scaled by
 // the float of 1/sum), argsort descending (equal probabilities: lower id first; ggml's std::sort
-// leaves that order unspecified), chosen probabilities summed in double, clamped, divided.
+// leaves that order unspecified), chosen probabilities summed in double, clamped, divided. A
+// token with a NaN or infinite logit gets ROUTER_NON_FINITE (shaders/push.h) in all k ids.
 void router_topk(std::span<const float> logits, std::span<uint32_t> ids, std::span<float> weights,
                  const ops::RouterShape& shape);
 

@@ -4,6 +4,7 @@
 
 #include "base/error.h"
 #include "runtime/reference/activations.h"
+#include "shaders/push.h"
 
 namespace rotary::ref {
 
@@ -23,6 +24,13 @@ void router_topk(std::span<const float> logits, std::span<uint32_t> ids, std::sp
   std::vector<uint32_t> order(s.n_experts);
   for (size_t t = 0; t < s.n_tokens; ++t) {
     const float* x = logits.data() + t * s.n_experts;
+    if (!std::all_of(x, x + s.n_experts, [](float v) { return std::isfinite(v); })) {
+      for (uint32_t r = 0; r < s.k; ++r) {  // as router.comp: the host reports it
+        ids[t * s.k + r] = ROUTER_NON_FINITE;
+        weights[t * s.k + r] = 0.0f;
+      }
+      continue;
+    }
     const float mx = *std::max_element(x, x + s.n_experts);
     double sum = 0.0;
     for (uint32_t e = 0; e < s.n_experts; ++e) {

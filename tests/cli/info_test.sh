@@ -46,6 +46,14 @@ json="$("$rotary" info "$dir/qwen3moe" --plan --vram-budget 64M --ctx 256 --resi
 expect '"slots":0,"pool":0' "$json"
 expect '"staging_host":0' "$json"
 expect '"residency":"in-place"' "$json"
+# Sizes in closed form: a context and chunk of 2^31 - 1 tokens are refused at once (the attention
+# scratch bound looped once per chunk token: over a minute).
+set +e
+err="$(timeout 30 "$rotary" info "$dir/qwen3moe" --plan --ctx 2147483647 --prefill-chunk 2147483647 2>&1 >/dev/null)"
+code=$?
+set -e
+[[ $code == 4 ]] || fail "--plan --ctx 2147483647: exit code $code, expected 4 ($err)"
+expect "KV cache" "$err"
 set +e
 err="$("$rotary" info "$dir/qwen3moe" --plan --vram-budget 1K --ctx 256 2>&1 >/dev/null)"
 code=$?
@@ -67,4 +75,39 @@ check_exit every_value_type 2 "'general.architecture': is missing"
 check_exit version1 3 "unsupported GGUF version 1"
 check_exit big_endian 3 "big-endian"
 check_exit missing 2 "cannot open"
+# One check for info and run (loader/model_check.h): broken values and kernel limits, naming the key.
+check_exit rope_freq_inf 2 "metadata key 'qwen3moe.rope.freq_base'"
+expect "is inf; it must be a positive finite number" "$err"
+check_exit head_dim_80 3 "metadata key 'qwen3moe.attention.key_length' is 80: the attention head size; rotary's attention kernels run head sizes 4, 8, 16, 32, 64, 128, 256"
+check_exit mtp_without_tensors 2 "'qwen35moe.nextn_predict_layers'"
+expect "is 1, which makes block 1 an MTP block, but it has no MTP tensors" "$err"
+check_exit ssm_inner_mismatch 2 "'qwen35moe.ssm.inner_size'"
+expect "is 9; it must be ssm.time_step_rank x ssm.state_size = 2 x 4 = 8" "$err"
+check_exit rope_dims_zero 2 "'qwen35moe.rope.dimension_count'"
+expect "is 0; it must be even, at least 2" "$err"
+# Strings from the file reach the terminal escaped and cut (base/printable.h); JSON keeps them whole.
+out="$("$rotary" info "$dir/hostile_strings")"
+expect 'name: tiny\x1b[2J\x07\x00after-nul' "$out"
+expect 'pre qwen2\x1b]0;title\x07,' "$out"
+[[ "$out" != *$'\e'* && "$out" != *$'\a'* ]] || fail "raw control characters in: $out"
+json="$("$rotary" info "$dir/hostile_strings" --json)"
+expect '"pre":"qwen2\u001b]0;title\u0007"' "$json"
+check_exit long_architecture 3 "model architecture 'xxxxxxxx"
+expect "... (1004 bytes in all)' is not supported" "$err"
+(( ${#err} < 600 )) || fail "a 1004-byte architecture name printed whole: ${#err} bytes"
+# Paths that are not regular files: refused before they are opened for reading (opening a FIFO
+# blocked forever; `timeout` turns a hang into exit 124, which no expected code matches).
+mkfifo "$dir/fifo"
+mkdir "$dir/folder"
+check_not_regular() {  # check_not_regular PATH TEXT
+  set +e
+  err="$(timeout 20 "$rotary" info "$1" 2>&1 >/dev/null)"
+  code=$?
+  set -e
+  [[ $code == 2 ]] || fail "info $1: exit code $code, expected 2 ($err)"
+  expect "$2" "$err"
+}
+check_not_regular "$dir/fifo" "fifo: is a FIFO (named pipe), not a regular file"
+check_not_regular "$dir/folder" "folder: is a directory, not a regular file"
+check_not_regular /dev/zero "/dev/zero: is a character device, not a regular file"
 echo "info_test: ok"

@@ -7,10 +7,12 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <string>
 #include <vector>
 
 #include "base/error.h"
+#include "loader/gguf_reader.h"
 #include "tests/support/tiny_models.h"
 
 namespace {
@@ -32,6 +34,16 @@ std::vector<std::byte> replace_all(std::vector<std::byte> bytes, const std::stri
   return bytes;
 }
 
+// Every float of an F32 tensor set to `value` (a NaN norm, an infinite scale).
+std::vector<std::byte> with_f32_tensor(std::vector<std::byte> bytes, const std::string& name, float value) {
+  const rotary::GgufFile f = rotary::GgufFile::parse(bytes);
+  const rotary::GgufTensorInfo* t = f.find_tensor(name);
+  if (!t || t->type != rotary::GgmlType::F32) throw rotary::Error(rotary::ErrorKind::Internal, "no F32 " + name);
+  const size_t at = static_cast<size_t>(t->data.data() - f.bytes().data());
+  for (size_t i = 0; i + 4 <= t->data.size(); i += 4) std::memcpy(bytes.data() + at + i, &value, 4);
+  return bytes;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -47,9 +59,16 @@ int main(int argc, char** argv) {
     // qwen2moe: a real llama.cpp architecture that rotary does not run.
     save(dir / "qwen2moe.gguf",
          replace_all(rotary::test::tiny_model_bytes(m), "qwen3moe", "qwen2moe"));
-    // Types llama.cpp quantises to and rotary has no kernels for (blocks of 32, like n_embd).
     // A vocabulary of eight letters ("a", "b", ...) and no byte tokens: most text cannot be encoded.
     save(dir / "no_byte_tokens.gguf", rotary::test::tiny_model_bytes(m));
+    // Non-finite weights: a NaN norm in block 0, an infinite one in block 1, a NaN output norm
+    // (after every router: only the logits show it). n_embd 32: blocks of 32 for the quant types.
+    const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+    const auto finite = rotary::test::tiny_model_bytes(m);
+    save(dir / "nan_attn_norm.gguf", with_f32_tensor(finite, "blk.0.attn_norm.weight", nan));
+    save(dir / "inf_ffn_norm.gguf", with_f32_tensor(finite, "blk.1.ffn_norm.weight", inf));
+    save(dir / "nan_output_norm.gguf", with_f32_tensor(finite, "output_norm.weight", nan));
+    // Types llama.cpp quantises to and rotary has no kernels for (blocks of 32, like n_embd).
     m.weight_type = rotary::GgmlType::Q4_1;
     save(dir / "q4_1.gguf", rotary::test::tiny_model_bytes(m));
     m.weight_type = rotary::GgmlType::Q5_0;

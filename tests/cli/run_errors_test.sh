@@ -32,7 +32,7 @@ printf 'not a model\n' > "$dir/text.gguf"
 run_status=0 run_err=""
 run() {  # run ARGS...: runs `rotary run`, keeps its exit code and stderr
   set +e
-  run_err="$("$rotary" run --no-progress "$@" 2>&1 >/dev/null)"
+  run_err="$(timeout "${limit:-300}" "$rotary" run --no-progress "$@" 2>&1 >/dev/null)"
   run_status=$?
   set -e
 }
@@ -50,10 +50,25 @@ check 2 "cannot fit in the 976 bytes left" -m "$dir/header_cut.gguf" --tokens 1,
 check 2 "not a GGUF file" -m "$dir/text.gguf" --tokens 1,2
 check 2 "file is 0 bytes, too short to be a GGUF file" -m "$dir/empty.gguf" --tokens 1,2
 check 2 "cannot open" -m "$dir/missing.gguf" --tokens 1,2
+mkfifo "$dir/fifo.gguf"  # opening it for reading blocked forever: timeout gives 124
+check 2 "is a FIFO (named pipe), not a regular file" -m "$dir/fifo.gguf" --tokens 1,2
+check 2 "is a directory, not a regular file" -m "$dir" --tokens 1,2
+check 2 "is a character device, not a regular file" -m /dev/zero --tokens 1,2
 check 3 "model architecture 'qwen2moe'" -m "$dir/qwen2moe.gguf" --tokens 1,2
 for t in q4_1 q5_0 iq4_nl; do
   check 3 "is $t" -m "$dir/$t.gguf" --tokens 1,2
   expect "requantise the model" "$run_err"
+done
+
+# Non-finite weights: the router (or, after the last layer, the logits) says where the activations
+# stopped being finite, as bad input (exit 2); before, this was "internal error: router chose
+# expert 4294967295".
+check 2 "the activations became non-finite (NaN or infinity) at layer 0, token position 0" \
+  -m "$dir/nan_attn_norm.gguf" --tokens 1,2,3 -n 2 --temp 0
+expect "blk.0.ffn_gate_inp.weight" "$run_err"
+check 2 "the activations became non-finite (NaN or infinity) at layer 1" -m "$dir/inf_ffn_norm.gguf" --tokens 1 -n 2
+for temp in 0 0.8; do
+  check 2 "the output logits are non-finite" -m "$dir/nan_output_norm.gguf" --tokens 1,2 -n 2 --temp $temp
 done
 
 # Budget and device.
@@ -62,6 +77,12 @@ for part in "dense weights" "KV cache" "activations" "one layer's experts" "Rais
             "lower --ctx"; do
   expect "$part" "$run_err"
 done
+# Sizes in closed form: a huge context and prefill chunk are refused at once (the attention
+# scratch bound looped once per chunk token: minutes), never wrap, never loop per token.
+limit=30  # the old code took 40 s for the second and minutes for the first
+check 4 "the VRAM budget of" -m "$model" --tokens 1,2 --ctx 2147483647 --prefill-chunk 2147483647
+check 4 "the VRAM budget of" -m "$model" --tokens 1,2 --ctx 100000000 --prefill-chunk 100000000
+limit=300
 check 4 "--device 99 does not exist" -m "$model" --tokens 1,2 --device 99
 check 2 "cannot read size" -m "$model" --tokens 1,2 --vram-budget lots
 

@@ -16,6 +16,7 @@
 #include "loader/gguf_writer.h"
 #include "loader/hparams.h"
 #include "loader/model_catalog.h"
+#include "loader/model_check.h"
 #include "loader/tokenizer_data.h"
 
 namespace {
@@ -47,6 +48,7 @@ void check_model_readers(const rotary::GgufFile& file) {
   try {
     const auto h = rotary::read_hparams(file.metadata());
     rotary::validate_tensors(h, file);
+    rotary::check_kernel_limits(h, file, rotary::KernelLimits{});  // the runtime's defaults
     const auto s = rotary::summarize_weights(h, file);
     if (s.dense_bytes + s.expert_bytes != s.total_bytes) broken("weight bytes do not add up");
     for (const auto& t : file.tensors())

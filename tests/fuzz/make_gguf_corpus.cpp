@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@ using rotary::GgmlType;
 using rotary::GgufArray;
 using rotary::GgufValue;
 using rotary::GgufWriter;
+using namespace std::string_literals;
 
 void save(const std::filesystem::path& dir, const char* name, const std::vector<std::byte>& bytes) {
   const auto path = dir / name;
@@ -138,6 +140,29 @@ int main(int argc, char** argv) {
     const uint64_t offset = second.offset + 4;
     std::memcpy(misaligned.data() + field, &offset, 8);
     save(dir, "misaligned", misaligned);
+    // Valid GGUF that rotary must refuse or show safely (tests/cli/info_test.sh).
+    m = smallest(Architecture::Qwen3Moe);
+    m.n_layer = 1;
+    m.metadata = {{"general.name", GgufValue("tiny\x1b[2J\x07"s + '\0' + "after-nul")},
+                  {"tokenizer.ggml.pre", GgufValue("qwen2\x1b]0;title\x07"s)}};
+    save(dir, "hostile_strings", rotary::test::tiny_model_bytes(m));
+    m.metadata = {{"general.architecture", GgufValue(std::string(1000, 'x') + "\x1b[0m")}};
+    save(dir, "long_architecture", rotary::test::tiny_model_bytes(m));
+    m.metadata = {{"qwen3moe.rope.freq_base", GgufValue(std::numeric_limits<float>::infinity())}};
+    save(dir, "rope_freq_inf", rotary::test::tiny_model_bytes(m));
+    m.metadata = {};
+    m.head_dim = 80;  // llama.cpp runs it; rotary's attention kernels do not
+    save(dir, "head_dim_80", rotary::test::tiny_model_bytes(m));
+    m = smallest(Architecture::Qwen35Moe);
+    m.n_layer = 1;
+    m.n_nextn = 1;
+    m.mtp_tensors = false;  // a regular block under an MTP count
+    save(dir, "mtp_without_tensors", rotary::test::tiny_model_bytes(m));
+    m = smallest(Architecture::Qwen35Moe);
+    m.metadata = {{"qwen35moe.ssm.inner_size", GgufValue(uint32_t{9})}};
+    save(dir, "ssm_inner_mismatch", rotary::test::tiny_model_bytes(m));
+    m.metadata = {{"qwen35moe.rope.dimension_count", GgufValue(uint32_t{0})}};
+    save(dir, "rope_dims_zero", rotary::test::tiny_model_bytes(m));
   } catch (const rotary::Error& e) {
     std::fprintf(stderr, "make_gguf_corpus: %s\n", e.what());
     return 1;

@@ -7,6 +7,7 @@
 #include "loader/quant/half.h"
 #include "runtime/kv/kv_cache.h"
 #include "runtime/ops/attention.h"
+#include "runtime/ops/kernel_limits.h"
 #include "runtime/ops/kv_store.h"
 #include "runtime/reference/activations.h"
 #include "tests/gpu/act_util.h"
@@ -169,6 +170,39 @@ TEST_CASE_FIXTURE(ActTest,
         }
       }
     }
+}
+
+TEST_CASE_FIXTURE(ActTest, "attention: the scratch bound is closed form at any chunk and capacity") {
+  // Once a loop over every chunk size: 2^31 - 1 tokens took minutes. The bound must still hold
+  // for the shapes at the top and at the steps of the tile count.
+  for (const ops::AttentionTuning& t : {ops::AttentionTuning{}, ops::AttentionTuning{.split_keys = 96}}) {
+    const ops::KvGeometry geo{ops::KvType::F16, 4, 128, 2147483647u};
+    const uint32_t n_heads = 32, top = 2147483647u;
+    const uint64_t bound = ops::attention_scratch_bytes(top, n_heads, geo, ctx.caps(), t);
+    for (uint32_t n : {1u, 2u, 31u, 32u, 33u, 4096u, 1u << 20, top})
+      for (uint32_t kv : {n, n + 1000u, top}) {
+        if (kv < n || kv > top) continue;
+        CAPTURE(n);
+        CAPTURE(kv);
+        CHECK(ops::attention_plan({n, kv - n, n_heads}, geo, ctx.caps(), t).scratch_bytes <= bound);
+      }
+  }
+}
+
+TEST_CASE_FIXTURE(ActTest, "attention: every head size the model check accepts plans, 80 and 96 do not") {
+  const KernelLimits limits = ops::kernel_limits();
+  for (uint32_t hd = limits.min_head_dim; hd <= limits.max_head_dim; hd *= 2)
+    for (uint32_t n : {1u, 7u, 64u}) {
+      CAPTURE(hd);
+      CAPTURE(n);
+      const ops::KvGeometry geo{ops::KvType::F16, 2, hd, 4096};
+      CHECK_NOTHROW(ops::attention_plan({n, 100, 16}, geo, ctx.caps()));
+    }
+  for (uint32_t hd : {80u, 96u}) {  // llama.cpp runs them; the check says so before a load does
+    CAPTURE(hd);
+    const ops::KvGeometry geo{ops::KvType::F16, 2, hd, 4096};
+    CHECK_THROWS(ops::attention_plan({1, 100, 16}, geo, ctx.caps()));
+  }
 }
 
 TEST_CASE_FIXTURE(ActTest, "attention: decode at every position agrees with one prefill") {

@@ -7,6 +7,7 @@
 #include "runtime/ops/logits.h"
 #include "runtime/ops/router.h"
 #include "runtime/reference/activations.h"
+#include "shaders/push.h"
 #include "tests/gpu/act_util.h"
 
 namespace rotary::test {
@@ -64,6 +65,26 @@ TEST_CASE_FIXTURE(ActTest, "router: equal probabilities rank by lower expert id"
     x[100] = x[3] = 2.0f;
     x[77] = x[12] = 1.5f;
     check_router(c, {1, 128, 4, true}, x);
+  }
+}
+
+TEST_CASE_FIXTURE(ActTest, "router: a token with a NaN or infinite logit is flagged, the others route") {
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  for (const OpConfig& c : two_configs(ctx, 64, 32)) {
+    const uint32_t n_experts = 37, k = 4, n_tokens = 5;
+    std::vector<float> x = random_floats(size_t{n_tokens} * n_experts, 7200, -4.0f, 4.0f);
+    x[1 * n_experts + 36] = nan;  // the last expert (a remainder lane)
+    x[2 * n_experts + 0] = inf;
+    x[3 * n_experts + 20] = -inf;
+    check_router(c, {n_tokens, n_experts, k, true}, x);  // GPU and reference agree
+    std::vector<uint32_t> ids(size_t{n_tokens} * k);
+    std::vector<float> w(ids.size());
+    ref::router_topk(x, ids, w, {n_tokens, n_experts, k, true});
+    for (uint32_t t = 0; t < n_tokens; ++t) {
+      CAPTURE(t);
+      const bool flagged = t == 1 || t == 2 || t == 3;
+      for (uint32_t r = 0; r < k; ++r) CHECK((ids[t * k + r] == ROUTER_NON_FINITE) == flagged);
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 #include "tests/support/tiny_models.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "loader/quant/half.h"
@@ -127,7 +128,7 @@ void add_block(TensorAdder& t, const TinyModel& m, uint32_t i) {
     t.weight(b + "ffn_up_shexp.weight", {e, s});
     t.weight(b + "ffn_down_shexp.weight", {s, e});
   }
-  if (i >= m.n_layer) {  // MTP block
+  if (i >= m.n_layer && m.mtp_tensors) {  // MTP block
     t.weight(b + "nextn.eh_proj.weight", {2 * e, e});
     t.f32(b + "nextn.enorm.weight", {e});
     t.f32(b + "nextn.hnorm.weight", {e});
@@ -136,7 +137,38 @@ void add_block(TensorAdder& t, const TinyModel& m, uint32_t i) {
 
 }  // namespace
 
-void add_tiny_metadata(GgufWriter& w, const TinyModel& m) {
+namespace {
+
+// add_tiny_metadata's writes, with TinyModel::metadata and ::drop applied.
+class MetadataOverrides {
+ public:
+  MetadataOverrides(GgufWriter& w, const TinyModel& m) : w_(w), m_(m) {}
+  void set(const std::string& key, GgufValue value) {
+    for (const std::string& d : m_.drop)
+      if (d == key) return;
+    for (const auto& [k, v] : m_.metadata)
+      if (k == key) {
+        w_.set(key, v);
+        used_.push_back(key);
+        return;
+      }
+    w_.set(key, std::move(value));
+  }
+  void finish() {
+    for (const auto& [k, v] : m_.metadata)
+      if (std::find(used_.begin(), used_.end(), k) == used_.end()) w_.set(k, v);
+  }
+
+ private:
+  GgufWriter& w_;
+  const TinyModel& m_;
+  std::vector<std::string> used_;
+};
+
+}  // namespace
+
+void add_tiny_metadata(GgufWriter& out, const TinyModel& m) {
+  MetadataOverrides w(out, m);
   const std::string a(architecture_name(m.arch));
   w.set("general.architecture", GgufValue(a));
   w.set("general.name", GgufValue("tiny-" + a));
@@ -185,6 +217,7 @@ void add_tiny_metadata(GgufWriter& w, const TinyModel& m) {
   w.set("tokenizer.ggml.add_bos_token", GgufValue(false));
   w.set("tokenizer.chat_template",
         GgufValue(std::string("{% for m in messages %}{{ m.content }}{% endfor %}")));
+  w.finish();
 }
 
 void add_tiny_tensors(GgufWriter& w, const TinyModel& m) {

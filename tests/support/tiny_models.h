@@ -6,6 +6,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "loader/ggml_types.h"
@@ -31,6 +32,11 @@ struct TinyModel {
   std::vector<GgmlType> down_exps_types;
   uint32_t alignment = 32;  // general.alignment is written when it differs from 32
   uint64_t seed = 1;
+  // Malformed files for tests: these keys get this value instead of the one add_tiny_metadata
+  // would write (or are added); keys in `drop` are left out; no MTP tensors when false.
+  std::vector<std::pair<std::string, GgufValue>> metadata;
+  std::vector<std::string> drop;
+  bool mtp_tensors = true;
 };
 
 // Bytes of a seeded pattern (splitmix64), reproducible across machines.
