@@ -43,7 +43,7 @@ std::vector<Value> items_of(const Value& v) { return iterate(v); }
 
 Value fold_case(const Value& v, bool case_sensitive) {
   if (case_sensitive || !v.is_string()) return v;
-  return Value(ascii_lower(v.str()));
+  return Value(to_lower(v.str()));
 }
 
 Value get_attribute_path(Interpreter& in, const Value& obj, const std::string& path) {
@@ -66,11 +66,11 @@ std::string input_str(Interpreter& in, const Value& v) { return str_of(in, v); }
 
 Value f_upper(Interpreter& in, const Value& v, Args& a) {
   a.check("upper", 0, {});
-  return Value(ascii_upper(input_str(in, v)));
+  return Value(to_upper(input_str(in, v)));
 }
 Value f_lower(Interpreter& in, const Value& v, Args& a) {
   a.check("lower", 0, {});
-  return Value(ascii_lower(input_str(in, v)));
+  return Value(to_lower(input_str(in, v)));
 }
 Value f_title(Interpreter& in, const Value& v, Args&) { return Value(jinja_title(input_str(in, v))); }
 Value f_capitalize(Interpreter& in, const Value& v, Args&) {
@@ -129,7 +129,7 @@ std::optional<double> parse_float(std::string_view text) {
     clean += s[i];
   }
   if (clean.empty()) return std::nullopt;
-  const std::string lower = ascii_lower(clean);
+  const std::string lower = to_lower(clean);
   const std::string body = (lower[0] == '+' || lower[0] == '-') ? lower.substr(1) : lower;
   if (body == "inf" || body == "infinity" || body == "nan") {
     double r = body == "nan" ? NAN : INFINITY;

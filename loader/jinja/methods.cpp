@@ -162,8 +162,8 @@ Value string_method(Interpreter& in, const std::string& s, std::string_view name
     return Value(python_replace(s, *old, *with, arg_int(a, 2, "count", -1), in.limits().max_output));
   }
   if (name == "format") return Value(python_format(in, s, a));
-  if (name == "upper") return Value(ascii_upper(s));
-  if (name == "lower" || name == "casefold") return Value(ascii_lower(s));
+  if (name == "upper") return Value(to_upper(s));
+  if (name == "lower" || name == "casefold") return Value(to_lower(s));
   if (name == "title") return Value(python_title(s));
   if (name == "capitalize") return Value(python_capitalize(s));
   if (name == "find" || name == "rfind" || name == "index" || name == "rindex") {

@@ -55,9 +55,6 @@ bool is_line_break(uint32_t c) {
          c == 0x85 || c == 0x2028 || c == 0x2029;
 }
 
-bool ascii_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-char up(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c; }
-char down(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 
 }  // namespace
 
@@ -228,55 +225,112 @@ std::vector<std::string> python_splitlines(std::string_view s, bool keepends) {
   return out;
 }
 
-std::string ascii_upper(std::string_view s) {
-  std::string r(s);
-  for (char& c : r) c = up(c);
-  return r;
+namespace {
+
+// Simple case mapping of the scripts chat text mostly uses: ASCII, Latin-1, Latin Extended-A,
+// Greek and Cyrillic. Mappings that change length (German sharp s) or depend on context (final
+// sigma) are left out.
+uint32_t upper_cp(uint32_t c) {
+  if (c >= 'a' && c <= 'z') return c - 32;
+  if (c < 0xB5) return c;
+  if ((c >= 0xE0 && c <= 0xFE && c != 0xF7) || (c >= 0x3B1 && c <= 0x3C9 && c != 0x3C2) ||
+      (c >= 0x430 && c <= 0x44F))
+    return c - 32;
+  if (c == 0xFF) return 0x178;
+  if (c >= 0x450 && c <= 0x45F) return c - 80;
+  if ((c >= 0x100 && c <= 0x12F) || (c >= 0x132 && c <= 0x137) || (c >= 0x14A && c <= 0x177))
+    return c & ~1u;
+  if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E)) return (c & 1u) ? c : c - 1;
+  if (c == 0x3C2) return 0x3A3;
+  if (c == 0x3AC) return 0x386;
+  if (c >= 0x3AD && c <= 0x3AF) return c - 37;
+  if (c == 0x3CC) return 0x38C;
+  if (c == 0x3CD || c == 0x3CE) return c - 63;
+  return c;
 }
 
-std::string ascii_lower(std::string_view s) {
-  std::string r(s);
-  for (char& c : r) c = down(c);
-  return r;
+uint32_t lower_cp(uint32_t c) {
+  if (c >= 'A' && c <= 'Z') return c + 32;
+  if (c < 0xC0) return c;
+  if ((c >= 0xC0 && c <= 0xDE && c != 0xD7) || (c >= 0x391 && c <= 0x3A9 && c != 0x3A2) ||
+      (c >= 0x410 && c <= 0x42F))
+    return c + 32;
+  if (c == 0x178) return 0xFF;
+  if (c >= 0x400 && c <= 0x40F) return c + 80;
+  if ((c >= 0x100 && c <= 0x12F) || (c >= 0x132 && c <= 0x137) || (c >= 0x14A && c <= 0x177))
+    return c | 1u;
+  if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E)) return (c & 1u) ? c + 1 : c;
+  if (c == 0x386) return 0x3AC;
+  if (c >= 0x388 && c <= 0x38A) return c + 37;
+  if (c == 0x38C) return 0x3CC;
+  if (c == 0x38E || c == 0x38F) return c + 63;
+  return c;
+}
+
+bool cased(uint32_t c) { return upper_cp(c) != c || lower_cp(c) != c; }
+
+void append_cp(std::string& out, uint32_t c) {
+  if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xC0 | (c >> 6));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    out += static_cast<char>(0xE0 | (c >> 12));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  }
+}
+
+// Maps every code point of `s`; `upper_next(i, c)` says whether the i-th one goes to upper case.
+template <typename Pick>
+std::string map_case(std::string_view s, Pick upper_next) {
+  std::string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  for (std::string_view ch : utf8_chars(s)) {
+    const uint32_t c = decode(ch);
+    const uint32_t m = upper_next(i++, c) ? upper_cp(c) : lower_cp(c);
+    if (m == c || c >= 0x10000) out += ch;
+    else append_cp(out, m);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string to_upper(std::string_view s) {
+  return map_case(s, [](size_t, uint32_t) { return true; });
+}
+
+std::string to_lower(std::string_view s) {
+  return map_case(s, [](size_t, uint32_t) { return false; });
 }
 
 std::string python_title(std::string_view s) {
-  std::string r(s);
   bool prev_cased = false;
-  for (char& c : r) {
-    const bool alpha = ascii_alpha(c);
-    c = alpha ? (prev_cased ? down(c) : up(c)) : c;
-    // A non-ASCII byte is treated as uncased (ASCII-only case mapping).
-    prev_cased = alpha;
-  }
-  return r;
+  return map_case(s, [&](size_t, uint32_t c) {
+    const bool up_now = !prev_cased;
+    prev_cased = cased(c);
+    return up_now;
+  });
 }
 
 std::string python_capitalize(std::string_view s) {
-  std::string r = ascii_lower(s);
-  if (!r.empty()) r[0] = up(r[0]);
-  return r;
+  return map_case(s, [](size_t i, uint32_t) { return i == 0; });
 }
 
 std::string jinja_title(std::string_view s) {
   // Jinja2: words begin after runs of [-\s({\[<]; each word is item[0].upper() + rest.lower().
-  auto chars = utf8_chars(s);
-  std::string out;
   bool word_start = true;
-  for (std::string_view ch : chars) {
+  std::vector<bool> starts;
+  for (std::string_view ch : utf8_chars(s)) {
     const bool sep = is_python_space(ch) || ch == "-" || ch == "(" || ch == "{" || ch == "[" ||
                      ch == "<";
-    if (sep) {
-      out += ch;
-      word_start = true;
-    } else if (word_start) {
-      out += ch.size() == 1 ? std::string(1, up(ch[0])) : std::string(ch);
-      word_start = false;
-    } else {
-      out += ch.size() == 1 ? std::string(1, down(ch[0])) : std::string(ch);
-    }
+    starts.push_back(!sep && word_start);
+    word_start = sep;
   }
-  return out;
+  return map_case(s, [&](size_t i, uint32_t) { return starts[i]; });
 }
 
 std::string python_replace(std::string_view s, std::string_view old, std::string_view with,

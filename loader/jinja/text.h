@@ -1,6 +1,7 @@
 #pragma once
 // Python's str operations on UTF-8 text: lengths and indices count code points, whitespace is
-// Python's str.isspace(). Case mapping covers ASCII only (docs/templates.md).
+// Python's str.isspace(). Case mapping covers ASCII, Latin-1, Latin Extended-A, Greek and
+// Cyrillic (docs/templates.md).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -26,8 +27,8 @@ std::string_view python_strip(std::string_view s, const std::optional<std::strin
 std::vector<std::string> python_split(std::string_view s, const std::optional<std::string>& sep,
                                       int64_t maxsplit, bool from_right = false);
 std::vector<std::string> python_splitlines(std::string_view s, bool keepends = false);
-std::string ascii_upper(std::string_view s);
-std::string ascii_lower(std::string_view s);
+std::string to_upper(std::string_view s);
+std::string to_lower(std::string_view s);
 std::string python_title(std::string_view s);       // str.title()
 std::string python_capitalize(std::string_view s);  // str.capitalize()
 std::string jinja_title(std::string_view s);        // Jinja2's title filter
