@@ -2,17 +2,20 @@
 # Installs what rotary needs from Debian 12's packages, idempotently (root, or sudo).
 #   scripts/setup.sh           build dependencies and lavapipe (to run rotary anywhere)
 #   scripts/setup.sh --tests   also the test dependencies: validation layers, clang (fuzzing),
-#                              Node.js and npm (the llama.cpp oracle)
+#                              Node.js and npm (the llama.cpp oracle), Python's Jinja2 (the
+#                              chat-template reference)
 #   scripts/setup.sh --plots   also gnuplot (gnuplot-nox), which `rotary bench --plots` draws with
 #   (the flags combine: scripts/setup.sh --tests --plots)
 set -euo pipefail
 
 packages=(build-essential cmake ninja-build git ca-certificates
           libvulkan-dev libvulkan-volk-dev glslang-tools libcli11-dev doctest-dev
+          nlohmann-json3-dev
           libvulkan1 mesa-vulkan-drivers)
 for flag in "$@"; do
   case "$flag" in
-    --tests) packages+=(vulkan-validationlayers vulkan-tools clang libclang-rt-14-dev nodejs npm) ;;
+    --tests) packages+=(vulkan-validationlayers vulkan-tools clang libclang-rt-14-dev nodejs npm
+                           python3-jinja2) ;;
     --plots) packages+=(gnuplot-nox) ;;
     *) echo "setup: unknown flag '$flag' (--tests, --plots)" >&2; exit 2 ;;
   esac
