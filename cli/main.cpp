@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   rotary::cli::add_info_command(app, exit);
   rotary::cli::add_synth_command(app, exit);
   rotary::cli::add_bench_command(app, exit);
+  rotary::cli::add_serve_command(app, exit);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
