@@ -144,6 +144,23 @@ await check("client hangs up mid-stream", async () => {
   assert.equal(next.choices[0].message.content, plain.choices[0].message.content);
 });
 
+// --- A client that hangs up before a whole (unstreamed) answer: the generation stops too.
+await check("client hangs up before a plain answer", async () => {
+  const gone = (stderr.match(/\(client gone\)/g) || []).length;
+  const abort = new AbortController();
+  const request = client.chat.completions.create({ model: "tiny", messages: user("Another long story"), max_tokens: 400,
+                                                   ignore_eos: true, chat_template_kwargs: noThink },
+                                                 { signal: abort.signal });
+  await new Promise((res) => setTimeout(res, 1500));  // the answer is being generated
+  abort.abort();
+  await assert.rejects(request);
+  for (let i = 0; i < 100 && (stderr.match(/\(client gone\)/g) || []).length === gone; ++i)
+    await new Promise((res) => setTimeout(res, 100));
+  const line = stderr.split("\n").filter((l) => l.includes("(client gone)"))[gone];
+  assert.ok(line, "the server did not stop the generation");
+  assert.ok(Number(line.match(/decode (\d+) tokens/)[1]) < 400);
+});
+
 // --- A full queue: one request runs, three wait (--queue 3), the rest get 503.
 await check("full queue is 503", async () => {
   const streams = await Promise.allSettled([0, 1, 2, 3, 4, 5].map(() => longStream()));
