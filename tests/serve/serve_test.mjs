@@ -116,6 +116,20 @@ await check("stop strings", async () => {
   assert.equal(r.choices[0].finish_reason, "stop");
 });
 
+// --- Tools. The synth model's template (ChatML with the thinking switch) has no tool format: a
+// request with tools is refused naming the field; with tool_choice "none" they are not shown
+// and the request is served. (Tool-call parsing itself: tests/unit/serve_output_test.cpp.)
+await check("tools on a template without a tool format", async () => {
+  const tools = [{ type: "function", function: { name: "get_weather", parameters: {
+    type: "object", properties: { city: { type: "string" } } } } }];
+  await assert.rejects(client.chat.completions.create({ model: "tiny", messages: user("Weather?"), tools, max_tokens: 4 }),
+                       (e) => e.status === 400 && e.param === "tools" && /tool/.test(e.message));
+  const r = await client.chat.completions.create({ model: "tiny", messages: user("Weather?"), tools, tool_choice: "none",
+                                                   max_tokens: 4, chat_template_kwargs: noThink });
+  assert.equal(r.choices[0].message.tool_calls, undefined);
+  assert.ok(["stop", "length"].includes(r.choices[0].finish_reason));
+});
+
 // --- Four concurrent clients: each gets the answer it gets alone.
 await check("four concurrent clients", async () => {
   const ask = (i) => client.chat.completions.create({ model: "tiny", messages: user(`Question number ${i}?`),
