@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   rotary::cli::add_info_command(app, exit);
   rotary::cli::add_synth_command(app, exit);
   rotary::cli::add_bench_command(app, exit);
+  rotary::cli::add_serve_command(app, exit);
   try {
     try {
       app.parse(argc, argv);

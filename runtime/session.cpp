@@ -119,6 +119,11 @@ void write_stats_json(JsonWriter& w, const RunStats& s) {
 Session::Session(vk::GpuContext& gpu, Model& model, const Tokenizer* tokenizer, const SamplingParams& sampling)
     : gpu_(gpu), model_(model), tokenizer_(tokenizer), sampler_(sampling) {}
 
+void Session::set_sampling(const SamplingParams& sampling) {
+  sampler_ = Sampler(sampling);
+  sampler_.set_history(tokens_);
+}
+
 void Session::reset() {
   model_.reset();
   pos_ = 0;

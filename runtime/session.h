@@ -69,6 +69,12 @@ class Session {
   std::vector<int32_t> generate(std::span<const int32_t> prompt, const GenerateOptions& options);
   StopReason stop_reason() const { return stop_; }  // why the last generate() ended
   uint32_t position() const { return pos_; }
+  // The tokens at positions [0, position()): what the cache holds (a server matches a new
+  // prompt's tokens against them to reuse the longest common prefix).
+  const std::vector<int32_t>& tokens() const { return tokens_; }
+  // Sampling for the next generate() calls (a server's requests each bring their own); the
+  // penalties' history is kept.
+  void set_sampling(const SamplingParams& sampling);
   const RunStats& stats() const { return stats_; }
   void reset();
   // Forgets the tokens at positions >= pos, so that a chat can replace the end of what the

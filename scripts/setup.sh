@@ -9,8 +9,8 @@
 set -euo pipefail
 
 packages=(build-essential cmake ninja-build git ca-certificates
-          libvulkan-dev libvulkan-volk-dev glslang-tools libcli11-dev doctest-dev
-          nlohmann-json3-dev
+          libvulkan-dev libvulkan-volk-dev glslang-tools libcli11-dev doctest-dev pkg-config
+          nlohmann-json3-dev libcpp-httplib-dev
           libvulkan1 mesa-vulkan-drivers)
 for flag in "$@"; do
   case "$flag" in

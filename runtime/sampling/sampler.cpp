@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "base/error.h"
@@ -48,8 +49,13 @@ Sampler::Sampler(const SamplingParams& params) : params_(params) {
   for (auto& w : state_) w = splitmix64(s);
 }
 
+bool Sampler::penalised() const {
+  return params_.repeat_last_n != 0 &&
+         (params_.repeat_penalty != 1.0f || params_.frequency_penalty != 0.0f || params_.presence_penalty != 0.0f);
+}
+
 uint32_t Sampler::candidates_needed() const {
-  if (params_.repeat_penalty != 1.0f && params_.repeat_last_n != 0) return 0;
+  if (penalised()) return 0;
   if (greedy()) return 1;
   return params_.top_k > 0 ? static_cast<uint32_t>(params_.top_k) : 0;
 }
@@ -67,16 +73,22 @@ double Sampler::next_uniform() {
   return static_cast<double>(result >> 11) * 0x1.0p-53;
 }
 
-void Sampler::apply_repeat_penalty(std::vector<Candidate>& c) const {
-  if (params_.repeat_penalty == 1.0f || recent_.empty()) return;
-  const std::unordered_set<int32_t> seen(recent_.begin(), recent_.end());
-  for (Candidate& x : c)
-    if (seen.count(x.id)) x.logit = x.logit > 0 ? x.logit / params_.repeat_penalty : x.logit * params_.repeat_penalty;
+void Sampler::apply_penalties(std::vector<Candidate>& c) const {
+  if (!penalised() || recent_.empty()) return;
+  std::unordered_map<int32_t, uint32_t> seen;
+  for (int32_t t : recent_) ++seen[t];
+  for (Candidate& x : c) {
+    const auto it = seen.find(x.id);
+    if (it == seen.end()) continue;
+    if (params_.repeat_penalty != 1.0f)
+      x.logit = x.logit > 0 ? x.logit / params_.repeat_penalty : x.logit * params_.repeat_penalty;
+    x.logit -= static_cast<float>(it->second) * params_.frequency_penalty + params_.presence_penalty;
+  }
 }
 
 int32_t Sampler::sample(std::vector<Candidate> c) {
   require(!c.empty(), ErrorKind::Internal, "sampling from no candidates");
-  apply_repeat_penalty(c);
+  apply_penalties(c);
   if (greedy()) return std::min_element(c.begin(), c.end(), better)->id;
 
   std::sort(c.begin(), c.end(), better);

@@ -1,5 +1,6 @@
 #pragma once
-// Token samplers. The chain follows llama.cpp's default order: repetition penalty, top-k,
+// Token samplers. The chain follows llama.cpp's default order: penalties (repetition, then
+// OpenAI's frequency and presence penalties, over the last repeat_last_n tokens), top-k,
 // top-p, min-p, temperature, then a draw from the softmax. Temperature 0 is greedy. The same seed
 // gives the same tokens: the random stream is our own (splitmix/xoshiro), not the standard
 // library's distributions, whose output differs between implementations.
@@ -18,6 +19,10 @@ struct SamplingParams {
   float repeat_penalty = 1.0f;  // 1: off; > 1 lowers the logits of recently seen tokens
   int32_t repeat_last_n = 64;   // how many recent tokens the penalty looks at
   uint64_t seed = 0;
+  // OpenAI's penalties, as llama.cpp applies them: a token seen c > 0 times among the recent
+  // tokens loses c * frequency_penalty + presence_penalty from its logit. 0: off.
+  float frequency_penalty = 0.0f;
+  float presence_penalty = 0.0f;
 };
 
 // Throws Error(InvalidArgument), naming the flag and the value, unless every parameter is finite
@@ -37,8 +42,7 @@ class Sampler {
 
   bool greedy() const { return params_.temperature <= 0.0f; }
   // The number of top candidates (by logit) the GPU must hand over for the result to be exact;
-  // 0 means the whole logits row is needed (top-k off, or a repetition penalty, which can
-  // reorder tokens).
+  // 0 means the whole logits row is needed (top-k off, or a penalty, which can reorder tokens).
   uint32_t candidates_needed() const;
 
   // Chooses a token from `candidates` (any order; at least candidates_needed() of the best, or
@@ -54,7 +58,8 @@ class Sampler {
 
  private:
   double next_uniform();  // [0, 1)
-  void apply_repeat_penalty(std::vector<Candidate>& c) const;
+  bool penalised() const;
+  void apply_penalties(std::vector<Candidate>& c) const;
 
   SamplingParams params_;
   uint64_t state_[4];

@@ -105,5 +105,40 @@ TEST_CASE("sampling parameters: NaN, infinities and values out of range are refu
   CHECK_THROWS_AS(Sampler({.top_p = 2}), Error);
 }
 
+TEST_CASE("frequency and presence penalties subtract per occurrence and once, in the window") {
+  // Token 0 seen twice, token 1 once: 0 loses 2 * 0.6 + 0.5 = 1.7, 1 loses 0.6 + 0.5 = 1.1.
+  auto pick = [](SamplingParams p, std::initializer_list<float> logits) {
+    p.temperature = 0;
+    p.repeat_last_n = 3;
+    Sampler s(p);
+    for (int32_t t : {0, 0, 1}) s.accept(t);
+    return s.sample(row(logits));
+  };
+  const SamplingParams both{.frequency_penalty = 0.6f, .presence_penalty = 0.5f};
+  CHECK(pick(both, {2.0f, 1.0f, 0.25f}) == 0);   // 0.3, -0.1, 0.25
+  CHECK(pick(both, {2.0f, 1.0f, 0.35f}) == 2);   // 0.3, -0.1, 0.35: the unseen token wins
+  CHECK(pick(both, {2.0f, 1.5f, 0.35f}) == 1);   // 0.3, 0.4, 0.35
+  CHECK(pick({.frequency_penalty = 1.0f}, {2.5f, 1.0f, 0.4f}) == 0);  // 0.5, 0, 0.4
+  CHECK(pick({.frequency_penalty = 1.0f}, {2.3f, 1.0f, 0.4f}) == 2);  // 0.3, 0, 0.4
+  CHECK(pick({.presence_penalty = 1.0f}, {1.3f, 1.2f, 0.4f}) == 2);   // 0.3, 0.2, 0.4
+  CHECK(pick({.presence_penalty = -1.0f}, {1.3f, 1.4f, 2.0f}) == 1);  // negative: seen tokens gain
+  // With the repetition penalty too, it divides first (llama.cpp's order): 2 / 2 - 0.6 = 0.4.
+  CHECK(pick({.repeat_penalty = 2.0f, .presence_penalty = 0.6f}, {2.0f, -5.0f, 0.45f}) == 2);
+  CHECK(pick({.repeat_penalty = 2.0f, .presence_penalty = 0.6f}, {2.0f, -5.0f, 0.35f}) == 0);
+  Sampler off({.temperature = 0.5f, .top_k = 4});
+  CHECK(off.candidates_needed() == 4);
+  Sampler on({.temperature = 0.5f, .top_k = 4, .presence_penalty = 0.1f});
+  CHECK(on.candidates_needed() == 0);  // a penalty can reorder: the whole row is needed
+}
+
+TEST_CASE("penalties look only at the last repeat_last_n tokens") {
+  Sampler s({.temperature = 0, .repeat_last_n = 2, .frequency_penalty = 1.0f});
+  s.accept(0);
+  CHECK(s.sample(row({1.5f, 1.0f})) == 1);  // 0.5 < 1
+  s.accept(1);
+  s.accept(1);  // 0 falls out of the window
+  CHECK(s.sample(row({1.5f, 1.0f})) == 0);
+}
+
 }  // namespace
 }  // namespace rotary
