@@ -42,6 +42,12 @@ HttpServer::HttpServer(ServerConfig config)
   http_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   http_->set_payload_max_length(config_.max_body);
   http_->set_keep_alive_timeout(2);
+  // httplib's default also sets SO_REUSEPORT, which lets a second server bind the same port and
+  // take half the connections: only SO_REUSEADDR (a restart need not wait for TIME_WAIT).
+  http_->set_socket_options([](socket_t sock) {
+    const int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   routes();
 }
 

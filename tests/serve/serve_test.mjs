@@ -56,6 +56,16 @@ await check("models", async () => {
   assert.deepEqual(list.data.map((m) => m.id), ["tiny.gguf"]);
 });
 
+await check("a second server on the same port fails", async () => {
+  const second = spawn(rotary, ["serve", "-m", model, "--port", String(port), "--no-progress"],
+                       { stdio: ["ignore", "ignore", "pipe"] });
+  let err = "";
+  second.stderr.on("data", (d) => { err += d; });
+  const code = await new Promise((res) => second.on("exit", (c) => res(c)));
+  assert.notEqual(code, 0);
+  assert.match(err, /cannot listen on 127\.0\.0\.1:\d+/);
+});
+
 // --- A plain chat, and `rotary run` on the prompt the template renders: the same tokens.
 let plain;
 await check("plain chat equals rotary run at temperature 0", async () => {
