@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "base/error.h"
+#include "cli/chat_flags.h"
 #include "cli/commands.h"
 #include "cli/model_flags.h"
 #include "cli/serve/http_server.h"
@@ -23,7 +24,8 @@ namespace rotary::cli {
 namespace {
 
 struct ServeArgs {
-  std::string model, host = "127.0.0.1", api_key, alias, kwargs_text;
+  std::string model, host = "127.0.0.1", api_key, alias;
+  ChatTemplateFlags chat_template;
   int port = 8080;
   size_t queue = 8;
   uint32_t n = 0;
@@ -36,23 +38,17 @@ bool loopback(const std::string& host) {
   return host == "localhost" || host == "::1" || host.starts_with("127.");
 }
 
-// The model's chat template, or why there is none (the server then serves raw completions only).
-void choose_chat_template(const LoadedModel& m, serve::ModelState& state) {
+// The chat template (--chat-template-file, else the model's), or why there is none (the server
+// then serves raw completions only).
+void choose_chat_template(const ChatTemplateFlags& flags, const LoadedModel& m,
+                          serve::ModelState& state) {
   try {
-    state.chat_template =
-        ChatTemplate::recognise(read_tokenizer_data(m.file.metadata()).chat_template.value_or(""));
+    state.chat_template = chat_template_for(flags, read_tokenizer_data(m.file.metadata()));
   } catch (const Error& e) {
+    if (!flags.file.empty()) throw;  // a template file the user named must work
     state.template_error = e.what();
     std::fprintf(stderr, "rotary serve: warning: /v1/chat/completions is off: %s\n", e.what());
   }
-}
-
-serve::Json parse_kwargs(const std::string& text) {
-  if (text.empty()) return serve::Json::object();
-  serve::Json v = serve::Json::parse(text, nullptr, false);
-  require(!v.is_discarded() && v.is_object(), ErrorKind::InvalidArgument,
-          "--chat-template-kwargs must be a JSON object, e.g. '{\"enable_thinking\": false}'");
-  return v;
 }
 
 // Waits for SIGINT or SIGTERM (blocked in every thread, taken by one of its own). Its state
@@ -109,7 +105,7 @@ int serve_command(ServeArgs& a) {
   Sampler check(a.sampling);  // bad sampling flags fail now, not per request
   config.seed_given = *a.seed_given;
   if (a.n) config.max_tokens = a.n;
-  config.template_kwargs = parse_kwargs(a.kwargs_text);
+  config.template_kwargs = template_kwargs(a.chat_template);
   a.options.resolve();
   LoadedModel m = open_model(a.model);
 
@@ -142,7 +138,7 @@ int serve_command(ServeArgs& a) {
   serve::ModelState state;
   state.tokenizer = m.tokenizer.get();
   state.context = m.model->context();
-  choose_chat_template(m, state);
+  choose_chat_template(a.chat_template, m, state);
   Session session(*m.gpu, *m.model, m.tokenizer.get(), a.sampling);
   serve::GenerationWorker worker(session, *m.tokenizer, a.queue);
   state.worker = &worker;
@@ -180,9 +176,8 @@ void add_serve_command(CLI::App& app, Exit& exit) {
   cmd->add_option("-n,--n-predict", a->n,
                   "Default max_tokens per request (0: until the turn ends or the context is full)")
       ->capture_default_str();
-  cmd->add_option(
-      "--chat-template-kwargs", a->kwargs_text,
-      "Template variables for every request, as a JSON object (requests add chat_template_kwargs)");
+  // --chat-template-file, --chat-template-kwargs (every request's defaults), --think, --no-think.
+  add_chat_template_flags(cmd, a->chat_template);
   add_sampling_flags(cmd, a->sampling, a->seed_given);
   cmd->callback([a, &exit] { exit.code = serve_command(*a); });
 }

@@ -4,19 +4,22 @@
 // (each answer equal to its answer alone), a client that hangs up mid-stream, a full queue,
 // malformed bodies, a wrong key, and SIGTERM during a stream (exit 0). Run by serve_test.sh.
 import { spawn, execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import assert from "node:assert/strict";
 import OpenAI from "openai";
 
 const rotary = process.env.ROTARY;
 const model = process.env.MODEL;
+const template = process.env.TEMPLATE;
 const validation = process.env.VALIDATION ? process.env.VALIDATION.split(" ") : [];
 const key = "test-key-123";
 const started = Date.now();
 const log = (...a) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s]`, ...a);
 
 // --- Start the server on a free port; it prints the port it bound.
-const server = spawn(rotary, ["serve", "-m", model, "--port", "0", "--api-key", key, "--queue", "3", "--no-progress",
-                              "--temp", "0", ...validation], { stdio: ["ignore", "ignore", "pipe"] });
+const server = spawn(rotary, ["serve", "-m", model, "--chat-template-file", template, "--port", "0", "--api-key", key,
+                              "--queue", "3", "--no-progress", "--temp", "0", ...validation],
+                     { stdio: ["ignore", "ignore", "pipe"] });
 let stderr = "";
 let exited = null;
 server.on("exit", (code, signal) => { exited = { code, signal }; });
@@ -126,18 +129,32 @@ await check("stop strings", async () => {
   assert.equal(r.choices[0].finish_reason, "stop");
 });
 
-// --- Tools. The synth model's template (ChatML with the thinking switch) has no tool format: a
-// request with tools is refused naming the field; with tool_choice "none" they are not shown
-// and the request is served. (Tool-call parsing itself: tests/unit/serve_output_test.cpp.)
-await check("tools on a template without a tool format", async () => {
-  const tools = [{ type: "function", function: { name: "get_weather", parameters: {
-    type: "object", properties: { city: { type: "string" } } } } }];
-  await assert.rejects(client.chat.completions.create({ model: "tiny", messages: user("Weather?"), tools, max_tokens: 4 }),
-                       (e) => e.status === 400 && e.param === "tools" && /tool/.test(e.message));
-  const r = await client.chat.completions.create({ model: "tiny", messages: user("Weather?"), tools, tool_choice: "none",
-                                                   max_tokens: 4, chat_template_kwargs: noThink });
-  assert.equal(r.choices[0].message.tool_calls, undefined);
-  assert.ok(["stop", "length"].includes(r.choices[0].finish_reason));
+// --- Tools reach the template: the answer equals `rotary run` on what `rotary template` renders
+// for the same messages and tools; tool_choice "none" hides them. (Tool-call parsing itself:
+// tests/unit/serve_output_test.cpp; a random-weight model does not call tools.)
+await check("tools through the template", async () => {
+  const tools = [{ type: "function", function: { name: "get_weather", description: "The weather in a city",
+    parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } } }];
+  const messages = user("Weather in Paris?");
+  writeFileSync(`${process.env.TMP}/messages.json`, JSON.stringify(messages));
+  writeFileSync(`${process.env.TMP}/tools.json`, JSON.stringify(tools));
+  const render = (withTools) => execFileSync(rotary, ["template", "--chat-template-file", template, "--no-think",
+    "--messages", `${process.env.TMP}/messages.json`, ...(withTools ? ["--tools", `${process.env.TMP}/tools.json`] : [])],
+    { encoding: "utf8" });
+  const rendered = render(true);
+  assert.ok(rendered.includes("get_weather"));
+  const r = await client.chat.completions.create({ model: "tiny", messages, tools, temperature: 0, max_tokens: 8,
+                                                   chat_template_kwargs: noThink });
+  const run = JSON.parse(execFileSync(rotary, ["run", "-m", model, "--no-progress", "--temp", "0", "-n", "8", "--json",
+                                               "-p", rendered]));
+  assert.equal(r.usage.prompt_tokens, run.prompt_tokens.length);
+  assert.equal(r.choices[0].message.content ?? "", run.text);
+  const none = await client.chat.completions.create({ model: "tiny", messages, tools, tool_choice: "none",
+                                                      temperature: 0, max_tokens: 2, chat_template_kwargs: noThink });
+  const plainRun = JSON.parse(execFileSync(rotary, ["run", "-m", model, "--no-progress", "--temp", "0", "-n", "1",
+                                                    "--json", "-p", render(false)]));
+  assert.equal(none.usage.prompt_tokens, plainRun.prompt_tokens.length);
+  assert.equal(none.choices[0].message.tool_calls, undefined);
 });
 
 // --- Four concurrent clients: each gets the answer it gets alone.

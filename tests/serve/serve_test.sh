@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `rotary serve` end to end with the official OpenAI Node client (tests/serve/serve_test.mjs) on a
-# random-weight tiny-qwen3moe (rotary synth). Needs a Vulkan device (lavapipe will do) and the
+# random-weight tiny-qwen3moe (rotary synth), served with tools_template.jinja (synth's template
+# with a tool list). Needs a Vulkan device (lavapipe will do) and the
 # client (scripts/setup-serve-client.sh): exits 77 (skipped) without them, unless
 # ROTARY_REQUIRE_GPU=1.
 #   serve_test.sh ROTARY CLIENT_DIR
@@ -23,4 +24,5 @@ validation=()
 if [[ -f /usr/share/vulkan/explicit_layer.d/VkLayer_khronos_validation.json ]]; then validation=(--validation); fi
 # The client resolves `openai` from the script's folder: run a copy beside its node_modules.
 cp "$here/serve_test.mjs" "$client/serve_test.mjs"
-ROTARY="$rotary" MODEL="$dir/tiny.gguf" VALIDATION="${validation[*]}" node "$client/serve_test.mjs"
+ROTARY="$rotary" MODEL="$dir/tiny.gguf" TEMPLATE="$here/tools_template.jinja" TMP="$dir" \
+  VALIDATION="${validation[*]}" node "$client/serve_test.mjs"
