@@ -10,6 +10,7 @@
 #include <string>
 
 #include "base/error.h"
+#include "base/regular_file.h"
 
 namespace rotary {
 
@@ -27,31 +28,14 @@ struct FdCloser {
   }
 };
 
-// A FIFO, a character device or a directory is refused before it is opened for reading: opening
-// a FIFO blocks until a writer appears (forever, for a model path that names one by mistake), and
-// /dev/zero maps as an endless file. O_NONBLOCK and the fstat after open close the window in which
-// the path could be swapped for one of those between the stat and the open.
-[[noreturn]] void not_regular(const std::filesystem::path& path, mode_t mode) {
-  const char* what = S_ISDIR(mode)    ? "a directory"
-                     : S_ISFIFO(mode) ? "a FIFO (named pipe)"
-                     : S_ISCHR(mode)  ? "a character device"
-                     : S_ISBLK(mode)  ? "a block device"
-                     : S_ISSOCK(mode) ? "a socket"
-                                      : "not a regular file";
-  throw Error(ErrorKind::Io, path.string() + ": is " + what + ", not a regular file; give the path of a model file");
-}
-
 }  // namespace
 
 MappedFile MappedFile::open(const std::filesystem::path& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) fail(path, "cannot open", errno);
-  if (!S_ISREG(st.st_mode)) not_regular(path, st.st_mode);
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) fail(path, "cannot open", errno);
+  // A FIFO, a directory or a device is refused before it is opened (base/regular_file.h).
+  const int fd = open_regular_file(path, "a model file");
   FdCloser closer{fd};
+  struct stat st {};
   if (::fstat(fd, &st) != 0) fail(path, "cannot stat", errno);
-  if (!S_ISREG(st.st_mode)) not_regular(path, st.st_mode);
   MappedFile file;
   if (st.st_size == 0) return file;  // mmap of 0 bytes is an error; an empty span is not
   void* p = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);

@@ -39,6 +39,7 @@ struct Expr {
   ExprKind kind;
   uint32_t offset = 0;
   bool negated = false;  // Test: `is not`
+  uint16_t depth = 1;    // height of the tree below (bounded by the parser)
   BinOp op = BinOp::Add;
   Value literal;
   std::string name;

@@ -287,36 +287,9 @@ Value f_tojson(Interpreter& in, const Value& v, Args& a) {
                        in.budget()));
 }
 
-// Python's printf-style `format % args` for %s, %r, %d, %i, %f and %%.
 Value f_format(Interpreter& in, const Value& v, Args& a) {
-  const std::string fmt = input_str(in, v);
-  std::string out;
-  size_t next = 0;
-  for (size_t i = 0; i < fmt.size(); ++i) {
-    if (fmt[i] != '%') {
-      out += fmt[i];
-      continue;
-    }
-    if (++i >= fmt.size()) fail("incomplete format");
-    const char c = fmt[i];
-    if (c == '%') {
-      out += '%';
-      continue;
-    }
-    if (next >= a.pos.size()) fail("not enough arguments for format string");
-    const Value& arg = a.pos[next++];
-    if (c == 's') out += str_of(in, arg);
-    else if (c == 'r') append_repr(out, arg, in.budget());
-    else if ((c == 'd' || c == 'i') && arg.is_number()) out += std::to_string(arg.kind() == Kind::Float ? static_cast<int64_t>(arg.as_float()) : arg.as_int());
-    else if (c == 'f' && arg.is_number()) {
-      char buf[64];
-      std::snprintf(buf, sizeof buf, "%f", arg.as_float());
-      out += buf;
-    } else fail(std::string("unsupported format character '") + c + "'");
-    in.budget().check_size(out.size());
-  }
-  if (next < a.pos.size()) fail("not all arguments converted during string formatting");
-  return Value(std::move(out));
+  if (!a.kw.empty()) fail("format() with keyword arguments is not supported");
+  return Value(percent_format(input_str(in, v), a.pos, in.budget()));
 }
 
 Value f_attr(Interpreter& in, const Value& v, Args& a) {

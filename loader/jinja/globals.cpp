@@ -56,6 +56,7 @@ std::shared_ptr<DictData> dict_from(const Args& a, const char* what) {
     const Value& src = a.pos[0];
     if (src.is_dict()) {
       d->items = src.dict_data().items;
+      d->depth = src.dict_data().depth;
     } else {
       for (const auto& pair : iterate(src)) {
         auto kv = iterate(pair);

@@ -101,6 +101,8 @@ class Interpreter {
 // Python-like operations (operators.cpp).
 Value binary_op(BinOp op, const Value& a, const Value& b, Budget& budget);
 bool contains(const Value& container, const Value& item, Budget& budget);
+// Python's `fmt % args`: %s %r %d %i %f %e %g %x %o %c %% with flags, width and precision.
+std::string percent_format(const std::string& fmt, const std::vector<Value>& args, Budget& budget);
 Value from_json(const nlohmann::ordered_json& j);
 // Hugging Face's tojson: json.dumps(v, ensure_ascii=False, indent=, separators=, sort_keys=).
 std::string to_json(const Value& v, const Value& indent, const std::string& item_sep,

@@ -30,6 +30,7 @@ struct BoundMethod : Callable {
   Value self;
   std::string name;
   BoundMethod(Value s, std::string_view n) : self(std::move(s)), name(n) {}
+  uint32_t depth() const override { return value_depth(self) + 1; }
   Value call(Interpreter& in, Args& args) override { return call_method(in, self, name, args); }
 };
 

@@ -2,8 +2,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 #include "loader/jinja/interpreter.h"
+#include "loader/jinja/text.h"
 
 namespace rotary::jinja {
 
@@ -145,11 +147,86 @@ Value binary_op(BinOp op, const Value& a, const Value& b, Budget& budget) {
     if (a.is_string())
       fail(std::string("can only concatenate str (not \"") + type_name(b) + "\") to str");
   }
+  if (op == BinOp::Mod && a.is_string())
+    return Value(percent_format(a.str(), b.is_list() && b.list_data().tuple ? b.items() : std::vector<Value>{b}, budget));
   if (op == BinOp::Mul) {
     if ((a.is_string() || a.is_list()) && b.is_int()) return repeat(a, b.as_int(), budget);
     if (a.is_int() && (b.is_string() || b.is_list())) return repeat(b, a.as_int(), budget);
   }
   unsupported(op_text(op), a, b);
+}
+
+namespace {
+
+// One conversion of percent_format: `spec` is the flags, width and precision, `c` the type.
+// Widths and precisions are bounded (Python's are not) so that the buffer below always fits.
+void format_one(std::string& out, const std::string& spec, char c, const Value& arg, Budget& budget) {
+  const size_t digits = spec.find_first_of("0123456789.");
+  const std::string flags = spec.substr(0, digits == std::string::npos ? spec.size() : digits);
+  const std::string rest = digits == std::string::npos ? "" : spec.substr(digits);
+  const size_t dot = rest.find('.');
+  const std::string width_text = rest.substr(0, dot);
+  const std::string precision_text = dot == std::string::npos ? "" : rest.substr(dot + 1);
+  auto all_digits = [](const std::string& t) {
+    return t.find_first_not_of("0123456789") == std::string::npos;
+  };
+  if (!all_digits(width_text) || !all_digits(precision_text)) fail("unsupported format character");
+  if (width_text.size() > 3 || precision_text.size() > 3) fail("format width or precision too large");
+  if (c == 's' || c == 'r') {
+    std::string text;
+    if (c == 's') append_str(text, arg, budget);
+    else append_repr(text, arg, budget);
+    if (!precision_text.empty()) text = text.substr(0, utf8_offset(text, std::stoul(precision_text)));
+    const size_t width = width_text.empty() ? 0 : std::stoul(width_text);
+    const size_t len = utf8_length(text);
+    const bool left = flags.find('-') != std::string::npos;
+    if (len < width && !left) out.append(width - len, ' ');
+    out += text;
+    if (len < width && left) out.append(width - len, ' ');
+    return;
+  }
+  if (!arg.is_number())
+    fail(std::string("%") + c + " format: a real number is required, not " + type_name(arg));
+  const std::string conv = "%" + spec;
+  char buf[2048];
+  if (c == 'd' || c == 'i' || c == 'x' || c == 'X' || c == 'o') {
+    const long long n = arg.kind() == Kind::Float ? static_cast<long long>(arg.as_float()) : arg.as_int();
+    const std::string f = conv + "ll" + (c == 'i' ? 'd' : c);
+    std::snprintf(buf, sizeof buf, f.c_str(), n);
+  } else if (c == 'f' || c == 'F' || c == 'e' || c == 'E' || c == 'g' || c == 'G') {
+    const std::string f = conv + c;
+    std::snprintf(buf, sizeof buf, f.c_str(), arg.as_float());
+  } else {
+    fail(std::string("unsupported format character '") + c + "'");
+  }
+  out += buf;
+}
+
+}  // namespace
+
+std::string percent_format(const std::string& fmt, const std::vector<Value>& args, Budget& budget) {
+  std::string out;
+  size_t next = 0;
+  for (size_t i = 0; i < fmt.size(); ++i) {
+    if (fmt[i] != '%') {
+      out += fmt[i];
+      continue;
+    }
+    size_t j = i + 1;
+    while (j < fmt.size() && std::string_view("-+ #0123456789.").find(fmt[j]) != std::string_view::npos) ++j;
+    if (j >= fmt.size()) fail("incomplete format");
+    if (fmt[j] == '%') {
+      out += '%';
+      i = j;
+      continue;
+    }
+    if (next >= args.size()) fail("not enough arguments for format string");
+    format_one(out, fmt.substr(i + 1, j - i - 1), fmt[j], args[next++], budget);
+    budget.check_size(out.size());
+    i = j;
+  }
+  if (next < args.size()) fail("not all arguments converted during string formatting");
+  return out;
 }
 
 bool contains(const Value& container, const Value& item, Budget& budget) {
@@ -172,7 +249,10 @@ bool contains(const Value& container, const Value& item, Budget& budget) {
   }
 }
 
-Value from_json(const nlohmann::ordered_json& j) {
+namespace {
+
+Value from_json_at(const nlohmann::ordered_json& j, uint32_t depth) {
+  if (depth > kMaxValueDepth) fail("the template context nests deeper than the limit");
   switch (j.type()) {
     case nlohmann::ordered_json::value_t::null: return Value::none();
     case nlohmann::ordered_json::value_t::boolean: return Value(j.get<bool>());
@@ -187,18 +267,26 @@ Value from_json(const nlohmann::ordered_json& j) {
     case nlohmann::ordered_json::value_t::array: {
       std::vector<Value> items;
       items.reserve(j.size());
-      for (const auto& x : j) items.push_back(from_json(x));
+      for (const auto& x : j) items.push_back(from_json_at(x, depth + 1));
       return Value::list(std::move(items));
     }
     case nlohmann::ordered_json::value_t::object: {
       auto d = std::make_shared<DictData>();
       d->items.reserve(j.size());
-      for (const auto& [k, v] : j.items()) d->items.emplace_back(Value(k), from_json(v));
+      for (const auto& [k, v] : j.items()) {
+        Value value = from_json_at(v, depth + 1);
+        d->hold(value);
+        d->items.emplace_back(Value(k), std::move(value));
+      }
       return Value::dict(std::move(d));
     }
     default: return Value::none();
   }
 }
+
+}  // namespace
+
+Value from_json(const nlohmann::ordered_json& j) { return from_json_at(j, 1); }
 
 namespace {
 

@@ -17,7 +17,7 @@ ExprPtr Parser::expression(bool with_cond) {
     ExprPtr cond = or_expr();
     ExprPtr otherwise = skip_name("else") ? expression() : nullptr;
     auto c = node(ExprKind::Cond, at, std::move(e), std::move(cond));
-    c->args.push_back(std::move(otherwise));
+    attach(*c, std::move(otherwise));
     e = std::move(c);
   }
   return e;
@@ -73,10 +73,10 @@ ExprPtr Parser::compare() {
     }
     if (!cmp) {
       cmp = node(ExprKind::Compare, at);
-      cmp->args.push_back(std::move(first));
+      attach(*cmp, std::move(first));
     }
     cmp->cmps.push_back(op);
-    cmp->args.push_back(binary_level(0));
+    attach(*cmp, binary_level(0));
   }
   return cmp ? std::move(cmp) : std::move(first);
 }
@@ -143,7 +143,7 @@ ExprPtr Parser::primary() {
     auto tup = node(ExprKind::Tuple, at, std::move(first));
     while (skip_op(",")) {
       if (is_op(")")) break;
-      tup->args.push_back(expression());
+      attach(*tup, expression());
     }
     expect_op(")");
     return tup;
@@ -154,9 +154,9 @@ ExprPtr Parser::primary() {
     while (!is_op("}")) {
       if (!d->args.empty()) expect_op(",");
       if (is_op("}")) break;
-      d->args.push_back(expression());
+      attach(*d, expression());
       expect_op(":");
-      d->args.push_back(expression());
+      attach(*d, expression());
     }
     ++pos;
     return d;
@@ -169,7 +169,7 @@ ExprPtr Parser::sequence(ExprKind kind, const char* close, uint32_t offset) {
   while (!is_op(close)) {
     if (!e->args.empty()) expect_op(",");
     if (is_op(close)) break;
-    e->args.push_back(expression());
+    attach(*e, expression());
   }
   ++pos;
   return e;
@@ -231,7 +231,7 @@ ExprPtr Parser::subscript(ExprPtr e) {
   }
   if (!is_slice && is_op(",")) {  // foo[a, b] indexes with a tuple
     auto tup = node(ExprKind::Tuple, at, std::move(bounds[0]));
-    while (skip_op(",") && !is_op("]")) tup->args.push_back(expression());
+    while (skip_op(",") && !is_op("]")) attach(*tup, expression());
     bounds[0] = std::move(tup);
   }
   expect_op("]");
@@ -240,7 +240,7 @@ ExprPtr Parser::subscript(ExprPtr e) {
     return node(ExprKind::Item, at, std::move(e), std::move(bounds[0]));
   }
   auto s = node(ExprKind::Slice, at, std::move(e));
-  for (auto& b : bounds) s->args.push_back(std::move(b));
+  for (auto& b : bounds) attach(*s, std::move(b));
   return s;
 }
 
@@ -256,10 +256,12 @@ void Parser::call_args(Expr& e) {
     if (cur().type == Tok::Name && peek().type == Tok::Op && peek().text == "=") {
       std::string key = toks[pos].text;
       pos += 2;
-      e.kwargs.emplace_back(std::move(key), expression());
+      ExprPtr value = expression();
+      grow(e, *value);
+      e.kwargs.emplace_back(std::move(key), std::move(value));
     } else {
       if (!e.kwargs.empty()) error("positional argument after keyword argument");
-      e.args.push_back(expression());
+      attach(e, expression());
     }
   }
   ++pos;
@@ -292,7 +294,7 @@ ExprPtr Parser::test(ExprPtr input) {
               c.type == Tok::Float || is_op("[") || is_op("{")) &&
              !(c.type == Tok::Name && (c.text == "else" || c.text == "or" || c.text == "and"))) {
     if (is_name("is")) error("You cannot chain multiple tests with is");
-    t->args.push_back(postfix(primary()));
+    attach(*t, postfix(primary()));
   }
   return t;
 }
@@ -304,7 +306,7 @@ ExprPtr Parser::tuple(bool with_cond) {
   auto tup = node(ExprKind::Tuple, at, std::move(first));
   while (skip_op(",")) {
     if (cur().type == Tok::BlockEnd || cur().type == Tok::VarEnd || is_name("in")) break;
-    tup->args.push_back(expression(with_cond));
+    attach(*tup, expression(with_cond));
   }
   return tup;
 }

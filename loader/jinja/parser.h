@@ -14,6 +14,9 @@ namespace rotary::jinja {
 ExprPtr literal_node(Value v, uint32_t offset);
 
 constexpr uint32_t kMaxParseDepth = 200;
+// Expression trees are evaluated and destroyed recursively: long operator or filter chains must
+// not build one taller than this.
+constexpr uint16_t kMaxExprHeight = 400;
 
 struct Parser {
   const std::string& src;
@@ -78,11 +81,20 @@ struct Parser {
     e->offset = offset;
     return e;
   }
-  static ExprPtr node(ExprKind kind, uint32_t offset, ExprPtr a, ExprPtr b = nullptr) {
+  ExprPtr node(ExprKind kind, uint32_t offset, ExprPtr a, ExprPtr b = nullptr) {
     auto e = node(kind, offset);
-    e->args.push_back(std::move(a));
-    if (b) e->args.push_back(std::move(b));
+    attach(*e, std::move(a));
+    if (b) attach(*e, std::move(b));
     return e;
+  }
+  // Adds a child (null for an absent optional one), keeping the tree's height bounded.
+  void attach(Expr& parent, ExprPtr child) {
+    if (child) grow(parent, *child);
+    parent.args.push_back(std::move(child));
+  }
+  void grow(Expr& parent, const Expr& child) {
+    if (child.depth >= kMaxExprHeight) error("the expression is too long or nests too deeply", child.offset);
+    parent.depth = std::max<uint16_t>(parent.depth, static_cast<uint16_t>(child.depth + 1));
   }
 
   // ---- expressions

@@ -1,5 +1,6 @@
 #include "loader/jinja/value.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -21,6 +22,8 @@ Value Value::undefined(std::string message) {
 Value Value::list(std::vector<Value> items, bool tuple) {
   Value v(Kind::List);
   auto d = std::make_shared<ListData>();
+  for (const auto& item : items) d->depth = std::max(d->depth, value_depth(item) + 1);
+  if (d->depth > kMaxValueDepth) fail("the template built a value nested deeper than the limit");
   d->items = std::move(items);
   d->tuple = tuple;
   v.p_ = std::move(d);
@@ -106,7 +109,25 @@ const Value* DictData::find(std::string_view key) const {
   return nullptr;
 }
 
+uint32_t value_depth(const Value& v) {
+  switch (v.kind()) {
+    case Kind::List: return v.list_data().depth;
+    case Kind::Dict: return v.dict_data().depth;
+    case Kind::Namespace: return 1;
+    case Kind::Callable:
+    case Kind::Loop: return v.object_ptr()->depth();
+    default: return 0;
+  }
+}
+
+void DictData::hold(const Value& v) {
+  depth = std::max(depth, value_depth(v) + 1);
+  if (depth > kMaxValueDepth) fail("the template built a value nested deeper than the limit");
+}
+
 void DictData::set(Value key, Value value) {
+  hold(key);
+  hold(value);
   for (auto& [k, v] : items)
     if (same_key(k, key)) {
       v = std::move(value);

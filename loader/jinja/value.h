@@ -58,13 +58,18 @@ enum class Kind : uint8_t {
 };
 
 class Value;
+// Lists and dicts record how deep they nest: they are freed recursively, so a template must not
+// build one deeper than this (namespaces are freed flat by the interpreter and count as 1).
+constexpr uint32_t kMaxValueDepth = 512;
 struct ListData {
   std::vector<Value> items;
   bool tuple = false;
+  uint32_t depth = 1;
 };
 struct DictData;
 struct Object {  // callables and loop state (interpreter.h)
   virtual ~Object() = default;
+  virtual uint32_t depth() const { return 1; }  // as ListData::depth, for what it holds
 };
 
 class Value {
@@ -125,10 +130,16 @@ class Value {
 // Insertion-ordered mapping; keys compare as Python's do (1 == 1.0 == True).
 struct DictData {
   std::vector<std::pair<Value, Value>> items;
+  uint32_t depth = 1;
+  // Records that `v` is now held (fails past kMaxValueDepth).
+  void hold(const Value& v);
   const Value* find(const Value& key) const;
   const Value* find(std::string_view key) const;
   void set(Value key, Value value);
 };
+
+// How deep `v` nests (0 for scalars and strings).
+uint32_t value_depth(const Value& v);
 
 // Python type name, for messages ("str", "int", "dict", ...).
 const char* type_name(const Value& v);

@@ -1,5 +1,7 @@
 #include "runtime/residency/routing_trace.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -8,6 +10,7 @@
 #include <unordered_set>
 
 #include "base/error.h"
+#include "base/regular_file.h"
 
 namespace rotary {
 
@@ -73,7 +76,9 @@ void write_trace(const std::string& path, const RoutingTrace& t) {
 }
 
 RoutingTrace read_trace(const std::string& path) {
-  File f(std::fopen(path.c_str(), "rb"));
+  const int fd = open_regular_file(path, "a routing trace");  // a FIFO would block forever
+  File f(::fdopen(fd, "rb"));
+  if (!f) ::close(fd);
   require(f != nullptr, ErrorKind::Io, "cannot open routing trace " + path);
   char magic[8];
   uint32_t header[4];

@@ -54,6 +54,8 @@ mkfifo "$dir/fifo.gguf"  # opening it for reading blocked forever: timeout gives
 check 2 "is a FIFO (named pipe), not a regular file" -m "$dir/fifo.gguf" --tokens 1,2
 check 2 "is a directory, not a regular file" -m "$dir" --tokens 1,2
 check 2 "is a character device, not a regular file" -m /dev/zero --tokens 1,2
+check 2 "is a FIFO (named pipe), not a regular file; give the path of a routing trace" -m "$model" --tokens 1,2 \
+  --routing-trace "$dir/fifo.gguf"
 check 3 "model architecture 'qwen2moe'" -m "$dir/qwen2moe.gguf" --tokens 1,2
 for t in q4_1 q5_0 iq4_nl; do
   check 3 "is $t" -m "$dir/$t.gguf" --tokens 1,2

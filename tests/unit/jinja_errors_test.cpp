@@ -126,3 +126,29 @@ TEST_CASE("jinja errors: hostile templates hit a limit") {
   CHECK(render("{% set ns = namespace() %}{% set ns.me = ns %}{{ ns.me.me is defined }}") == "True");
   CHECK_THROWS_AS(Template::parse("{{ x }}").render(nlohmann::ordered_json::array()), TemplateError);
 }
+
+TEST_CASE("jinja errors: deep values and long expressions are refused before they overflow the stack") {
+  auto repeat = [](const std::string& s, int n) {
+    std::string out;
+    for (int i = 0; i < n; ++i) out += s;
+    return out;
+  };
+  // Freeing or printing a list nested 100000 deep would recurse 100000 times.
+  CHECK(error_of("{% set ns = namespace(l=[]) %}{% for i in range(100000) %}{% set ns.l = [ns.l] %}"
+                 "{% endfor %}").message().find("nested deeper") != std::string::npos);
+  CHECK(error_of("{% set ns = namespace(d={}) %}{% for i in range(100000) %}{% set ns.d = {'k': ns.d} %}"
+                 "{% endfor %}").message().find("nested deeper") != std::string::npos);
+  CHECK(error_of("{% set ns = namespace(l=[]) %}{% for i in range(100000) %}{% set ns.l = [ns.l.copy] %}"
+                 "{% endfor %}").message().find("nested deeper") != std::string::npos);
+  // Long operator and filter chains build tall trees without nesting brackets.
+  CHECK(error_of("{{ 1" + repeat(" + 1", 5000) + " }}").message().find("too long") != std::string::npos);
+  CHECK(error_of("{{ 'x'" + repeat("|trim", 5000) + " }}").message().find("too long") != std::string::npos);
+  CHECK(error_of("{{ x" + repeat(".a", 5000) + " }}").message().find("too long") != std::string::npos);
+  CHECK(render("{{ x" + repeat(" is defined == true", 3000) + " }}") == "False");
+  // A context nested deeper than the limit.
+  CHECK_THROWS_AS(render("{{ x }}", "{\"x\": " + repeat("[", 2000) + repeat("]", 2000) + "}"),
+                  TemplateError);
+  // Below the limits, the same shapes render as Jinja2 renders them.
+  CHECK(render("{{ 1" + repeat(" + 1", 100) + " }}") == "101");
+  CHECK(render("{{ " + repeat("[", 50) + repeat("]", 50) + "|length }}") == "1");
+}

@@ -87,3 +87,19 @@ TEST_CASE("jinja: methods of strings, dicts and lists") {
   CHECK(render("{{ 'a\\nb\\r\\nc'.splitlines() }} {{ '42'.isdigit() }} {{ 'a1'.isalpha() }} {{ 'x'.removeprefix('x') }}|{{ 'ab'.center(6, '*') }}|{{ '7'.zfill(3) }}", "{}") == "['a', 'b', 'c'] True False |**ab**|007");
 }
 
+TEST_CASE("jinja: more awkward cases") {
+  CHECK(render("{{ '%s-%d' % ('a', 3) }} {{ '%5.2f|%-4s|%03d' % (3.14159, 'ab', 7) }} {{ '%s' % 'x' }} {{ '%r' % 'q' }} {{ '100%%' % () }} {{ '%x' % 255 }}", "{}") == "a-3  3.14|ab  |007 x 'q' 100% ff");
+  CHECK(render("{%\n  if true\n%}multi-line tag{%\n  endif\n%}\nafter", "{}") == "multi-line tagafter");
+  CHECK(render("{{ '\xc3\x89""COLE'|lower }} {{ '\xc3\xa9""lan vital'|title }} {{ '\xd0\xbf""\xd1\x80""\xd0\xb8""\xd0\xb2""\xd0\xb5""\xd1\x82""'|upper }} {{ '\xc3\x80""\xc3\x89""'.lower() }} {{ '\xc3\xa9""a'.capitalize() }} {{ '\xcf\x89""mega'.title() }}", "{}") == "\xc3\xa9""cole \xc3\x89""lan Vital \xd0\x9f""\xd0\xa0""\xd0\x98""\xd0\x92""\xd0\x95""\xd0\xa2"" \xc3\xa0""\xc3\xa9"" \xc3\x89""a \xce\xa9""mega");
+  CHECK(render("{% for m in messages %}{{ m.content[:3] }}{{ m['content'][-2:] }}|{% endfor %}", "{\"messages\": [{\"content\": \"h\xc3\xa9""llo w\xc3\xb6""rld\"}, {\"content\": \"ab\"}]}") == "h\xc3\xa9""lld|abab|");
+  CHECK(render("{{ none }} {{ true }} {{ [none, true] }} {{ (1, 'a') }} {{ {'k': none} }} {{ 1.0 }} {{ 1.5e300 * 1.0 }}", "{}") == "None True [None, True] (1, 'a') {'k': None} 1.0 1.5e+300");
+  CHECK(render("{% set ns = namespace(found=false) %}{% for m in ms %}{% if m.role == 'tool' and not ns.found %}{% set ns.found = true %}{{ loop.index }}{% endif %}{% endfor %}{{ ns.found }}", "{\"ms\": [{\"role\": \"user\"}, {\"role\": \"tool\"}, {\"role\": \"tool\"}]}") == "2True");
+  CHECK(render("{{ (ms|selectattr('role', 'eq', 'user')|list|last).content }} {{ ms|map(attribute='role')|unique|join(',') }} {{ ms|length is even }}", "{\"ms\": [{\"role\": \"user\", \"content\": \"a\"}, {\"role\": \"assistant\"}, {\"role\": \"user\", \"content\": \"b\"}, {\"role\": \"tool\"}]}") == "b user,assistant,tool True");
+  CHECK(render("{{ x.content if x.content is string else x.content|map(attribute='text')|join('') }}", "{\"x\": {\"content\": [{\"type\": \"text\", \"text\": \"a\"}, {\"type\": \"text\", \"text\": \"b\"}]}}") == "ab");
+  CHECK(render("{{ 10 / 4 }} {{ 10 // 4 }} {{ 2 * 0.5 }} {{ 1e3 }} {{ 7 % 2.5 }} {{ -1.5 // 1 }} {{ 1 + true }} {{ 0.1 * 3 }} {{ 1 / 3 }}", "{}") == "2.5 2 1.0 1000.0 2.0 -2.0 2 0.30000000000000004 0.3333333333333333");
+  CHECK(render("{% for a, b in [[1, 2], [3, 4]] %}{% set total = a + b %}{{ total }}{% endfor %}{{ total is defined }}", "{}") == "37False");
+  CHECK(render("{% macro tag(name) -%}\n  <{{ name }}>{{ caller() if caller is defined else '' }}</{{ name }}>\n{%- endmacro %}{{ tag('a') }}{% call tag('b') %}x{% endcall %}", "{}") == "<a></a><b>x</b>");
+  CHECK(render("{{ [3, 1, 2]|sort|first }} {{ 'a,b'.split(',')|reverse|join }} {{ {'b': 1, 'a': 2}|dictsort|first|last }} {{ range(3)|list }} {{ range(1, 10, 3)|list }} {{ range(5, 0, -2)|list }}", "{}") == "1 ba 2 [0, 1, 2] [1, 4, 7] [5, 3, 1]");
+  CHECK(render("{{ 'abc' < 'abd' }} {{ '\xc3\xa9""' > 'z' }} {{ [1, 'a'] == [1, 'a'] }} {{ {'a': 1, 'b': 2} == {'b': 2, 'a': 1} }} {{ 1 != '1' }} {{ none == none }} {{ undefined_a == undefined_b }}", "{}") == "True True True True True True True");
+}
+
