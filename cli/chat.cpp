@@ -9,6 +9,7 @@
 
 #include "base/json.h"
 #include "cli/chat_conversation.h"
+#include "cli/chat_flags.h"
 #include "cli/chat_input.h"
 #include "cli/chat_printer.h"
 #include "cli/commands.h"
@@ -27,7 +28,8 @@ struct ChatArgs {
   uint32_t n = 0;  // per answer; 0: until the turn ends or the context is full
   SamplingParams sampling;
   std::shared_ptr<bool> seed_given = std::make_shared<bool>(false);
-  bool think = false, no_think = false, ignore_eos = false, json = false;
+  bool ignore_eos = false, json = false, conversation = false;
+  ChatTemplateFlags chat_template;
   RuntimeOptions options;
 };
 
@@ -50,11 +52,12 @@ const char* to_string(Stop s) {
 
 class Chat {
  public:
-  Chat(ChatArgs& args, LoadedModel& m, ChatTemplate chat_template);
+  Chat(ChatArgs& args, LoadedModel& m, ChatTemplate chat_template,
+       const nlohmann::ordered_json& kwargs);
   int loop();
 
  private:
-  void banner(ChatTemplate chat_template) const;
+  void banner() const;
   bool command(const std::string& line);  // false: leave
   void turn(const std::string& text);
   void write_record(const TurnPlan& plan, const std::vector<int32_t>& answer, Stop stop,
@@ -72,39 +75,41 @@ class Chat {
   uint32_t turns_ = 0;
 };
 
-Chat::Chat(ChatArgs& a, LoadedModel& m, ChatTemplate chat_template)
+Chat::Chat(ChatArgs& a, LoadedModel& m, ChatTemplate chat_template,
+           const nlohmann::ordered_json& kwargs)
     : a_(a),
       m_(m),
       session_(*m.gpu, *m.model, m.tokenizer.get(), a.sampling),
-      conversation_(*m.tokenizer, chat_template,
+      conversation_(*m.tokenizer, std::move(chat_template),
                     a.system_given ? std::optional(a.system) : std::nullopt),
       printer_(*m.tokenizer, stdout, !a.json && isatty(STDOUT_FILENO)),
       input_terminal_(isatty(STDIN_FILENO)),
       output_terminal_(isatty(STDOUT_FILENO)) {
-  if (a.think) conversation_.template_options().enable_thinking = true;
-  if (a.no_think) conversation_.template_options().enable_thinking = false;
+  conversation_.template_options().kwargs = kwargs;
   if (a.json) records_.push_back(stdout);
   if (!a.transcript.empty()) {
     transcript_.reset(std::fopen(a.transcript.c_str(), "w"));
     require(transcript_ != nullptr, ErrorKind::Io, "cannot write the transcript " + a.transcript);
     records_.push_back(transcript_.get());
   }
-  if (input_terminal_) banner(chat_template);
+  if (input_terminal_) banner();
 }
 
-void Chat::banner(ChatTemplate t) const {
+void Chat::banner() const {
   const auto& h = m_.model->hparams();
-  const auto thinking = conversation_.template_options().enable_thinking;
+  const std::string origin = a_.chat_template.file.empty() ? "the model's chat template"
+                                                           : "template " + a_.chat_template.file;
+  const auto& kwargs = conversation_.template_options().kwargs;
   std::string think;
-  if (t.kind() != ChatTemplateKind::ChatML)
-    think = thinking == false ? ", thinking off" : ", thinking on";
+  if (kwargs.contains("enable_thinking") && kwargs["enable_thinking"].is_boolean())
+    think = kwargs["enable_thinking"].get<bool>() ? ", thinking on" : ", thinking off";
   std::fprintf(
       stderr,
-      "rotary chat: %s (%s, template %s%s, context %u tokens)\n"
+      "rotary chat: %s (%s, %s%s, context %u tokens)\n"
       "Type a message and press Enter (end a line with \\ to continue it). /help lists the "
       "commands.\nCtrl-C stops an answer; Ctrl-C at the prompt, Ctrl-D or /quit leaves.\n",
       a_.model.c_str(), std::string(architecture_name(h.arch)).c_str(),
-      std::string(to_string(t.kind())).c_str(), think.c_str(), m_.model->context());
+      origin.c_str(), think.c_str(), m_.model->context());
 }
 
 int Chat::loop() {
@@ -138,7 +143,7 @@ bool Chat::command(const std::string& line) {
     note(
         "/reset        forget the conversation (the system message stays) and clear the cache\n"
         "/stats        statistics of the whole session and how much of the context is used\n"
-        "/think on|off the model's thinking switch (Qwen3), from the next answer on\n"
+        "/think on|off the template's enable_thinking switch, from the next answer on\n"
         "/quit         leave (also /exit, Ctrl-D, or Ctrl-C at the prompt)\n"
         "//text        send a message that starts with /");
   } else if (name == "/reset") {
@@ -150,7 +155,7 @@ bool Chat::command(const std::string& line) {
     note("context: " + std::to_string(session_.position()) + " of " +
          std::to_string(m_.model->context()) + " tokens used; answers: " + std::to_string(turns_));
   } else if (name == "/think" && (arg == "on" || arg == "off")) {
-    conversation_.template_options().enable_thinking = arg == "on";
+    conversation_.template_options().kwargs["enable_thinking"] = arg == "on";
     note(std::string("(thinking ") + (arg == "on" ? "on" : "off") + ")");
   } else {
     note("unknown command '" + line +
@@ -183,6 +188,7 @@ void Chat::turn(const std::string& text) {
   go.max_tokens = a_.n ? std::min(a_.n, room) : room;
   go.stop_at_end_of_generation = !a_.ignore_eos;
   std::vector<int32_t> answer;
+  if (!a_.json) printer_.start(plan.in_reasoning);
   go.on_token = [&](int32_t t) {
     answer.push_back(t);
     if (!a_.json) printer_.push(t);
@@ -227,7 +233,9 @@ void Chat::write_record(const TurnPlan& plan, const std::vector<int32_t>& answer
   for (int32_t t : plan.feed) w.value(t);
   w.end_array().field("fed_text", valid_utf8(plan.feed_text)).key("tokens").begin_array();
   for (int32_t t : answer) w.value(t);
-  w.end_array().field("answer", valid_utf8(conversation_.messages().back().content));
+  const ChatMessage& reply = conversation_.messages().back();
+  w.end_array().field("answer", valid_utf8(reply.content));
+  if (reply.reasoning_content) w.field("reasoning", valid_utf8(*reply.reasoning_content));
   w.field("stop", to_string(stop))
       .field("position", session_.position())
       .field("seed", a_.sampling.seed);
@@ -240,25 +248,28 @@ void Chat::write_record(const TurnPlan& plan, const std::vector<int32_t>& answer
   }
 }
 
+// The template and its variables, checked on a first message before anything is loaded: a
+// template rotary cannot render fails at once.
+ChatTemplate prepare_template(ChatArgs& a, nlohmann::ordered_json& kwargs) {
+  const GgufFile file = GgufFile::open(a.model);
+  kwargs = template_kwargs(a.chat_template);
+  ChatTemplate t = chat_template_for(a.chat_template, read_tokenizer_data(file.metadata()));
+  std::vector<ChatMessage> probe;
+  if (a.system_given) probe.push_back({"system", a.system});
+  probe.push_back({"user", "Hello"});
+  t.render(probe, {.add_generation_prompt = true, .kwargs = kwargs});
+  return t;
+}
+
 int chat_command(ChatArgs& a) {
-  require(!(a.think && a.no_think), ErrorKind::InvalidArgument,
-          "give at most one of --think and --no-think");
   check_sampling_params(a.sampling);
   a.options.resolve();  // every value checked before the file is opened
   if (!*a.seed_given) a.sampling.seed = std::random_device{}();
-  // The template first: a model rotary cannot chat with fails before anything is loaded.
-  const ChatTemplate chat_template = [&] {
-    const GgufFile file = GgufFile::open(a.model);
-    return ChatTemplate::recognise(read_tokenizer_data(file.metadata()).chat_template.value_or(""));
-  }();
-  if ((a.think || a.no_think) && chat_template.kind() == ChatTemplateKind::ChatML)
-    std::fprintf(
-        stderr,
-        "rotary chat: this model's template (chatml) has no thinking switch; --%s is ignored\n",
-        a.think ? "think" : "no-think");
+  nlohmann::ordered_json kwargs;
+  ChatTemplate chat_template = prepare_template(a, kwargs);
   LoadedModel m = load(a.model, a.options);
   InterruptGuard guard;
-  Chat chat(a, m, chat_template);
+  Chat chat(a, m, std::move(chat_template), kwargs);
   return chat.loop();
 }
 
@@ -269,12 +280,12 @@ void add_chat_command(CLI::App& app, Exit& exit) {
   apply_env_overrides(a->options);
   auto* cmd = app.add_subcommand("chat", "Talk with a model through its chat template");
   add_model_flags(cmd, a->options, a->model);
-  cmd->add_option("--system", a->system, "System message at the start of the conversation")
+  cmd->add_option("--system,--system-prompt", a->system,
+                  "System message at the start of the conversation (also -sys)")
       ->each([a](const std::string&) { a->system_given = true; });
-  cmd->add_flag("--think", a->think,
-                "Let the model reason before it answers (Qwen3's enable_thinking; the default)");
-  cmd->add_flag("--no-think", a->no_think,
-                "Ask the model to answer without reasoning (enable_thinking=false)");
+  add_chat_template_flags(cmd, a->chat_template);
+  cmd->add_flag("--conversation", a->conversation,
+                "Accepted for llama.cpp's -cnv (chat is always a conversation)");
   cmd->add_option("-n,--n-predict", a->n,
                   "Most tokens per answer (0: until the turn ends or the context is full)")
       ->capture_default_str();

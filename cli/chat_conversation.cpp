@@ -6,10 +6,68 @@
 
 namespace rotary::cli {
 
+namespace {
+
+constexpr std::string_view kThinkOpen = "<think>", kThinkClose = "</think>";
+
+// The special tokens (control and user-defined) whose text the template writes, or that are the
+// BOS and EOS: the tokenizer cuts the text at special tokens before anything else, so the
+// rendering can be encoded in pieces that start at them.
+std::vector<std::string> special_markers(const Tokenizer& tokenizer, const ChatTemplate& t) {
+  std::vector<std::string> markers;
+  for (size_t id = 0; id < tokenizer.vocab_size(); ++id) {
+    const auto i = static_cast<int32_t>(id);
+    const TokenType type = tokenizer.token_type(i);
+    if (type != TokenType::Control && type != TokenType::UserDefined) continue;
+    const std::string& text = tokenizer.token_text(i);
+    if (text.empty()) continue;
+    if (t.source().find(text) != std::string::npos || text == t.bos_token() ||
+        text == t.eos_token())
+      markers.push_back(text);
+  }
+  return markers;
+}
+
+}  // namespace
+
+bool ends_in_reasoning(std::string_view text) {
+  const size_t open = text.rfind(kThinkOpen);
+  if (open == std::string_view::npos) return false;
+  const size_t close = text.rfind(kThinkClose);
+  return close == std::string_view::npos || close < open;
+}
+
+ChatMessage assistant_message(std::string_view answer, bool in_reasoning) {
+  ChatMessage m{"assistant", std::string(answer)};
+  size_t open = 0;  // where the reasoning starts
+  if (!in_reasoning) {
+    const size_t at = answer.find(kThinkOpen);
+    if (at == std::string_view::npos) return m;
+    open = at + kThinkOpen.size();
+  }
+  // As Qwen's templates split a think block out of a content: the newlines around the reasoning
+  // and before the content are the block's, not the text's.
+  const auto strip_newlines = [](std::string_view s, bool front, bool back) {
+    while (front && !s.empty() && s.front() == '\n') s.remove_prefix(1);
+    while (back && !s.empty() && s.back() == '\n') s.remove_suffix(1);
+    return std::string(s);
+  };
+  const size_t close = answer.find(kThinkClose, open);
+  if (close == std::string_view::npos) {  // stopped while reasoning
+    m.reasoning_content = strip_newlines(answer.substr(open), true, true);
+    m.content.clear();
+  } else {
+    m.reasoning_content = strip_newlines(answer.substr(open, close - open), true, true);
+    m.content = strip_newlines(answer.substr(close + kThinkClose.size()), true, false);
+  }
+  return m;
+}
+
 ChatConversation::ChatConversation(const Tokenizer& tokenizer, ChatTemplate chat_template,
                                    std::optional<std::string> system)
     : tokenizer_(tokenizer),
-      template_(chat_template),
+      template_(std::move(chat_template)),
+      markers_(special_markers(tokenizer, template_)),
       bos_(tokenizer.adds_bos() && tokenizer.bos()) {
   if (system) messages_.push_back({"system", *system});
 }
@@ -46,6 +104,7 @@ TurnPlan ChatConversation::plan(const std::string& user_text, uint32_t cached,
   p.feed.assign(tokens.begin() + p.keep, tokens.end());
   p.feed_ends.assign(ends.begin() + p.keep, ends.end());
   p.feed_text = p.text.substr(p.keep ? ends[p.keep - 1] : 0);
+  p.in_reasoning = ends_in_reasoning(p.text);
   return p;
 }
 
@@ -53,16 +112,18 @@ void ChatConversation::encode_with_ends(std::string_view text, size_t offset,
                                         std::vector<int32_t>& tokens,
                                         std::vector<size_t>& ends) const {
   const EncodeOptions options{.add_special = false, .parse_special = true};
-  // Pieces that start at the template's markers; the tokenizer cuts the text at special tokens
-  // first, so encoding them apart gives the same tokens (checked: else one piece).
+  // Pieces that start at the template's special tokens; the tokenizer cuts the text at special
+  // tokens first, so encoding them apart gives the same tokens (checked: else one piece).
+  std::vector<size_t> starts{0, text.size()};
+  for (const std::string& marker : markers_)
+    for (size_t at = text.find(marker); at != std::string_view::npos;
+         at = text.find(marker, at + 1))
+      starts.push_back(at);
+  std::sort(starts.begin(), starts.end());
+  starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
   std::vector<std::string_view> pieces;
-  for (size_t begin = 0; begin < text.size();) {
-    size_t next = text.size();
-    for (std::string_view marker : {"<|im_start|>", "<|im_end|>"})
-      next = std::min(next, text.find(marker, begin + 1));
-    pieces.push_back(text.substr(begin, next - begin));
-    begin = next;
-  }
+  for (size_t i = 0; i + 1 < starts.size(); ++i)
+    pieces.push_back(text.substr(starts[i], starts[i + 1] - starts[i]));
   std::vector<std::vector<int32_t>> encoded;
   std::vector<int32_t> joined;
   for (std::string_view piece : pieces) {
@@ -91,6 +152,7 @@ void ChatConversation::encode_with_ends(std::string_view text, size_t offset,
 
 void ChatConversation::begin_turn(const TurnPlan& plan) {
   messages_ = plan.messages;
+  in_reasoning_ = plan.in_reasoning;
   text_ = plan.text;
   tokens_.resize(plan.keep);
   ends_.resize(plan.keep);
@@ -105,7 +167,7 @@ void ChatConversation::end_turn(std::span<const int32_t> answer) {
     tokens_.push_back(t);
     ends_.push_back(text_.size());
   }
-  messages_.push_back({"assistant", text_.substr(start)});
+  messages_.push_back(assistant_message(std::string_view(text_).substr(start), in_reasoning_));
 }
 
 void ChatConversation::reset() {

@@ -10,6 +10,9 @@
 //     what the template renders. A model that cannot rewind (recurrent state) starts over.
 // An answer's tokens stay as the model chose them (its tokenisation may differ from encode()'s);
 // a stopping token (<|im_end|>) is not part of the answer: the template writes the close.
+// An answer's reasoning (from <think>, or from the start when the generation prompt opened a
+// think block, to </think>) is stored as the message's reasoning_content and the rest as its
+// content: the template decides what history keeps of each.
 // The comparison uses the text each token was made from, not its decoding: encode() turns
 // malformed UTF-8 (an answer cut inside a character) into U+FFFD, and the tokens of such a text
 // are only ever reused whole.
@@ -33,13 +36,24 @@ struct TurnPlan {
   std::vector<int32_t> feed;          // tokens to evaluate at position `keep`
   std::vector<size_t> feed_ends;      // where each one's text ends in `text`
   std::string feed_text;              // the text they stand for
+  bool in_reasoning = false;          // the generation prompt leaves a think block open
 };
+
+// An assistant message from the text of an answer: the reasoning (newlines around it stripped)
+// and the content after </think> (newlines before it stripped). `in_reasoning`: the answer
+// began inside a think block that the generation prompt opened.
+ChatMessage assistant_message(std::string_view answer, bool in_reasoning);
+
+// Whether `text` ends inside a think block: its last "<think>" comes after its last "</think>".
+bool ends_in_reasoning(std::string_view text);
 
 class ChatConversation {
  public:
   // `tokenizer` must outlive the conversation. `system`: an optional first system message.
   ChatConversation(const Tokenizer& tokenizer, ChatTemplate chat_template,
                    std::optional<std::string> system);
+
+  const ChatTemplate& chat_template() const { return template_; }
 
   ChatTemplateOptions& template_options() { return options_; }
   const ChatTemplateOptions& template_options() const { return options_; }
@@ -70,6 +84,9 @@ class ChatConversation {
   std::vector<int32_t> tokens_;  // the conversation; the session holds a prefix of them
   std::vector<size_t> ends_;     // where each token's text ends in text_ (0 for a BOS)
   std::string text_;
+  std::vector<std::string> markers_;  // special token texts: the rendering is encoded in pieces
+                                      // that start at them
+  bool in_reasoning_ = false;         // the current answer began inside a think block
   bool bos_ = false;  // tokens_ starts with a BOS that the template does not write
 };
 

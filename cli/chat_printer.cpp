@@ -34,6 +34,13 @@ void AnswerPrinter::write(const std::string& text) {
   last_ = text.back();
 }
 
+void AnswerPrinter::start(bool in_reasoning) {
+  if (terminal_ && in_reasoning && !dim_) {
+    std::fputs(kDim, out_);
+    dim_ = true;
+  }
+}
+
 void AnswerPrinter::push(int32_t token) {
   const std::string piece = decoder_.push(token);
   if (terminal_ && token == think_open_ && !dim_) {

@@ -16,5 +16,6 @@ void add_info_command(CLI::App& app, Exit& exit);
 void add_synth_command(CLI::App& app, Exit& exit);
 void add_bench_command(CLI::App& app, Exit& exit);
 void add_serve_command(CLI::App& app, Exit& exit);
+void add_template_command(CLI::App& app, Exit& exit);
 
 }  // namespace rotary::cli

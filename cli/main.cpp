@@ -1,6 +1,7 @@
 // rotary: run Mixture-of-Experts models larger than GPU memory on any Vulkan GPU.
 // The only place where a rotary::Error becomes a message and an exit code.
 #include <cstdio>
+#include <cstring>
 #include <exception>
 
 #include "base/error.h"
@@ -8,8 +9,23 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 
+namespace {
+
+// llama.cpp's flags that are several letters after one dash, which CLI11 cannot name: each
+// becomes its long form (up to a "--" that ends the options).
+void rewrite_llama_flags(int argc, char** argv) {
+  static char kSystem[] = "--system", kConversation[] = "--conversation";
+  for (int i = 1; i < argc && std::strcmp(argv[i], "--") != 0; ++i) {
+    if (std::strcmp(argv[i], "-sys") == 0) argv[i] = kSystem;
+    if (std::strcmp(argv[i], "-cnv") == 0) argv[i] = kConversation;
+  }
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   rotary::cli::guard_stdout();
+  rewrite_llama_flags(argc, argv);
   CLI::App app{"rotary: Mixture-of-Experts inference beyond GPU memory, on any Vulkan GPU"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "rotary " ROTARY_VERSION);
@@ -21,6 +37,7 @@ int main(int argc, char** argv) {
   rotary::cli::add_synth_command(app, exit);
   rotary::cli::add_bench_command(app, exit);
   rotary::cli::add_serve_command(app, exit);
+  rotary::cli::add_template_command(app, exit);
   try {
     try {
       app.parse(argc, argv);

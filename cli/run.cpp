@@ -10,6 +10,7 @@
 #include "base/json.h"
 #include "base/npy.h"
 #include "cli/chat_input.h"
+#include "cli/chat_flags.h"
 #include "cli/chat_printer.h"
 #include "cli/commands.h"
 #include "cli/model_flags.h"
@@ -31,6 +32,7 @@ struct RunArgs {
   bool json = false, ignore_eos = false;
   CLI::Option* prompt_flag = nullptr;
   CLI::Option* tokens_flag = nullptr;
+  SingleTurnFlags chat;  // -p through the chat template
   RuntimeOptions options;
 };
 
@@ -67,9 +69,10 @@ std::string describe_character(const std::string& ch) {
 
 // The prompt's ids: --tokens as given, or -p's text through the tokenizer, refused when the
 // vocabulary cannot spell some of it (the tokenizer would drop those characters silently).
-std::vector<int32_t> prompt_ids(const RunArgs& a, const Tokenizer& tokenizer) {
+// `text`: -p, or what the chat template made of it.
+std::vector<int32_t> prompt_ids(const RunArgs& a, const Tokenizer& tokenizer, const std::string& text) {
   if (a.tokens_flag->count() > 0) return parse_tokens(a.tokens);
-  const std::vector<std::string> lost = tokenizer.unencodable_characters(a.prompt);
+  const std::vector<std::string> lost = tokenizer.unencodable_characters(text);
   if (!lost.empty()) {
     std::string list;
     for (size_t i = 0; i < lost.size() && i < 8; ++i) list += (i ? ", " : "") + describe_character(lost[i]);
@@ -79,7 +82,7 @@ std::vector<int32_t> prompt_ids(const RunArgs& a, const Tokenizer& tokenizer) {
                     std::to_string(lost.size()) + " of the prompt's characters: " + list +
                     ". Give the prompt as --tokens IDS, or use text the vocabulary has");
   }
-  return tokenizer.encode(a.prompt);
+  return tokenizer.encode(text);
 }
 
 void print_json(const RunArgs& a, const LoadedModel& m, const Session& session, std::span<const int32_t> prompt,
@@ -105,12 +108,17 @@ int run_command(RunArgs& a) {
   const bool given_text = a.prompt_flag->count() > 0, given_ids = a.tokens_flag->count() > 0;
   require(given_text != given_ids, ErrorKind::InvalidArgument, "give exactly one of -p TEXT and --tokens IDS");
   require(!given_text || !a.prompt.empty(), ErrorKind::InvalidArgument, "the prompt (-p) is empty: give some text");
+  require(!given_ids || !a.chat.given(), ErrorKind::InvalidArgument,
+          "--tokens is the prompt as it is: the chat template flags need -p TEXT");
   if (given_ids) parse_tokens(a.tokens);  // checked before anything is loaded
   check_sampling_params(a.sampling);
   if (!*a.seed_given) a.sampling.seed = std::random_device{}();
   a.options.resolve();
   LoadedModel m = open_model(a.model);
-  const std::vector<int32_t> prompt = prompt_ids(a, *m.tokenizer);
+  const std::string prompt_text =
+      a.chat.given() ? single_turn_prompt(a.chat, read_tokenizer_data(m.file.metadata()), a.prompt)
+                     : a.prompt;
+  const std::vector<int32_t> prompt = prompt_ids(a, *m.tokenizer, prompt_text);
   RoutingTrace replay, record;
   if (!a.routing_trace.empty()) {
     replay = read_trace(a.routing_trace);
@@ -170,7 +178,9 @@ void add_run_command(CLI::App& app, Exit& exit) {
   apply_env_overrides(a->options);
   auto* cmd = app.add_subcommand("run", "Generate text from a prompt");
   add_model_flags(cmd, a->options, a->model);
-  a->prompt_flag = cmd->add_option("-p,--prompt", a->prompt, "Prompt text (used as is: no chat template)");
+  a->prompt_flag = cmd->add_option("-p,--prompt", a->prompt,
+                                   "Prompt text (used as is unless a chat template flag is given)");
+  add_single_turn_flags(cmd, a->chat);
   a->tokens_flag = cmd->add_option("--tokens", a->tokens, "Prompt as token ids: 1,2,3");
   cmd->add_option("-n,--n-predict", a->n, "Tokens to generate")->capture_default_str();
   add_sampling_flags(cmd, a->sampling, a->seed_given);

@@ -2,6 +2,8 @@
 // GGUF model with the tensor names, shapes and metadata of a real one (loader/synth/).
 #include <algorithm>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,7 +19,7 @@ namespace {
 
 struct SynthArgs {
   bool list = false;
-  std::string preset, quant = "Q4_K_M", output, weights = "auto";
+  std::string preset, quant = "Q4_K_M", output, weights = "auto", chat_template_file;
   uint64_t seed = 0;
   unsigned threads = 2;
   synth::SynthOverrides overrides;
@@ -62,6 +64,13 @@ void run_synth(const SynthArgs& a) {
   options.weights = parse_weights(a.weights);
   options.threads = a.threads;
   options.progress = true;
+  if (!a.chat_template_file.empty()) {
+    std::ifstream in(a.chat_template_file, std::ios::binary);
+    require(in.good(), ErrorKind::Io, "--chat-template-file: cannot read " + a.chat_template_file);
+    options.chat_template.assign(std::istreambuf_iterator<char>(in), {});
+    require(!options.chat_template.empty(), ErrorKind::InvalidArgument,
+            "--chat-template-file " + a.chat_template_file + " is empty");
+  }
   const synth::SynthModel model = synth::plan_synth_model(preset, options);
   const auto result = synth::write_synth_model(model, a.output);
   std::printf("wrote %s: %s (%llu bytes), %zu tensors, %s parameters, %s, in %.1f s (%s/s)\n",
@@ -94,6 +103,8 @@ void add_synth_command(CLI::App& app, Exit& exit) {
   cmd->add_option("--weights", a->weights,
                   "auto, floats (quantise random floats) or blocks (random blocks, disk speed)")
       ->capture_default_str();
+  cmd->add_option("--chat-template-file", a->chat_template_file,
+                  "Write this Jinja chat template into the model instead of synth's ChatML one");
   auto override_opt = [&](const char* flag, std::optional<uint32_t>& field, const char* help) {
     cmd->add_option_function<uint32_t>(
         flag, [&field](const uint32_t& v) { field = v; }, help);

@@ -19,62 +19,26 @@ std::string content_text(const Json& m) {
   return text;
 }
 
-// An assistant's tool calls as Qwen3's template writes them after the content.
-std::string qwen3_tool_calls(const Json& calls, bool after_content, size_t index) {
-  std::string out;
-  for (size_t i = 0; i < calls.size(); ++i) {
-    const Json& c = calls[i];
-    const Json f = c.is_object() ? c.value("function", Json::object()) : Json::object();
-    if (!f.is_object() || !f.contains("name") || !f["name"].is_string())
-      throw invalid_field(
-          "messages[" + std::to_string(index) + "].tool_calls[" + std::to_string(i) + "]",
-          "must be {\"type\": \"function\", \"function\": {\"name\": ..., \"arguments\": ...}}");
-    const Json args = f.value("arguments", Json::object());
-    const std::string args_text = args.is_string() ? args.get<std::string>() : args.dump();
-    if (after_content || i > 0) out += "\n";
-    out += "<tool_call>\n{\"name\": " + f["name"].dump() + ", \"arguments\": " + args_text +
-           "}\n</tool_call>";
-  }
-  return out;
-}
-
 }  // namespace
 
-// Until the Jinja templates land, rotary's recognised templates render plain messages: tools and
-// tool calls only where the template is Qwen3's, and enable_thinking is the one variable.
+// The messages go to the model's Jinja template as they are, but for text parts, which are joined
+// into one string (rotary serves text only, and most templates, Qwen3's among them, expect a
+// string). A template that never reads `tools` has no tool format: tools are refused rather than
+// silently not shown to the model.
 std::string render_chat_prompt(const ChatTemplate& chat_template, const Json& messages,
                                const Json& tools, const Json& kwargs) {
-  const bool qwen3 = chat_template.kind() == ChatTemplateKind::Qwen3;
-  if (!tools.empty())
-    throw ApiError(400,
-                   "'tools': this model's chat template (" +
-                       std::string(to_string(chat_template.kind())) +
-                       ") has no tool format in this build of rotary",
+  if (!tools.empty() && chat_template.source().find("tools") == std::string::npos)
+    throw ApiError(400, "'tools': this model's chat template has no tool format",
                    "invalid_request_error", "unsupported_value", "tools");
-  std::vector<ChatMessage> list;
-  for (size_t i = 0; i < messages.size(); ++i) {
-    const Json& m = messages[i];
-    ChatMessage c{m["role"].get<std::string>(), content_text(m)};
-    if (const auto r = m.find("reasoning_content"); r != m.end() && r->is_string())
-      c.reasoning_content = *r;
-    if (const auto calls = m.find("tool_calls");
-        calls != m.end() && !calls->is_null() && !calls->empty()) {
-      if (!qwen3)
-        throw invalid_field("messages[" + std::to_string(i) + "].tool_calls",
-                            "cannot be rendered by this model's chat template (" +
-                                std::string(to_string(chat_template.kind())) + ")");
-      c.content += qwen3_tool_calls(*calls, !c.content.empty(), i);
-    }
+  Json list = Json::array();
+  for (const Json& m : messages) {
+    Json c = m;
+    if (const auto it = c.find("content"); it != c.end() && it->is_array()) *it = content_text(m);
     list.push_back(std::move(c));
   }
-  ChatTemplateOptions options;
-  if (const auto t = kwargs.find("enable_thinking"); t != kwargs.end() && !t->is_null()) {
-    if (!t->is_boolean())
-      throw invalid_field("chat_template_kwargs.enable_thinking", "must be true or false");
-    options.enable_thinking = t->get<bool>();
-  }
   try {
-    return chat_template.render(list, options);
+    return chat_template.render(list, tools.empty() ? Json() : tools, kwargs,
+                                /*add_generation_prompt=*/true);
   } catch (const Error& e) {
     throw ApiError(400, std::string("messages: ") + e.what(), "invalid_request_error",
                    "invalid_value", "messages");

@@ -39,8 +39,7 @@ bool loopback(const std::string& host) {
 // The model's chat template, or why there is none (the server then serves raw completions only).
 void choose_chat_template(const LoadedModel& m, serve::ModelState& state) {
   try {
-    state.chat_template =
-        ChatTemplate::recognise(read_tokenizer_data(m.file.metadata()).chat_template.value_or(""));
+    state.chat_template = ChatTemplate::from_model(read_tokenizer_data(m.file.metadata()));
   } catch (const Error& e) {
     state.template_error = e.what();
     std::fprintf(stderr, "rotary serve: warning: /v1/chat/completions is off: %s\n", e.what());

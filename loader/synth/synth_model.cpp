@@ -56,7 +56,7 @@ void add_hparams(MetadataBuilder& m, const SynthPreset& p) {
   m.arch_u32("full_attention_interval", p.full_attention_interval);
 }
 
-void add_tokenizer(MetadataBuilder& m, const SynthPreset& p) {
+void add_tokenizer(MetadataBuilder& m, const SynthPreset& p, const std::string& chat_template) {
   SynthVocab v = make_synth_vocab(p.n_vocab);
   m.set("tokenizer.ggml.model", GgufValue("gpt2"));
   m.set("tokenizer.ggml.pre", GgufValue(p.tokenizer_pre));
@@ -67,7 +67,8 @@ void add_tokenizer(MetadataBuilder& m, const SynthPreset& p) {
   m.set("tokenizer.ggml.padding_token_id", GgufValue(v.pad_id));
   m.set("tokenizer.ggml.bos_token_id", GgufValue(v.bos_id));
   m.set("tokenizer.ggml.add_bos_token", GgufValue(false));
-  m.set("tokenizer.chat_template", GgufValue(std::string(kSynthChatTemplate)));
+  m.set("tokenizer.chat_template",
+        GgufValue(chat_template.empty() ? std::string(kSynthChatTemplate) : chat_template));
 }
 
 GgufMetadata build_metadata(const SynthPreset& p, const SynthOptions& o) {
@@ -78,7 +79,7 @@ GgufMetadata build_metadata(const SynthPreset& p, const SynthOptions& o) {
   m.set("general.file_type", GgufValue(synth_file_type(o.quant)));
   m.set("general.quantization_version", GgufValue(uint32_t{2}));
   add_hparams(m, p);
-  add_tokenizer(m, p);
+  add_tokenizer(m, p, o.chat_template);
   // Not read by anyone: how to make the same file again.
   m.set("rotary.synth.preset", GgufValue(p.name));
   m.set("rotary.synth.seed", GgufValue(o.seed));

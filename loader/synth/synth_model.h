@@ -1,7 +1,7 @@
 #pragma once
 // A random-weight GGUF model with the exact tensor names, shapes and metadata of a real one
 // (`rotary synth`). Planning builds the metadata (hyperparameters, a byte-level BPE tokenizer,
-// a ChatML template), reads it back through read_hparams and takes the tensor list from the
+// a ChatML template or the one given), reads it back through read_hparams and takes the tensor list from the
 // architecture's catalogue (model_catalog.h), so synth files and real files cannot disagree
 // about what a model holds. Writing streams the tensors to FILE.tmp on worker threads, in
 // bounded memory, and renames it to FILE when complete.
@@ -32,6 +32,7 @@ struct SynthOptions {
   SynthWeights weights = SynthWeights::Auto;
   unsigned threads = 2;   // generator threads; 0 generates on the writing thread
   bool progress = false;  // a progress bar on stderr (when it is a terminal)
+  std::string chat_template;  // tokenizer.chat_template; "" for kSynthChatTemplate (vocab.h)
 };
 
 struct SynthTensor {

@@ -1,59 +1,79 @@
 #pragma once
-// Chat templates without a Jinja engine: rotary recognises the templates it knows
-// (tokenizer.chat_template) and renders messages exactly as that template would under Hugging
-// Face's apply_chat_template (no tools).
-//
-//   Qwen3   Qwen3's ChatML template with the enable_thinking switch, recognised by its markers.
-//           Reasoning of assistant turns before the last user query is dropped; later assistant
-//           turns carry "<think>\n...\n</think>\n\n"; with enable_thinking == false the generation
-//           prompt ends with "<think>\n\n</think>\n\n".
-//   ChatML  the plain ChatML template (each message "<|im_start|>role\ncontent<|im_end|>\n"),
-//           recognised only when the template text is exactly the common one.
-//   ChatMLThinking  ChatML whose generation prompt takes Qwen3's enable_thinking switch (false
-//           adds "<think>\n\n</think>\n\n"); messages, assistant ones included, are plain
-//           ChatML. Recognised only as the exact text `rotary synth` writes.
-//
-// Any other template is Error(Unsupported).
+// A model's chat template (tokenizer.chat_template, or a file given instead), rendered the way
+// Hugging Face's apply_chat_template renders it: the Jinja engine (loader/jinja/) in HF's
+// environment, over the variables
+//   messages               OpenAI-shaped: role, content (a string or a list of parts),
+//                          reasoning_content, tool_calls, tool_call_id, name, ... as given
+//   tools                  the tool list, or none when there is none
+//   add_generation_prompt  end with the opening of an assistant turn
+//   bos_token, eos_token   the model's texts of those tokens
+// and the variables of `kwargs` (llama.cpp's --chat-template-kwargs: enable_thinking,
+// preserve_thinking, reasoning_effort, ...), which may replace bos_token and eos_token but not
+// the first three. Everything is passed as it is: output is Jinja2's, byte for byte.
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 namespace rotary {
 
+namespace jinja {
+class Template;
+}
+
+struct TokenizerData;
+
+// A message of `rotary chat`; the server passes OpenAI JSON instead.
 struct ChatMessage {
-  std::string role;  // "system", "user", "assistant" (Qwen3 also "tool")
+  std::string role;  // "system", "user", "assistant", "tool"
   std::string content;
-  // Qwen3: the assistant's reasoning, when kept apart from the content. When absent, reasoning is
-  // taken from a "<think>...</think>" block in the content, as the template does.
+  // The assistant's reasoning, kept apart from the content (given to the template as
+  // reasoning_content; each template decides whether history keeps it).
   std::optional<std::string> reasoning_content = std::nullopt;
 };
 
 struct ChatTemplateOptions {
-  bool add_generation_prompt = true;    // end with the opening of an assistant turn
-  std::optional<bool> enable_thinking;  // Qwen3: unset behaves as true (the template's default)
+  bool add_generation_prompt = true;
+  nlohmann::ordered_json kwargs = nlohmann::ordered_json::object();  // extra template variables
 };
 
-enum class ChatTemplateKind { ChatML, ChatMLThinking, Qwen3 };
-
-std::string_view to_string(ChatTemplateKind kind);
+// The messages as the template sees them: [{"role", "content"[, "reasoning_content"]}, ...].
+nlohmann::ordered_json to_json(std::span<const ChatMessage> messages);
 
 class ChatTemplate {
  public:
-  explicit ChatTemplate(ChatTemplateKind kind) : kind_(kind) {}
+  // Parses `source`. Throws Error naming the line and column of a syntax error.
+  ChatTemplate(std::string_view source, std::string bos_token, std::string eos_token);
 
-  // Recognises a model's tokenizer.chat_template. Throws Error(Unsupported) naming the supported
-  // templates and how to run without one when the text is not one of them (or is empty).
-  static ChatTemplate recognise(std::string_view template_text);
+  // The template a model carries, with its bos/eos token texts. A model without one is
+  // Error(Unsupported) suggesting --chat-template-file.
+  static ChatTemplate from_model(const TokenizerData& data);
+  // `source` with the model's bos/eos token texts (a --chat-template-file).
+  static ChatTemplate with_model_tokens(std::string_view source, const TokenizerData& data);
 
-  ChatTemplateKind kind() const { return kind_; }
-
-  // Throws Error(InvalidArgument) for a role the template has no place for.
+  // `messages`: an array of message objects; `tools`: an array, or null for none; `kwargs`: an
+  // object, or null. Throws Error(InvalidArgument) for inputs of the wrong shape, and Error
+  // carrying the template's message where rendering fails (raise_exception, a type error).
+  std::string render(const nlohmann::ordered_json& messages, const nlohmann::ordered_json& tools,
+                     const nlohmann::ordered_json& kwargs, bool add_generation_prompt) const;
+  // For the chat loop: plain messages, no tools.
   std::string render(std::span<const ChatMessage> messages,
                      const ChatTemplateOptions& options = {}) const;
 
+  const std::string& source() const { return *source_; }
+  const std::string& bos_token() const { return bos_; }
+  const std::string& eos_token() const { return eos_; }
+
  private:
-  ChatTemplateKind kind_;
+  std::shared_ptr<const std::string> source_;         // immutable: copies share them
+  std::shared_ptr<const jinja::Template> template_;
+  std::string bos_, eos_;
 };
+
+// The text of a token of the vocabulary, or "" when the id is absent or outside it.
+std::string token_text_or_empty(const TokenizerData& data, std::optional<uint32_t> id);
 
 }  // namespace rotary

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # `rotary chat` end to end on a random-weight tiny-qwen3moe (rotary synth; its template is ChatML
 # with Qwen3's thinking switch): two turns from a pipe, each feeding only what is new; Ctrl-C
-# during answers and at the prompt; a context that fills, /reset, EOF; the templates rotary cannot
-# apply. Needs a Vulkan device (lavapipe will do): exits 77 (skipped) without one, unless
-# ROTARY_REQUIRE_GPU=1.
-#   chat_test.sh ROTARY MAKE_GGUF_CORPUS
+# during answers and at the prompt; a context that fills, /reset, EOF. Then real templates: a
+# tiny qwen35moe carrying Qwen3.5's and a tiny qwen3moe carrying Qwen3's (each turn's feed checked
+# against `rotary template`, which template_test.sh checks against Jinja2), and templates that
+# fail. Needs a Vulkan device (lavapipe will do): exits 77 (skipped) without one, unless
+# ROTARY_REQUIRE_GPU=1. Uses python3 to read the JSON Lines.
+#   chat_test.sh ROTARY QWEN35_TEMPLATE QWEN3_TEMPLATE
 set -euo pipefail
 rotary="$1"
+qwen35_template="$2"
+qwen3_template="$3"
 dir="$(mktemp -d)"
 pid=""
 cleanup() {
@@ -138,17 +142,87 @@ tokens() { grep -oE '"tokens":\[[0-9,]*\]' <<< "$1"; }
 [[ "$(tokens "$c1")" == "$(tokens "$c2")" ]] || fail "after /reset the answer differs: $c1 / $c2"
 [[ "$(field position "$c1")" == 40 ]] || fail "full context: position $(field position "$c1")"
 
-# --- Templates rotary cannot apply, and flags that contradict each other.
-"$2" "$dir/corpus" > /dev/null
-set +e
-err="$("$rotary" chat -m "$dir/corpus/qwen35moe" < /dev/null 2>&1)"
-code=$?
-set -e
-[[ $code == 3 ]] || fail "unrecognised template: exit code $code ($err)"
-expect "is not one rotary recognises" "$err"
-set +e
-err="$("$rotary" chat -m "$model" --think --no-think < /dev/null 2>&1)"
-code=$?
-set -e
-[[ $code == 2 ]] || fail "--think --no-think: exit code $code ($err)"
+# --- Real templates. jfield FILE N NAME: field NAME of line N of a JSON Lines file, as it is.
+jfield() {
+  python3 -c 'import json, sys
+record = json.loads(open(sys.argv[1], encoding="utf-8").read().splitlines()[int(sys.argv[2]) - 1])
+value = record.get(sys.argv[3])
+sys.stdout.write("<absent>" if value is None else str(value))' "$@"
+}
+same() {  # same WHAT FILE_A FILE_B
+  cmp -s "$2" "$3" || fail "$1: $(cat "$2") != $(cat "$3")"
+}
+messages() {  # messages FILE JSON: a --messages file
+  printf '%s' "$2" > "$1"
+}
+
+# Qwen3.5's template on qwen35moe (recurrent state: no rewind). With --think the generation prompt
+# opens the think block, so the answer is reasoning; the next turn renders that answer without it
+# (before the last query), the cache cannot rewind, and the whole conversation is fed again.
+q35="$dir/q35.gguf"
+"$rotary" synth --preset tiny-qwen35moe --quant Q8_0 --chat-template-file "$qwen35_template" -o "$q35" > /dev/null
+printf 'Hello there\nWhat next?\n' |
+  "$rotary" chat -m "$q35" --no-progress --system "Be brief." --think --temp 0 -n 6 \
+    --transcript "$dir/q35.jsonl" > /dev/null 2> "$dir/q35.err" || fail "qwen3.5 chat: exit $? ($(cat "$dir/q35.err"))"
+messages "$dir/m1.json" '[{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hello there"}]'
+"$rotary" template -m "$q35" --messages "$dir/m1.json" --think > "$dir/want1"
+jfield "$dir/q35.jsonl" 1 fed_text > "$dir/got1"
+same "qwen3.5 turn 1" "$dir/got1" "$dir/want1"
+[[ "$(tail -c 8 "$dir/want1")" == $'<think>\n' ]] || fail "qwen3.5 --think: the prompt does not open the think block"
+[[ "$(jfield "$dir/q35.jsonl" 1 reasoning)" != "<absent>" ]] || fail "qwen3.5: the answer's reasoning was not kept apart"
+[[ "$(jfield "$dir/q35.jsonl" 2 kept)" == 0 ]] || fail "qwen3.5 turn 2 kept tokens of a state that cannot rewind"
+[[ "$(jfield "$dir/q35.jsonl" 2 rewound)" == "$(jfield "$dir/q35.jsonl" 1 position)" ]] || fail "qwen3.5 turn 2: rewound"
+jfield "$dir/q35.jsonl" 2 fed_text > "$dir/got2"
+"$rotary" template -m "$q35" --messages "$dir/m1.json" --no-generation-prompt > "$dir/head"
+# The reasoning is gone (the answer comes before the last query); what follows is the new turn.
+python3 - "$dir/got2" "$dir/head" "$(jfield "$dir/q35.jsonl" 1 answer)" <<'EOF' || fail "qwen3.5 turn 2 feed: $(cat "$dir/got2")"
+import sys
+got, head, answer = open(sys.argv[1]).read(), open(sys.argv[2]).read(), sys.argv[3]
+want = (head + "<|im_start|>assistant\n" + answer.strip() + "<|im_end|>\n" +
+        "<|im_start|>user\nWhat next?<|im_end|>\n<|im_start|>assistant\n<think>\n")
+sys.exit(0 if got == want else 1)
+EOF
+# Thinking off (Qwen3.5's default): the prompt closes an empty think block.
+printf 'Hi\n' | "$rotary" chat -m "$q35" --no-progress --temp 0 -n 2 --json > "$dir/q35b.jsonl" 2> /dev/null
+[[ "$(jfield "$dir/q35b.jsonl" 1 fed_text)" == *$'<|im_start|>assistant\n<think>\n\n</think>\n\n' ]] ||
+  fail "qwen3.5 default: $(jfield "$dir/q35b.jsonl" 1 fed_text)"
+
+# Qwen3's template on qwen3moe (can rewind), thinking off through --chat-template-kwargs: turn 2
+# rewinds only the empty think block that the template drops from the answered turn.
+q3="$dir/q3.gguf"
+"$rotary" synth --preset tiny-qwen3moe --quant Q8_0 --chat-template-file "$qwen3_template" -o "$q3" > /dev/null
+printf 'Hi\nMore\n' | "$rotary" chat -m "$q3" --no-progress --temp 0 -n 4 \
+  --chat-template-kwargs '{"enable_thinking": false}' --transcript "$dir/q3.jsonl" > /dev/null 2> "$dir/q3.err" ||
+  fail "qwen3 chat: exit $? ($(cat "$dir/q3.err"))"
+messages "$dir/m3.json" '[{"role": "user", "content": "Hi"}]'
+"$rotary" template -m "$q3" --messages "$dir/m3.json" --chat-template-kwargs '{"enable_thinking": false}' > "$dir/want3"
+jfield "$dir/q3.jsonl" 1 fed_text > "$dir/got3"
+same "qwen3 turn 1" "$dir/got3" "$dir/want3"
+block="$("$rotary" run -m "$q3" --no-progress -n 1 --json -p $'<think>\n\n</think>\n\n')"
+block="$(grep -oE '"prompt_tokens":\[[0-9,]*\]' <<< "$block" | tr -cd ',' | wc -c)"
+fed1="$(jfield "$dir/q3.jsonl" 1 fed | tr -cd ',' | wc -c)"
+[[ "$(jfield "$dir/q3.jsonl" 2 kept)" == $((fed1 - block)) ]] ||
+  fail "qwen3 turn 2 kept $(jfield "$dir/q3.jsonl" 2 kept) tokens, expected turn 1's $((fed1 + 1)) but the think block's $((block + 1))"
+[[ "$(jfield "$dir/q3.jsonl" 2 fed_text)" == *$'<|im_end|>\n<|im_start|>user\nMore<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n' ]] ||
+  fail "qwen3 turn 2: $(jfield "$dir/q3.jsonl" 2 fed_text)"
+
+# --- Templates that fail, and flags that contradict each other: each refused before the model
+# is loaded, with the template's words.
+refused() {  # refused CODE TEXT ARGS...: rotary chat ARGS exits CODE saying TEXT
+  local want="$1" text="$2"; shift 2
+  set +e
+  err="$("$rotary" chat -m "$model" --no-progress "$@" < /dev/null 2>&1)"
+  code=$?
+  set -e
+  [[ $code == "$want" ]] || fail "chat $*: exit code $code, expected $want ($err)"
+  expect "$text" "$err"
+}
+printf 'ok\n{%% if messages %%}\n{{ messages[0].content\n' > "$dir/bad.jinja"
+refused 2 "--chat-template-file $dir/bad.jinja: chat template: line 3" --chat-template-file "$dir/bad.jinja"
+printf "{{ raise_exception('This template takes no system message.') }}" > "$dir/raise.jinja"
+refused 2 "This template takes no system message." --chat-template-file "$dir/raise.jinja"
+refused 2 "--chat-template-kwargs is not valid JSON" --chat-template-kwargs '{"enable_thinking": fals}'
+refused 2 "--chat-template-kwargs must be a JSON object" --chat-template-kwargs '[1]'
+refused 2 "cannot read" --chat-template-file "$dir/missing.jinja"
+refused 2 "at most one of --think and --no-think" --think --no-think
 echo "chat_test: ok"

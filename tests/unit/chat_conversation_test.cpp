@@ -4,6 +4,7 @@
 // expected tokens come from encoding those texts whole.
 #include <doctest/doctest.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,8 +53,12 @@ uint32_t run_turn(ChatConversation& c, const Tokenizer& t, const std::string& us
   return after;
 }
 
-const ChatTemplate kSynth = ChatTemplate::recognise(synth::kSynthChatTemplate);
-const ChatTemplate kQwen3 = ChatTemplate::recognise(test::kQwen3ChatTemplate);
+const ChatTemplate kSynth(synth::kSynthChatTemplate, "<|endoftext|>", "<|im_end|>");
+const ChatTemplate kQwen3(test::kQwen3ChatTemplate, "<|endoftext|>", "<|im_end|>");
+
+void set_thinking(ChatConversation& c, bool on) {
+  c.template_options().kwargs["enable_thinking"] = on;
+}
 
 TEST_CASE(
     "chat conversation: the second turn feeds only the close of the answer and the new question") {
@@ -127,7 +132,7 @@ TEST_CASE(
     "switch)") {
   const Tokenizer t = synth_tokenizer();
   ChatConversation c(t, kSynth, std::nullopt);
-  c.template_options().enable_thinking = false;
+  set_thinking(c, false);
   TurnPlan p;
   uint32_t cached = run_turn(c, t, "hi", "yes", 0, &p);
   const std::string head = "<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n";
@@ -139,7 +144,7 @@ TEST_CASE(
         "yes<|im_end|>\n<|im_start|>user\nand<|im_end|>\n<|im_start|>assistant\n<think>\n\n</"
         "think>\n\n");
   // With thinking on again, the last --no-think answer loses its block and then nothing more.
-  c.template_options().enable_thinking = true;
+  set_thinking(c, true);
   const uint32_t block = static_cast<uint32_t>(encode(t, "<think>\n\n</think>\n\n").size());
   cached = run_turn(c, t, "so", "ah", cached, &p);
   CHECK(p.rewound == block);
@@ -152,7 +157,7 @@ TEST_CASE(
     "chat conversation: an answer cut inside a character is reused whole, never rewound again") {
   const Tokenizer t = synth_tokenizer();
   ChatConversation c(t, kSynth, std::nullopt);
-  c.template_options().enable_thinking = false;
+  set_thinking(c, false);
   TurnPlan p = c.plan("hi", 0, true);
   c.begin_turn(p);
   // Byte tokens: 'o', 'k' and the first byte of a two-byte character (synth ids 0-255 are bytes).
@@ -169,7 +174,7 @@ TEST_CASE(
   cached = static_cast<uint32_t>(p.keep + p.feed.size());
   // ...so that piece is reused only whole; the next turn rewinds no further than the second
   // answer's think block, which the template drops.
-  c.template_options().enable_thinking = true;
+  set_thinking(c, true);
   p = c.plan("again", cached, true);
   const uint32_t block = static_cast<uint32_t>(encode(t, "<think>\n\n</think>\n\n").size());
   CHECK(p.rewound == block);
@@ -201,6 +206,72 @@ TEST_CASE(
   CHECK(c.messages()[0].role == "system");
   p = c.plan("hi", 0, true);
   CHECK(p.feed == want);
+}
+
+TEST_CASE("chat conversation: an answer's reasoning is kept apart from its content") {
+  const auto check = [](std::string_view answer, bool in_reasoning, std::string_view content,
+                        std::optional<std::string> reasoning) {
+    const ChatMessage m = assistant_message(answer, in_reasoning);
+    CHECK(m.role == "assistant");
+    CHECK(m.content == content);
+    CHECK(m.reasoning_content == reasoning);
+  };
+  check("plain", false, "plain", std::nullopt);
+  check("<think>\nr\n</think>\n\nc", false, "c", "r");
+  check("<think>r</think>c\n", false, "c\n", "r");
+  check("<think>\nstopped while reason", false, "", "stopped while reason");
+  // The generation prompt opened the block: the answer starts as reasoning.
+  check("r\n</think>\n\nc", true, "c", "r");
+  check("still thinking", true, "", "still thinking");
+  check("\n</think>\n\nc", true, "c", "");
+  CHECK(ends_in_reasoning("<|im_start|>assistant\n<think>\n"));
+  CHECK(!ends_in_reasoning("<|im_start|>assistant\n<think>\n\n</think>\n\n"));
+  CHECK(!ends_in_reasoning("<|im_start|>assistant\n"));
+  CHECK(ends_in_reasoning("<think></think><think>"));
+}
+
+// A template that opens the think block in its generation prompt (as Qwen3.5's does with
+// enable_thinking) and writes an assistant's reasoning_content back into history.
+constexpr std::string_view kOpenThinkTemplate =
+    "{% for m in messages %}<|im_start|>{{ m.role + '\n' }}"
+    "{% if m.reasoning_content is defined %}<think>\n{{ m.reasoning_content }}\n</think>\n\n"
+    "{% endif %}{{ m.content }}<|im_end|>\n{% endfor %}"
+    "{% if add_generation_prompt %}<|im_start|>assistant\n<think>\n{% endif %}";
+
+TEST_CASE(
+    "chat conversation: a generation prompt that opens the think block; the reasoning is stored "
+    "and rendered back without a rewind") {
+  const Tokenizer t = synth_tokenizer();
+  const ChatTemplate tmpl(kOpenThinkTemplate, "<|endoftext|>", "<|im_end|>");
+  ChatConversation c(t, tmpl, std::nullopt);
+  TurnPlan p;
+  uint32_t cached = run_turn(c, t, "why", "because\n</think>\n\nit is", 0, &p);
+  CHECK(p.in_reasoning);
+  CHECK(p.feed_text == "<|im_start|>user\nwhy<|im_end|>\n<|im_start|>assistant\n<think>\n");
+  REQUIRE(c.messages().size() == 2);
+  CHECK(c.messages()[1].content == "it is");
+  CHECK(c.messages()[1].reasoning_content == "because");
+  p = c.plan("more", cached, true);
+  CHECK(p.rewound == 0);
+  CHECK(p.keep == cached);
+  const int32_t last = encode(t, "because\n</think>\n\nit is").back();
+  CHECK(p.feed_text == t.piece(last, true) +
+                           "<|im_end|>\n<|im_start|>user\nmore<|im_end|>\n<|im_start|>assistant\n"
+                           "<think>\n");
+  c.begin_turn(p);
+  CHECK(t.decode(c.tokens(), true) == c.text());
+}
+
+TEST_CASE("chat conversation: the rendering is cut at the special tokens the template writes") {
+  // Qwen3's template with a BOS that is not one of its tokens: the pieces are encoded apart and
+  // give the tokens of the whole text.
+  const Tokenizer t = synth_tokenizer();
+  ChatConversation c(t, kQwen3, "S");
+  const TurnPlan p = c.plan("a <think> b", 0, true);
+  CHECK(p.feed == encode(t, p.text));
+  CHECK(t.decode(p.feed, true) == p.text);
+  REQUIRE(p.feed_ends.size() == p.feed.size());
+  CHECK(p.feed_ends.back() == p.text.size());
 }
 
 std::string printed(const Tokenizer& t, bool terminal, const std::vector<int32_t>& tokens) {

@@ -12,7 +12,7 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 TEST_CASE("serve: messages render through the template; text parts join; kwargs reach it") {
-  const ChatTemplate t(ChatTemplateKind::ChatMLThinking);
+  const ChatTemplate t(synth::kSynthChatTemplate, "<|endoftext|>", "<|im_end|>");
   const Json messages = Json::parse(R"([{"role": "system", "content": "Be brief."},
       {"role": "user", "content": [{"type": "text", "text": "Hello "}, {"type": "text", "text": "there"}]}])");
   CHECK(render_chat_prompt(t, messages, Json::array(), Json::object()) ==
