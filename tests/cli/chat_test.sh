@@ -210,6 +210,18 @@ jfield "$dir/q3.jsonl" 2 fed_text > "$dir/got"
 ends_with "$dir/got" $'<|im_end|>\n<|im_start|>user\nMore<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n' ||
   fail "qwen3 turn 2: $(cat "$dir/got")"
 
+# `rotary run` sends -p through the template only when asked (-sys, -cnv, a template flag): the
+# same prompt tokens as the rendered text given raw.
+prompt_ids() { "$rotary" run -m "$q3" --no-progress -n 1 --temp 0 --json "$@" | grep -oE '"prompt_tokens":\[[0-9,]*\]'; }
+messages "$dir/m4.json" '[{"role": "system", "content": "S"}, {"role": "user", "content": "Hi"}]'
+"$rotary" template -m "$q3" --messages "$dir/m4.json" --no-think > "$dir/want4"
+want4="$(cat "$dir/want4"; printf x)"  # the x keeps the trailing newlines
+[[ "$(prompt_ids -sys S -p Hi --no-think)" == "$(prompt_ids -p "${want4%x}")" ]] || fail "run -sys: not the template's prompt"
+"$rotary" template -m "$q3" --messages "$dir/m3.json" > "$dir/want5"
+want5="$(cat "$dir/want5"; printf x)"
+[[ "$(prompt_ids -cnv -p Hi)" == "$(prompt_ids -p "${want5%x}")" ]] || fail "run -cnv: not the template's prompt"
+[[ "$(prompt_ids -p Hi)" != "$(prompt_ids -cnv -p Hi)" ]] || fail "run -p without a template flag went through the template"
+
 # --- Templates that fail, and flags that contradict each other: each refused before the model
 # is loaded, with the template's words.
 refused() {  # refused CODE TEXT ARGS...: rotary chat ARGS exits CODE saying TEXT
@@ -229,4 +241,10 @@ refused 2 "--chat-template-kwargs is not valid JSON" --chat-template-kwargs '{"e
 refused 2 "--chat-template-kwargs must be a JSON object" --chat-template-kwargs '[1]'
 refused 2 "cannot read" --chat-template-file "$dir/missing.jinja"
 refused 2 "at most one of --think and --no-think" --think --no-think
+set +e
+err="$("$rotary" run -m "$model" --no-progress --tokens 1,2 -sys S 2>&1)"
+code=$?
+set -e
+[[ $code == 2 ]] || fail "run --tokens -sys: exit $code ($err)"
+expect "the chat template flags need -p TEXT" "$err"
 echo "chat_test: ok"
