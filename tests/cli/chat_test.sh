@@ -212,7 +212,7 @@ ends_with "$dir/got" $'<|im_end|>\n<|im_start|>user\nMore<|im_end|>\n<|im_start|
 
 # `rotary run` sends -p through the template only when asked (-sys, -cnv, a template flag): the
 # same prompt tokens as the rendered text given raw.
-prompt_ids() { "$rotary" run -m "$q3" --no-progress -n 1 --temp 0 --json "$@" | grep -oE '"prompt_tokens":\[[0-9,]*\]'; }
+prompt_ids() { "$rotary" run -m "$q3" --no-progress -n 1 --temp 0 --json "$@" 2> /dev/null | grep -oE '"prompt_tokens":\[[0-9,]*\]'; }
 messages "$dir/m4.json" '[{"role": "system", "content": "S"}, {"role": "user", "content": "Hi"}]'
 "$rotary" template -m "$q3" --messages "$dir/m4.json" --no-think > "$dir/want4"
 want4="$(cat "$dir/want4"; printf x)"  # the x keeps the trailing newlines
