@@ -2,10 +2,13 @@
 // The only place where a rotary::Error becomes a message and an exit code.
 #include <cstdio>
 #include <exception>
+#include <string>
+#include <vector>
 
 #include "base/error.h"
 #include "base/printable.h"
 #include "cli/commands.h"
+#include "cli/model_flags.h"
 #include "cli/output.h"
 
 int main(int argc, char** argv) {
@@ -23,7 +26,11 @@ int main(int argc, char** argv) {
   rotary::cli::add_serve_command(app, exit);
   try {
     try {
-      app.parse(argc, argv);
+      // llama.cpp's -ctk/-ctv, which CLI11 cannot declare, as their long forms.
+      std::vector<std::string> args = rotary::cli::with_long_flags(argc, argv);
+      std::vector<char*> ptrs;
+      for (std::string& a : args) ptrs.push_back(a.data());
+      app.parse(static_cast<int>(ptrs.size()), ptrs.data());
     } catch (const CLI::ParseError& e) {
       // Help and --version exit 0; every usage error is bad input: exit 2, as Error(InvalidArgument).
       if (app.exit(e) != 0) return 2;
