@@ -231,7 +231,7 @@ void add_projections(const BenchArgs& a, RotaryEngine& engine, const GgufFile& f
     PlanRequest req;
     req.budget = budget;
     req.ctx = a.options.model.ctx;
-    req.kv_type = a.options.exact ? ops::KvType::F32 : ops::KvType::F16;
+    req.kv_type = a.options.model.kv_type;
     req.prefill_chunk = a.options.model.prefill_chunk;
     const MemoryPlan p = plan_memory(file, h, caps, req);
     const uint64_t fit = (budget - p.fixed()) / p.slot_bytes;
@@ -271,7 +271,7 @@ BenchReport base_report(const BenchArgs& a, RotaryEngine& engine, const GgufFile
   r.model = identify_model(file, engine.hparams(), src.name);
   r.settings = {h.repetitions,
                 a.options.model.ctx,
-                a.options.exact ? "f32" : "f16",
+                ops::to_string(a.options.model.kv_type),
                 a.options.model.moe.prefetch,
                 h.check_tokens,
                 a.llama_threads,
@@ -290,6 +290,8 @@ int bench_command(BenchArgs& a) {
   const ModelHparams hp = read_hparams(file.metadata());
   const bool replaying = a.synthetic_trace || !a.routing_trace.empty();
   if (replaying && !a.prompts_given) a.prompts = {"0"};  // a replay runs generation only
+  a.options.model.kv_type =
+      resolve_kv_types(a.options.cache_type_k, a.options.cache_type_v, a.options.exact);
   HarnessOptions h = harness_options(a, nullptr);
   if (replaying) h.check_prompt = 1;
   if (!a.ctx_given) a.options.model.ctx = needed_context(h);
@@ -318,7 +320,10 @@ int bench_command(BenchArgs& a) {
     lo.model_path = src.path.string();
     lo.threads = a.llama_threads;
     lo.device_index = engine.caps().index;
-    lo.kv_type = a.options.exact ? "f32" : "f16";
+    const ops::KvTypes kv = a.options.model.kv_type;
+    require(kv.k == kv.v, ErrorKind::InvalidArgument,
+            "--llama runs llama.cpp with one KV cache type: give -ctk and -ctv alike");
+    lo.kv_type = ops::to_string(kv.k);
     std::vector<uint64_t> per_layer = summarize_weights(hp, file).expert_bytes_per_layer;
     for (uint64_t& b : per_layer) b *= hp.n_expert;  // one expert's bytes -> the layer's
     llama = std::make_unique<LlamaEngine>(lo, per_layer);
@@ -411,6 +416,7 @@ void add_bench_command(CLI::App& app, Exit& exit) {
   cmd->add_option("--ctx", o.model.ctx, "Context length (default: what the longest test needs)")
       ->each([a](const std::string&) { a->ctx_given = true; });
   cmd->add_flag("--exact", o.exact, "F32 KV cache (the path that matches llama.cpp's numbers)");
+  add_cache_type_flags(cmd, o.cache_type_k, o.cache_type_v);
   cmd->add_option("--residency", o.residency,
                   "Expert residency: auto, copy, in-place (unified memory)")
       ->capture_default_str();

@@ -20,6 +20,7 @@ void add_plan_flags(CLI::App* cmd, PlanArgs& a) {
   cmd->add_option("--prefill-chunk", a.prefill_chunk, "With --plan: prompt tokens per chunk")->capture_default_str();
   cmd->add_option("--expert-slots", a.expert_slots, "With --plan: a fixed number of expert slots");
   cmd->add_flag("--exact", a.exact, "With --plan: F32 KV cache");
+  add_cache_type_flags(cmd, a.cache_type_k, a.cache_type_v);
   cmd->add_option("--residency", a.residency, "With --plan: auto, copy or in-place (as rotary run)")->capture_default_str();
 }
 
@@ -34,7 +35,7 @@ PlannedDevice make_plan(const GgufFile& file, const ModelHparams& h, const PlanA
   PlanRequest req;
   req.budget = budget ? budget : vk::default_vram_budget(caps);
   req.ctx = a.ctx;
-  req.kv_type = a.exact ? ops::KvType::F32 : ops::KvType::F16;
+  req.kv_type = resolve_kv_types(a.cache_type_k, a.cache_type_v, a.exact);
   req.prefill_chunk = a.prefill_chunk;
   req.expert_slots = a.expert_slots;
   const ResidencyMode mode = parse_residency_mode(a.residency);

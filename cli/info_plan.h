@@ -19,6 +19,7 @@ struct PlanArgs {
   uint32_t prefill_chunk = 256;
   uint32_t expert_slots = 0;
   bool exact = false;
+  std::string cache_type_k, cache_type_v;  // -ctk/-ctv as given
   std::string residency = "auto";
 };
 

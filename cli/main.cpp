@@ -3,10 +3,13 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <string>
+#include <vector>
 
 #include "base/error.h"
 #include "base/printable.h"
 #include "cli/commands.h"
+#include "cli/model_flags.h"
 #include "cli/output.h"
 
 namespace {
@@ -40,7 +43,11 @@ int main(int argc, char** argv) {
   rotary::cli::add_template_command(app, exit);
   try {
     try {
-      app.parse(argc, argv);
+      // llama.cpp's -ctk/-ctv, which CLI11 cannot declare, as their long forms.
+      std::vector<std::string> args = rotary::cli::with_long_flags(argc, argv);
+      std::vector<char*> ptrs;
+      for (std::string& a : args) ptrs.push_back(a.data());
+      app.parse(static_cast<int>(ptrs.size()), ptrs.data());
     } catch (const CLI::ParseError& e) {
       // Help and --version exit 0; every usage error is bad input: exit 2, as Error(InvalidArgument).
       if (app.exit(e) != 0) return 2;

@@ -26,6 +26,9 @@ void add_model_flags(CLI::App* cmd, RuntimeOptions& o, std::string& model_path) 
   add_vram_budget_flag(cmd, o.vram_budget, "VRAM rotary may use: bytes or 6.3G, 6300M, 6.3GiB, 6.3GB");
   cmd->add_option("--ctx", o.model.ctx, "Context length in tokens (KV cache size)")->capture_default_str();
   cmd->add_flag("--exact", o.exact, "F32 KV cache: the path that matches llama.cpp's numbers");
+  add_cache_type_flags(cmd, o.cache_type_k, o.cache_type_v);
+  cmd->add_flag("--timestamps", o.timestamps,
+                "GPU timestamps for the upload statistics (GB/s, compute wait, hidden); else n/a");
   cmd->add_option("--policy", o.policy, "Expert cache policy: lru, lfu (belady only replays a trace)")
       ->capture_default_str();
   cmd->add_flag("!--no-prefetch", o.model.moe.prefetch, "Do not predict and upload the next layer's experts early");
@@ -39,6 +42,21 @@ void add_model_flags(CLI::App* cmd, RuntimeOptions& o, std::string& model_path) 
                 "Check every op against its CPU reference as the model runs; stop at the first that diverges "
                 "(slow; for debugging)");
   cmd->add_flag("!--no-progress", o.model.progress, "No progress bar while loading");
+}
+
+void add_cache_type_flags(CLI::App* cmd, std::string& k, std::string& v) {
+  cmd->add_option("--cache-type-k", k, "-ctk: KV cache type for K: f16 (default), q8_0, q4_0, f32");
+  cmd->add_option("--cache-type-v", v, "-ctv: KV cache type for V: f16 (default), q8_0, q4_0, f32");
+}
+
+std::vector<std::string> with_long_flags(int argc, char** argv) {
+  std::vector<std::string> args(argv, argv + argc);
+  for (size_t i = 1; i < args.size(); ++i) {
+    if (args[i] == "--") break;  // what follows is not a flag
+    if (args[i] == "-ctk") args[i] = "--cache-type-k";
+    if (args[i] == "-ctv") args[i] = "--cache-type-v";
+  }
+  return args;
 }
 
 void add_sampling_flags(CLI::App* cmd, SamplingParams& s, std::shared_ptr<bool> seed_given) {

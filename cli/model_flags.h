@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "loader/gguf_reader.h"
 #include "loader/tokenizer/tokenizer.h"
@@ -16,6 +17,12 @@ void add_model_flags(CLI::App* cmd, RuntimeOptions& o, std::string& model_path);
 // ROTARY_DEVICE and ROTARY_VRAM_BUDGET.
 void add_device_flag(CLI::App* cmd, GivenValue& v, const std::string& help);
 void add_vram_budget_flag(CLI::App* cmd, GivenValue& v, const std::string& help);
+// --cache-type-k and --cache-type-v (-ctk, -ctv: llama.cpp's flags); the strings are parsed by
+// resolve_kv_types (runtime/options.h).
+void add_cache_type_flags(CLI::App* cmd, std::string& k, std::string& v);
+// The command line with llama.cpp's multi-letter short flags (-ctk, -ctv), which CLI11 cannot
+// declare, spelled as their long forms.
+std::vector<std::string> with_long_flags(int argc, char** argv);
 
 // The sampling flags run and chat share (--temp, --top-k, --top-p, --min-p, --repeat-penalty,
 // --seed). `seed_given` turns true when --seed is on the command line.

@@ -49,6 +49,14 @@ void apply_env_overrides(RuntimeOptions& o) {
   from_env("ROTARY_VALIDATION", o.validation);
 }
 
+ops::KvTypes resolve_kv_types(const std::string& k, const std::string& v, bool exact) {
+  require(!exact || (k.empty() && v.empty()), ErrorKind::InvalidArgument,
+          "--exact means an f32 KV cache; leave out -ctk/-ctv with it (or give -ctk f32 -ctv f32)");
+  if (exact) return ops::KvType::F32;
+  return {k.empty() ? ops::KvType::F16 : ops::parse_kv_type(k, "-ctk/--cache-type-k"),
+          v.empty() ? ops::KvType::F16 : ops::parse_kv_type(v, "-ctv/--cache-type-v")};
+}
+
 void RuntimeOptions::resolve() {
   if (device.given()) gpu.device_index = parse_device_index(device);
   if (vram_budget.given()) gpu.vram_budget = parse_vram_budget(vram_budget);
@@ -59,7 +67,8 @@ void RuntimeOptions::resolve() {
   }
   model.cache.policy = parse_policy(policy);
   model.residency = parse_residency_mode(residency);
-  if (exact) model.kv_type = ops::KvType::F32;
+  model.kv_type = resolve_kv_types(cache_type_k, cache_type_v, exact);
+  model.cache.timestamps = model.moe.timestamps = timestamps;
   require(model.ctx >= 1, ErrorKind::InvalidArgument, "--ctx must be at least 1");
   require(model.prefill_chunk >= 1, ErrorKind::InvalidArgument, "--prefill-chunk must be at least 1");
 }

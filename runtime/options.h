@@ -39,6 +39,9 @@ struct RuntimeOptions {
   std::string policy = "lru";
   std::string residency = "auto";
   bool exact = false;       // F32 KV cache: the path that matches llama.cpp to ~1e-4
+  // KV cache types as given (-ctk/-ctv: f16, q8_0, q4_0, f32); empty: f16, or f32 with --exact.
+  std::string cache_type_k, cache_type_v;
+  bool timestamps = false;  // GPU timestamps for upload rate and wait statistics (--timestamps)
 
   // Checks every value and parses the string options into their typed fields; throws
   // Error(InvalidArgument).
@@ -46,5 +49,10 @@ struct RuntimeOptions {
 };
 
 void apply_env_overrides(RuntimeOptions& options);
+
+// The KV cache types from -ctk/-ctv as given (empty: not given) and --exact (f32; refused beside
+// -ctk/-ctv). Throws Error(InvalidArgument) naming the flag and the accepted values.
+ops::KvTypes resolve_kv_types(const std::string& cache_type_k, const std::string& cache_type_v,
+                              bool exact);
 
 }  // namespace rotary

@@ -57,6 +57,7 @@ std::string RunStats::line() const {
                 driver_peak_vram ? " (driver " : "", driver_peak_vram ? (format_bytes(driver_peak_vram) + ")").c_str() : "",
                 100.0 * r.hit_rate(), format_bytes(static_cast<uint64_t>(per_token)).c_str());
   std::string out = buf;
+  if (!r.upload_timed && r.bytes_uploaded > 0) out += " (GB/s, hidden: n/a without --timestamps)";
   if (r.upload_timed && r.upload_gpu_seconds > 0) {
     std::snprintf(buf, sizeof buf, " at %.2f GB/s", r.upload_gbps());
     out += buf;
@@ -105,13 +106,25 @@ void write_stats_json(JsonWriter& w, const RunStats& s) {
   w.field("prediction_recall", m.predicted_total ? static_cast<double>(m.predicted_correct) / m.predicted_total : 0.0);
   w.field("expert_dispatch_groups", m.dispatch_groups);
   // GPU timestamps: how fast uploads ran and how much of their time compute spent waiting.
-  if (r.upload_timed) w.field("upload_gpu_seconds", r.upload_gpu_seconds).field("upload_gbps", r.upload_gbps());
+  // Without them (--timestamps off, or a queue without timestamps) these are null: n/a.
+  w.field("timestamps", r.upload_timed || m.wait_timed);
+  if (r.upload_timed) {
+    w.field("upload_gpu_seconds", r.upload_gpu_seconds).field("upload_gbps", r.upload_gbps());
+  } else {
+    w.key("upload_gpu_seconds").null();
+    w.key("upload_gbps").null();
+  }
   if (m.wait_timed) {
     w.field("upload_wait_seconds", m.upload_wait_seconds);
     w.field("upload_wait_ms_per_token", tokens ? 1e3 * m.upload_wait_seconds / tokens : 0.0);
+  } else {
+    w.key("upload_wait_seconds").null();
+    w.key("upload_wait_ms_per_token").null();
   }
   if (r.upload_timed && m.wait_timed && r.upload_gpu_seconds > 0)
     w.field("upload_hidden_fraction", std::clamp(1.0 - m.upload_wait_seconds / r.upload_gpu_seconds, 0.0, 1.0));
+  else
+    w.key("upload_hidden_fraction").null();
   w.end_object();
   w.end_object();
 }

@@ -5,7 +5,8 @@
 // A workgroup owns BQ query rows that share one KV head: rows are (token, head) pairs, GW heads
 // of the same GQA group per token, BQ / GW tokens per tile (workgroup x). Workgroup y picks the
 // KV head and the group of GW heads; z picks a split: a run of split_len keys. The keys are
-// walked in tiles of BK: a K tile is loaded to shared memory (coalesced, f16 converted to f32),
+// walked in tiles of BK: a K tile is loaded to shared memory (coalesced, converted to f32 from the
+// cache's type: f32, f16, q8_0, q4_0),
 // scores S = scale * Q K^T (masked: causal and out of range -> -inf), then online softmax
 // (running max m and sum l per row; P computed once per score) and O += P V with the V tile in
 // the same shared memory.
@@ -19,9 +20,6 @@
 // Shared memory: 4 * (BQ*HD + BK*(HD+4) + BQ*BK + WG) bytes; the host keeps it within the device limit.
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
-#if KV_F16
-#include "f16.glsl"
-#endif
 
 layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const uint HD = 128;  // head_dim
@@ -30,16 +28,16 @@ layout(constant_id = 3) const uint BK = 32;   // keys per tile
 layout(constant_id = 4) const uint GW = 8;    // heads per token in a tile
 
 layout(std430, binding = 0) readonly buffer Q { float q[]; };
-#if KV_F16
+// K and V as words whatever their types (K_TYPE, V_TYPE: kv_types.glsl).
 layout(std430, binding = 1) readonly buffer K { uint kc[]; };
 layout(std430, binding = 2) readonly buffer V { uint vc[]; };
-#else
-layout(std430, binding = 1) readonly buffer K { float kc[]; };
-layout(std430, binding = 2) readonly buffer V { float vc[]; };
-#endif
 layout(std430, binding = 3) writeonly buffer O { float o[]; };
 layout(std430, binding = 4) writeonly buffer ML { float ml[]; };
 layout(push_constant) uniform PushBlock { AttentionPush p; };
+
+uint kv_word(bool values, uint word) { return values ? vc[word] : kc[word]; }
+#define READ_KV 1
+#include "kv_types.glsl"
 
 #define NEG_INF uintBitsToFloat(0xFF800000u)
 const uint WG = gl_WorkGroupSize.x;
@@ -60,16 +58,9 @@ void load_tile(bool values, uint j0, uint end, uint kvh) {
     const uint d4 = e - jj * HD4;
     vec4 v = vec4(0.0);
     if (j0 + jj < end) {
-      const uint row = ((j0 + jj - p.kv_first) * p.n_kv_heads + kvh) * HD4 + d4;
-#if KV_F16
-      const uint at = 2 * row;  // two words of two halves each
-      v = values ? vec4(rt_unpack_f16x2(vc[p.v_skip + at]), rt_unpack_f16x2(vc[p.v_skip + at + 1]))
-                 : vec4(rt_unpack_f16x2(kc[p.k_skip + at]), rt_unpack_f16x2(kc[p.k_skip + at + 1]));
-#else
-      const uint at = 4 * row;
-      v = values ? vec4(vc[p.v_skip + at], vc[p.v_skip + at + 1], vc[p.v_skip + at + 2], vc[p.v_skip + at + 3])
-                 : vec4(kc[p.k_skip + at], kc[p.k_skip + at + 1], kc[p.k_skip + at + 2], kc[p.k_skip + at + 3]);
-#endif
+      // Element 0 of the row's head: rows are whole blocks, so e = (row, head) elements + 4 d4.
+      const uint e = ((j0 + jj - p.kv_first) * p.n_kv_heads + kvh) * HD + 4u * d4;
+      v = values ? kv_load4(true, V_TYPE, p.v_skip_bytes, e) : kv_load4(false, K_TYPE, p.k_skip_bytes, e);
     }
     kv_tile[jj * KSTRIDE + d4] = v;
   }

@@ -152,7 +152,7 @@ struct KvStorePush {
   uint row_elems;   // n_kv_heads * head_dim
   uint src_offset;
   uint src_stride;  // floats between tokens
-  uint dst_skip;    // words from the binding's start to the first stored row
+  uint dst_skip_bytes;  // bytes from the binding's start to the first stored row
 };
 ROTARY_PUSH_CHECK(KvStorePush)
 
@@ -165,8 +165,8 @@ struct AttentionPush {
   uint n_kv_heads;
   uint p0;
   uint kv_first;   // position of the bound range's first row
-  uint k_skip;     // words from the K binding's start to that row
-  uint v_skip;     // the same for V
+  uint k_skip_bytes;  // bytes from the K binding's start to that row
+  uint v_skip_bytes;  // the same for V
   uint key_begin;
   uint key_end;
   uint split_len;

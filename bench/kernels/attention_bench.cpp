@@ -41,8 +41,8 @@ kv::KvCache filled_cache(Bench& b, ops::KvType type, uint32_t capacity) {
 
 // The cache tensor's first `positions` rows as floats (f16 widened exactly).
 std::vector<float> cached(Bench& b, const vk::BufferView& tensor, const ops::KvGeometry& geo,
-                          uint32_t positions) {
-  const uint64_t bytes = positions * geo.row_bytes();
+                          ops::KvType type, uint32_t positions) {
+  const uint64_t bytes = vk::align_up(positions * geo.row_bytes(type), 4);
   vk::Buffer copy = b.scratch(bytes, "bench cache copy");
   b.gpu().compute().run_now([&](vk::Recorder& rec) {
     rec.barrier(vk::access::kComputeWrite, vk::access::kTransferRead);
@@ -52,13 +52,13 @@ std::vector<float> cached(Bench& b, const vk::BufferView& tensor, const ops::KvG
   const std::vector<float> words = b.download(copy, bytes / 4);
   std::vector<std::byte> raw(bytes);
   std::memcpy(raw.data(), words.data(), bytes);
-  return ref::kv_values(raw, geo, positions);
+  return ref::kv_values(raw, geo, type, positions);
 }
 
 void decode_case(Bench& b, const kv::KvCache& cache, uint32_t kv_len) {
   const ops::KvGeometry& geo = cache.geometry();
   const std::string name =
-      std::string("decode ") + ops::to_string(geo.type) + " kv=" + std::to_string(kv_len);
+      std::string("decode ") + ops::to_string(geo.types) + " kv=" + std::to_string(kv_len);
   if (!b.selected("attention " + name)) return;
   std::vector<float> q = ref::random_floats(size_t{kHeads} * kHeadDim, 7, -4.0f, 4.0f);
   vk::Buffer dq = b.upload(q.data(), q.size() * 4, "bench q");
@@ -73,14 +73,14 @@ void decode_case(Bench& b, const kv::KvCache& cache, uint32_t kv_len) {
   b.gpu().compute().run_now(decode);
   const std::vector<float> got = b.download(out, q.size());
   std::vector<float> want(q.size());
-  ref::attention(q, cached(b, cache.layer(0).k, geo, kv_len),
-                 cached(b, cache.layer(0).v, geo, kv_len), want, {1, kv_len - 1, kHeads}, kKvHeads,
+  ref::attention(q, cached(b, cache.layer(0).k, geo, geo.types.k, kv_len),
+                 cached(b, cache.layer(0).v, geo, geo.types.v, kv_len), want, {1, kv_len - 1, kHeads}, kKvHeads,
                  kHeadDim);
   size_t bad = 0;
   for (size_t i = 0; i < q.size(); ++i)
     bad += !(std::fabs(got[i] - want[i]) <= 1e-5 + 1e-5 * std::fabs(want[i]));
   const double us = b.time_us(decode);
-  b.report({"attention", name, us, 2.0 * kv_len * geo.row_bytes(), 4.0 * kHeads * kHeadDim * kv_len,
+  b.report({"attention", name, us, double(kv_len) * (geo.k_row_bytes() + geo.v_row_bytes()), 4.0 * kHeads * kHeadDim * kv_len,
             bad ? std::to_string(bad) + " MISMATCHES"
                 : "ok, " + std::to_string(plan.n_splits) + " splits"});
 }
@@ -90,8 +90,9 @@ void decode_case(Bench& b, const kv::KvCache& cache, uint32_t kv_len) {
 void run_attention(Bench& b) {
   const uint32_t lengths[] = {512, 4096, 32768};
   b.copy_gbps();  // decode is bandwidth-bound on a GPU: K and V bytes against the copy rate
-  for (ops::KvType type : {ops::KvType::F16, ops::KvType::F32}) {
-    if (b.options().quick && type == ops::KvType::F32) continue;
+  for (ops::KvType type :
+       {ops::KvType::F16, ops::KvType::Q8_0, ops::KvType::Q4_0, ops::KvType::F32}) {
+    if (b.options().quick && type != ops::KvType::F16) continue;
     bool any = false;
     for (uint32_t len : lengths)
       any = any || b.selected(std::string("attention decode ") + ops::to_string(type) +

@@ -55,6 +55,7 @@ RotaryEngine::RotaryEngine(const GgufFile& file, RuntimeOptions options, Context
       options_(std::move(options)),
       factory_(std::move(factory)) {
   validate_tensors(hparams_, file_);
+  options_.timestamps = true;  // bench reports upload GB/s and the compute wait
   options_.resolve();
   options_.model.progress = false;
 }

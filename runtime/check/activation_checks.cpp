@@ -101,24 +101,31 @@ CheckedOp kv_store(const vk::BufferView& k_cur, const vk::BufferView& v_cur,
   CheckedOp op;
   op.name = "kv_store";
   op.shape = std::to_string(n) + " positions from " + std::to_string(p0) + ", " +
-             dims({geo.n_kv_heads, geo.head_dim}) + " " + ops::to_string(geo.type);
+             dims({geo.n_kv_heads, geo.head_dim}) + " " + ops::to_string(geo.types);
   op.inputs = {prefix(k_cur, extent(n, row, stride) * 4),
                prefix(v_cur, extent(n, row, stride) * 4)};
-  op.outputs = {kv.k.sub(p0 * geo.row_bytes(), n * geo.row_bytes()),
-                kv.v.sub(p0 * geo.row_bytes(), n * geo.row_bytes())};
+  // The stored rows, widened to whole words (quantised rows may start and end mid-word).
+  auto rows = [&](const vk::BufferView& t, ops::KvType type) {
+    const uint64_t first = p0 * geo.row_bytes(type) / 4 * 4;
+    const uint64_t end = vk::align_up((p0 + n) * geo.row_bytes(type), 4);
+    return t.sub(first, end - first);
+  };
+  op.outputs = {rows(kv.k, geo.types.k), rows(kv.v, geo.types.v)};
   op.compare = [geo, p0, n, src_stride](const OpData& d) {
     // A cache of exactly p0 + n positions on the host: the reference writes the rows, the GPU's
-    // rows go beside them; both are read back as floats.
+    // rows go beside them; both are read back as floats (dequantised) and must be equal.
     ops::KvGeometry g = geo;
     g.capacity = p0 + n;
     Verdict v;
     for (int which = 0; which < 2; ++which) {
-      std::vector<std::byte> want_cache(g.bytes()), got_cache(g.bytes());
-      ref::kv_store(as<float>(d.inputs[which]), want_cache, g, p0, n, src_stride);
+      const ops::KvType type = which ? g.types.v : g.types.k;
+      std::vector<std::byte> want_cache(vk::align_up(g.tensor_bytes(type), 4)),
+          got_cache(want_cache.size());
+      ref::kv_store(as<float>(d.inputs[which]), want_cache, g, type, p0, n, src_stride);
       std::copy(d.outputs[which].begin(), d.outputs[which].end(),
-                got_cache.begin() + p0 * g.row_bytes());
-      const std::vector<float> want = ref::kv_values(want_cache, g, p0 + n),
-                               got = ref::kv_values(got_cache, g, p0 + n);
+                got_cache.begin() + p0 * g.row_bytes(type) / 4 * 4);
+      const std::vector<float> want = ref::kv_values(want_cache, g, type, p0 + n),
+                               got = ref::kv_values(got_cache, g, type, p0 + n);
       const uint64_t first = uint64_t{p0} * g.n_kv_heads * g.head_dim;
       const Verdict one =
           exact(which ? "v" : "k", std::span(got).subspan(first), std::span(want).subspan(first));
@@ -138,13 +145,13 @@ CheckedOp attention(const vk::BufferView& q, const ops::KvLayerView& kv, const v
   op.name = "attention";
   op.shape = std::to_string(s.n_tokens) + " queries from position " + std::to_string(s.p0) + ", " +
              dims({s.n_heads, geo.head_dim}) + " over " + std::to_string(geo.n_kv_heads) +
-             " KV heads " + ops::to_string(geo.type);
-  op.inputs = {prefix(q, q_bytes), kv.k.sub(0, kv_len * geo.row_bytes()),
-               kv.v.sub(0, kv_len * geo.row_bytes())};
+             " KV heads " + ops::to_string(geo.types);
+  op.inputs = {prefix(q, q_bytes), kv.k.sub(0, kv_len * geo.k_row_bytes()),
+               kv.v.sub(0, kv_len * geo.v_row_bytes())};
   op.outputs = {prefix(out, q_bytes)};
   op.compare = [geo, s, kv_len](const OpData& d) {
-    const std::vector<float> k = ref::kv_values(d.inputs[1], geo, kv_len),
-                             v = ref::kv_values(d.inputs[2], geo, kv_len);
+    const std::vector<float> k = ref::kv_values(d.inputs[1], geo, geo.types.k, kv_len),
+                             v = ref::kv_values(d.inputs[2], geo, geo.types.v, kv_len);
     std::vector<float> want(d.outputs[0].size() / 4);
     ref::attention(as<float>(d.inputs[0]), k, v, want, s, geo.n_kv_heads, geo.head_dim);
     // Scores to ~1e-6, exp to a few ulps, the weighted sum of values: about 3e-6 of max|v|.

@@ -6,21 +6,20 @@ namespace rotary::kv {
 
 KvCache KvCache::create(vk::Device& device, vk::MemoryBudget* budget, uint32_t layers,
                         const ops::KvGeometry& geo) {
-  require(geo.n_kv_heads > 0 && geo.head_dim > 0 && geo.head_dim % 2 == 0 && geo.capacity > 0,
-          ErrorKind::InvalidArgument,
-          "KV cache: heads, an even head_dim and a capacity must be given");
+  ops::validate(geo);
   KvCache c;
   c.geo_ = geo;
   c.k_.reserve(layers);
   c.v_.reserve(layers);
   for (uint32_t i = 0; i < layers; ++i) {
     const std::string name = "KV cache layer " + std::to_string(i) + " (" +
-                             ops::to_string(geo.type) + ", " + std::to_string(geo.capacity) +
+                             ops::to_string(geo.types) + ", " + std::to_string(geo.capacity) +
                              " positions)";
-    c.k_.push_back(vk::Buffer::create(device, budget, geo.bytes(), vk::MemoryKind::DeviceLocal,
-                                      vk::MemoryUse::KvCache, "K of " + name));
-    c.v_.push_back(vk::Buffer::create(device, budget, geo.bytes(), vk::MemoryKind::DeviceLocal,
-                                      vk::MemoryUse::KvCache, "V of " + name));
+    // Rounded up to whole words: quantised rows end at any even byte, and shaders read words.
+    c.k_.push_back(vk::Buffer::create(device, budget, vk::align_up(geo.tensor_bytes(geo.types.k), 4),
+                                      vk::MemoryKind::DeviceLocal, vk::MemoryUse::KvCache, "K of " + name));
+    c.v_.push_back(vk::Buffer::create(device, budget, vk::align_up(geo.tensor_bytes(geo.types.v), 4),
+                                      vk::MemoryKind::DeviceLocal, vk::MemoryUse::KvCache, "V of " + name));
   }
   return c;
 }

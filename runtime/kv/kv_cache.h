@@ -1,6 +1,7 @@
 #pragma once
 // The KV cache of one sequence: per attention layer, a K buffer and a V buffer of
-// [capacity][n_kv_heads][head_dim] elements, F32 or F16 (layout and reasons: ops/kv_view.h).
+// [capacity][n_kv_heads][head_dim] elements of the K and V types (F32, F16, Q8_0, Q4_0; layout
+// and reasons: ops/kv_view.h).
 // Counted in the VRAM budget as MemoryUse::KvCache. One buffer per tensor, not one for all
 // layers: a layer's K may exceed maxStorageBufferRange on its own at long contexts (the ops bind
 // it in position ranges), and separate buffers keep each allocation far below
@@ -20,7 +21,7 @@ class KvCache {
 
   // Bytes create() would reserve: the memory planner's figure.
   static uint64_t planned_bytes(uint32_t layers, const ops::KvGeometry& geo) {
-    return 2ull * layers * geo.bytes();
+    return uint64_t{layers} * geo.layer_bytes();
   }
 
   uint32_t layers() const { return static_cast<uint32_t>(k_.size()); }

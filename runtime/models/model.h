@@ -32,7 +32,7 @@ bool wants_in_place(ResidencyMode mode, const vk::DeviceCaps& caps);
 struct ModelOptions {
   ResidencyMode residency = ResidencyMode::Auto;
   uint32_t ctx = 4096;                      // KV cache capacity in tokens
-  ops::KvType kv_type = ops::KvType::F16;   // F32: the exact path the oracle tests use
+  ops::KvTypes kv_type = ops::KvType::F16;  // K and V types; F32: the exact path the oracle tests use
   uint32_t prefill_chunk = 256;             // tokens per prompt-processing chunk
   uint32_t expert_slots = 0;                // 0: as many as the VRAM budget allows
   CacheOptions cache;                       // policy (and the future, for Belady)

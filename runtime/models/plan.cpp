@@ -18,17 +18,18 @@ namespace rotary {
 namespace {
 
 struct GrowingParts {
-  uint64_t kv = 0, recurrent = 0, scratch = 0;
+  uint64_t kv = 0, kv_per_token = 0, recurrent = 0, scratch = 0;
 };
 
 // The parts that grow with the context and the chunk, exactly as the models allocate them.
 GrowingParts growing_parts(const ModelHparams& h, const vk::DeviceCaps& caps, uint32_t ctx, uint32_t chunk,
-                           ops::KvType kv_type) {
+                           ops::KvTypes kv_type) {
   GrowingParts g;
   switch (h.arch) {
     case Architecture::Qwen3Moe: {
       const ops::KvGeometry geo = Qwen3Moe::kv_geometry(h, ctx, kv_type);
       g.kv = kv::KvCache::planned_bytes(h.n_layer, geo);
+      g.kv_per_token = uint64_t{h.n_layer} * (geo.k_row_bytes() + geo.v_row_bytes());
       g.scratch = MoeModel::scratch_bytes(h, chunk, caps) + Qwen3Moe::scratch_bytes(h, chunk, geo, caps);
       break;
     }
@@ -38,6 +39,7 @@ GrowingParts growing_parts(const ModelHparams& h, const vk::DeviceCaps& caps, ui
       // recurrent state per sequence instead.
       const ops::KvGeometry geo = Qwen35Moe::kv_geometry(h, ctx, kv_type);
       g.kv = kv::KvCache::planned_bytes(Qwen35Moe::attention_layers(h), geo);
+      g.kv_per_token = uint64_t{Qwen35Moe::attention_layers(h)} * (geo.k_row_bytes() + geo.v_row_bytes());
       g.recurrent = Qwen35Moe::recurrent_bytes(h, caps);
       g.scratch = MoeModel::scratch_bytes(h, chunk, caps) + Qwen35Moe::scratch_bytes(h, chunk, geo, caps);
       break;
@@ -78,6 +80,7 @@ MemoryPlan plan_memory(const GgufFile& file, const ModelHparams& h, const vk::De
   p.dense = DenseWeights::planned_bytes(file, h, caps);
   const GrowingParts g = growing_parts(h, caps, p.ctx, p.prefill_chunk, p.kv_type);
   p.kv = g.kv;
+  p.kv_per_token = g.kv_per_token;
   p.recurrent = g.recurrent;
   p.scratch = g.scratch;
   const ExpertSource source(file, h);
@@ -125,7 +128,8 @@ std::string MemoryPlan::describe() const {
   };
   o << "VRAM plan for a budget of " << format_bytes(budget) << ":\n";
   row("dense weights", dense, "attention, norms, routers, shared experts, embeddings, head");
-  row("KV cache", kv, "--ctx " + std::to_string(ctx) + ", " + ops::to_string(kv_type));
+  row("KV cache", kv, "--ctx " + std::to_string(ctx) + ", " + ops::to_string(kv_type) + ", " +
+                         format_bytes(kv_per_token) + " per token");
   if (recurrent) row("recurrent state", recurrent, "Gated DeltaNet conv + delta-rule state");
   row("activations", scratch, "prefill chunk " + std::to_string(prefill_chunk) + " tokens");
   char pct[64];
@@ -147,7 +151,9 @@ void MemoryPlan::write_json(JsonWriter& w) const {
   w.field("activations", scratch).field("slot_bytes", slot_bytes).field("slots", slots).field("pool", pool);
   w.field("min_slots", min_slots).field("all_experts", all_experts).field("resident_fraction", resident_fraction());
   w.field("total", total()).field("staging_host", staging).field("ctx", ctx).field("prefill_chunk", prefill_chunk);
-  w.field("kv_type", ops::to_string(kv_type)).field("residency", in_place ? "in-place" : "copy").end_object();
+  w.field("kv_type", ops::to_string(kv_type)).field("kv_type_k", ops::to_string(kv_type.k));
+  w.field("kv_type_v", ops::to_string(kv_type.v)).field("kv_bytes_per_token", kv_per_token);
+  w.field("residency", in_place ? "in-place" : "copy").end_object();
 }
 
 }  // namespace rotary

@@ -18,7 +18,7 @@ class JsonWriter;
 struct PlanRequest {
   uint64_t budget = 0;        // bytes of VRAM rotary may use
   uint32_t ctx = 4096;
-  ops::KvType kv_type = ops::KvType::F16;
+  ops::KvTypes kv_type = ops::KvType::F16;
   uint32_t prefill_chunk = 256;
   uint32_t expert_slots = 0;  // 0: as many as fit
 };
@@ -27,6 +27,7 @@ struct MemoryPlan {
   uint64_t budget = 0;
   uint64_t dense = 0;          // attention, norms, routers, shared experts, embeddings, head
   uint64_t kv = 0;             // KV cache of the attention layers at ctx
+  uint64_t kv_per_token = 0;   // bytes of K and V per position, all attention layers
   uint64_t recurrent = 0;      // Gated DeltaNet state (qwen35moe)
   uint64_t scratch = 0;        // activations and per-step buffers
   uint64_t slot_bytes = 0;     // one expert slot
@@ -38,7 +39,7 @@ struct MemoryPlan {
   bool in_place = false;       // experts read where the file lies: no slot pool (set_in_place)
   uint32_t ctx = 0;
   uint32_t prefill_chunk = 0;
-  ops::KvType kv_type = ops::KvType::F16;
+  ops::KvTypes kv_type = ops::KvType::F16;
 
   // Experts read in place from the file (--residency in-place): no slot pool, no staging.
   void set_in_place() {

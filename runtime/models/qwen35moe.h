@@ -29,7 +29,7 @@ class Qwen35Moe : public MoeModel {
   void reset() override;
 
   static uint32_t attention_layers(const ModelHparams& h);
-  static ops::KvGeometry kv_geometry(const ModelHparams& h, uint32_t ctx, ops::KvType type);
+  static ops::KvGeometry kv_geometry(const ModelHparams& h, uint32_t ctx, ops::KvTypes types);
   // The buffers of a chunk of this architecture: attention, Gated DeltaNet and shared expert
   // (the planner adds MoeModel::scratch_bytes and the recurrent state).
   static uint64_t scratch_bytes(const ModelHparams& h, uint32_t chunk, const ops::KvGeometry& geo,

@@ -10,9 +10,11 @@
 
 namespace rotary {
 
-ops::KvGeometry Qwen3Moe::kv_geometry(const ModelHparams& h, uint32_t ctx, ops::KvType type) {
+ops::KvGeometry Qwen3Moe::kv_geometry(const ModelHparams& h, uint32_t ctx, ops::KvTypes types) {
   require(h.head_dim_k == h.head_dim_v, ErrorKind::Unsupported, "attention with key and value head sizes that differ");
-  return {type, h.n_head_kv, h.head_dim_k, ctx};
+  const ops::KvGeometry geo{types, h.n_head_kv, h.head_dim_k, ctx};
+  ops::validate(geo);
+  return geo;
 }
 
 uint64_t Qwen3Moe::scratch_bytes(const ModelHparams& h, uint32_t chunk, const ops::KvGeometry& geo,

@@ -15,7 +15,7 @@ class Qwen3Moe : public MoeModel {
            const ModelOptions& options, const MemoryPlan& plan);
   void reset() override {}  // the KV cache is overwritten position by position
 
-  static ops::KvGeometry kv_geometry(const ModelHparams& h, uint32_t ctx, ops::KvType type);
+  static ops::KvGeometry kv_geometry(const ModelHparams& h, uint32_t ctx, ops::KvTypes types);
   // The attention buffers of a chunk (the planner adds MoeModel::scratch_bytes).
   static uint64_t scratch_bytes(const ModelHparams& h, uint32_t chunk, const ops::KvGeometry& geo,
                                 const vk::DeviceCaps& caps);

@@ -54,7 +54,7 @@ uint64_t RoutedMoe::scratch_bytes(const ModelHparams& h, uint32_t max_tokens, co
 RoutedMoe::RoutedMoe(vk::GpuContext& gpu, const DenseWeights& weights, const ModelHparams& h, uint32_t max_tokens,
                      const RoutedMoeOptions& options, std::string ffn_norm)
     : gpu_(gpu), weights_(weights), h_(h), options_(options), ffn_norm_(std::move(ffn_norm)),
-      max_tokens_(max_tokens), stamps_(gpu.device(), -1) {
+      max_tokens_(max_tokens), stamps_(options.timestamps ? StampLog(gpu.device(), -1) : StampLog()) {
   stats_.wait_timed = stamps_.enabled();
   const Sizes s = sizes(h, max_tokens, gpu.caps());
   table_stride_ = s.table_stride;

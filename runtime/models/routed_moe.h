@@ -33,6 +33,7 @@ struct RoutedMoeOptions {
   bool prefetch = true;                  // predict layer L+1's experts from layer L's hidden state
   const RoutingTrace* replay = nullptr;  // replace the router's choices by a trace's
   RoutingTrace* record = nullptr;        // append the router's choices
+  bool timestamps = false;               // GPU timestamps of upload waits; off: reported as n/a
 };
 
 class RoutedMoe {

@@ -85,8 +85,10 @@ uint64_t binding_positions(const KvGeometry& geo, const vk::DeviceCaps& caps,
                            const AttentionTuning& t) {
   const uint64_t limit = t.max_range ? std::min(t.max_range, caps.max_storage_buffer_range)
                                      : caps.max_storage_buffer_range;
-  const uint64_t align = std::max<uint64_t>(caps.min_storage_offset_alignment, 4);
-  const uint64_t fit = limit > align ? (limit - align) / geo.row_bytes() : 0;
+  // Room for the alignment skip and the word a quantised range may end inside.
+  const uint64_t align = std::max<uint64_t>(caps.min_storage_offset_alignment, 4) + 4;
+  const uint64_t fit =
+      limit > align ? (limit - align) / std::max(geo.k_row_bytes(), geo.v_row_bytes()) : 0;
   require(fit > 0, ErrorKind::Unsupported,
           "attention: one cache row exceeds the storage-buffer range limit");
   return std::min<uint64_t>(fit, UINT32_MAX);
@@ -161,6 +163,7 @@ AttentionPlan attention_plan(const AttentionShape& s, const KvGeometry& geo,
           "attention: n_heads must be a multiple of n_kv_heads");
   require(geo.head_dim >= 4 && geo.head_dim % 4 == 0, ErrorKind::InvalidArgument,
           "attention: head_dim must be a multiple of 4");
+  validate(geo);
   if (uint64_t{s.p0} + s.n_tokens > geo.capacity)
     throw Error(ErrorKind::ContextFull,
                 "attention: positions up to " + std::to_string(s.p0 + s.n_tokens) +
@@ -233,28 +236,27 @@ void attention(vk::Recorder& rec, const vk::BufferView& q, const KvLayerView& kv
     bml = bind_elements(caps, scratch, slots * 2, "attention");
     bpo = bind_elements(caps, scratch.sub(o_at, scratch.size - o_at), slots * hd, "attention");
   }
-  const char* shader = geo.type == KvType::F32 ? "attention_f32" : "attention_f16";
+  const std::string shader =
+      std::string("attention_") + to_string(geo.types.k) + "_" + to_string(geo.types.v);
   const vk::Pipeline& p = rec.pipeline(
       {shader,
        {pl.workgroup_size, hd, pl.rows_per_tile, pl.keys_per_tile, pl.heads_per_row_group},
        5,
        sizeof(push::AttentionPush)});
   const uint32_t kv_len = s.p0 + s.n_tokens;
-  const uint64_t row = geo.row_bytes();
+  const uint64_t k_row = geo.k_row_bytes(), v_row = geo.v_row_bytes();
   for (uint32_t r = 0; r < pl.n_ranges; ++r) {
     const uint32_t first = r * pl.range_len;
     const uint32_t n = std::min(pl.range_len, kv_len - first);
-    const BoundRange bk =
-        bind_elements(caps, kv.k.sub(first * row, n * row), n * row / 4, "attention", t.max_range);
-    const BoundRange bv =
-        bind_elements(caps, kv.v.sub(first * row, n * row), n * row / 4, "attention", t.max_range);
+    const BoundBytes bk = bind_bytes(caps, kv.k, first * k_row, n * k_row, "attention", t.max_range);
+    const BoundBytes bv = bind_bytes(caps, kv.v, first * v_row, n * v_row, "attention", t.max_range);
     const push::AttentionPush pc{s.n_tokens,
                                  s.n_heads,
                                  geo.n_kv_heads,
                                  s.p0,
                                  first,
-                                 bk.offset,
-                                 bv.offset,
+                                 bk.skip_bytes,
+                                 bv.skip_bytes,
                                  first,
                                  first + n,
                                  pl.split_len,

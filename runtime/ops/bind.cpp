@@ -27,4 +27,14 @@ BoundRange bind_elements(const vk::DeviceCaps& caps, const vk::BufferView& view,
           static_cast<uint32_t>(skip / 4)};
 }
 
+BoundBytes bind_bytes(const vk::DeviceCaps& caps, const vk::BufferView& view, uint64_t first,
+                      uint64_t bytes, const char* what, uint64_t max_range) {
+  const uint64_t word = first / 4 * 4, extra = first - word;
+  require(word <= view.size, ErrorKind::InvalidArgument,
+          std::string(what) + ": a byte range past the end of its buffer");
+  const BoundRange r = bind_elements(caps, view.sub(word, view.size - word),
+                                     (extra + bytes + 3) / 4, what, max_range);
+  return {r.binding, static_cast<uint32_t>(r.offset * 4 + extra)};
+}
+
 }  // namespace rotary::ops

@@ -19,4 +19,14 @@ struct BoundRange {
 BoundRange bind_elements(const vk::DeviceCaps& caps, const vk::BufferView& view, uint64_t count,
                          const char* what, uint64_t max_range = 0);
 
+// Bytes [first, first + bytes) of `view` (which starts 4-byte aligned and extends to a whole word
+// past the range), bound from the word holding `first`: for data packed at 2-byte granularity
+// (quantised KV rows). `skip_bytes` is where `first` lies in the binding.
+struct BoundBytes {
+  vk::BufferView binding;
+  uint32_t skip_bytes = 0;
+};
+BoundBytes bind_bytes(const vk::DeviceCaps& caps, const vk::BufferView& view, uint64_t first,
+                      uint64_t bytes, const char* what, uint64_t max_range = 0);
+
 }  // namespace rotary::ops

@@ -13,8 +13,9 @@ struct KvStoreTuning {
 };
 
 // k_cur and v_cur are [n_tokens][n_kv_heads * head_dim] f32, rows `src_stride` floats apart
-// (0: packed); they go to positions [p0, p0 + n_tokens), converted to f16 when the cache is F16
-// (round to nearest even, bit-identical with ggml's fp32 -> fp16).
+// (0: packed); they go to positions [p0, p0 + n_tokens) in the cache's types: F16 rounded to
+// nearest even, bit-identical with ggml's fp32 -> fp16; Q8_0 and Q4_0 the bytes llama.cpp's
+// reference quantisers write (ggml_quantize_chunk).
 void kv_store(vk::Recorder& rec, const vk::BufferView& k_cur, const vk::BufferView& v_cur,
               const KvLayerView& kv, uint32_t p0, uint32_t n_tokens, uint32_t src_stride = 0,
               const KvStoreTuning& tuning = {});

@@ -33,12 +33,17 @@ void attention(std::span<const float> q, std::span<const float> k, std::span<con
                std::span<float> out, const ops::AttentionShape& shape, uint32_t n_kv_heads,
                uint32_t head_dim);
 
-// kv_store into a host copy of one cache tensor (K or V), rounding to f16 as ggml does.
+// n elements (a multiple of the block) into a cache row of type t: F16 rounds as ggml does; Q8_0
+// and Q4_0 as llama.cpp's quantize_row_q8_0_ref / quantize_row_q4_0_ref, operation for operation
+// in float (what ggml_quantize_chunk writes).
+void kv_quantize_row(ops::KvType t, const float* src, std::byte* dst, size_t n);
+
+// kv_store into a host copy of one cache tensor (K or V) of type `type`.
 void kv_store(std::span<const float> cur, std::span<std::byte> cache, const ops::KvGeometry& geo,
-              uint32_t p0, uint32_t n_tokens, uint32_t src_stride = 0);
-// The first `positions` rows of a cache tensor as floats.
+              ops::KvType type, uint32_t p0, uint32_t n_tokens, uint32_t src_stride = 0);
+// The first `positions` rows of a cache tensor of type `type` as floats (dequantised as ggml does).
 std::vector<float> kv_values(std::span<const std::byte> cache, const ops::KvGeometry& geo,
-                             uint32_t positions);
+                             ops::KvType type, uint32_t positions);
 
 // As llama.cpp's build_moe_ffn with softmax gating: ggml_soft_max (expf, sum in double, scaled by
 // the float of 1/sum), argsort descending (equal probabilities: lower id first; ggml's std::sort

@@ -1,8 +1,10 @@
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
 
 #include "base/error.h"
+#include "loader/quant/dequantize.h"
 #include "loader/quant/half.h"
 #include "runtime/reference/activations.h"
 
@@ -48,42 +50,94 @@ void attention(std::span<const float> q, std::span<const float> k, std::span<con
   }
 }
 
-void kv_store(std::span<const float> cur, std::span<std::byte> cache, const ops::KvGeometry& geo,
-              uint32_t p0, uint32_t n_tokens, uint32_t src_stride) {
-  const size_t row_elems = size_t{geo.n_kv_heads} * geo.head_dim;
-  const size_t stride = src_stride ? src_stride : row_elems;
-  require(uint64_t{p0} + n_tokens <= geo.capacity && cache.size() >= geo.bytes() &&
-              (n_tokens == 0 || cur.size() >= (n_tokens - 1) * stride + row_elems),
-          ErrorKind::InvalidArgument, "ref::kv_store: out of range");
-  for (size_t t = 0; t < n_tokens; ++t) {
-    std::byte* dst = cache.data() + (p0 + t) * geo.row_bytes();
-    const float* src = cur.data() + t * stride;
-    if (geo.type == ops::KvType::F32) {
-      std::memcpy(dst, src, row_elems * 4);
-    } else {
-      for (size_t e = 0; e < row_elems; ++e) {
-        const uint16_t h = quant::f32_to_fp16(src[e]);
-        std::memcpy(dst + 2 * e, &h, 2);
+namespace {
+
+// llama.cpp's quantize_row_q8_0_ref for one block: d = amax / 127, q = roundf(x / d) computed as
+// x * (1 / d).
+void quantize_q8_0(const float* x, std::byte* y) {
+  float amax = 0.0f;
+  for (int j = 0; j < 32; ++j) amax = std::max(amax, std::fabs(x[j]));
+  const float d = amax / 127.0f;
+  const float id = d != 0.0f ? 1.0f / d : 0.0f;
+  const uint16_t dh = quant::f32_to_fp16(d);
+  std::memcpy(y, &dh, 2);
+  for (int j = 0; j < 32; ++j) {
+    const float x0 = x[j] * id;
+    y[2 + j] = static_cast<std::byte>(static_cast<int8_t>(std::round(x0)));
+  }
+}
+
+// llama.cpp's quantize_row_q4_0_ref for one block: d = max / -8 where max is the first element
+// of the largest magnitude (signed), q = min(15, (int8_t)(x / d + 8.5)).
+void quantize_q4_0(const float* x, std::byte* y) {
+  float amax = 0.0f, max = 0.0f;
+  for (int j = 0; j < 32; ++j)
+    if (amax < std::fabs(x[j])) {
+      amax = std::fabs(x[j]);
+      max = x[j];
+    }
+  const float d = max / -8.0f;
+  const float id = d != 0.0f ? 1.0f / d : 0.0f;
+  const uint16_t dh = quant::f32_to_fp16(d);
+  std::memcpy(y, &dh, 2);
+  for (int j = 0; j < 16; ++j) {
+    const float x0 = x[j] * id, x1 = x[16 + j] * id;
+    const int xi0 = std::min(15, static_cast<int>(static_cast<int8_t>(x0 + 8.5f)));
+    const int xi1 = std::min(15, static_cast<int>(static_cast<int8_t>(x1 + 8.5f)));
+    y[2 + j] = static_cast<std::byte>(xi0 | (xi1 << 4));
+  }
+}
+
+GgmlType ggml_type_of(ops::KvType t) {
+  switch (t) {
+    case ops::KvType::F32: return GgmlType::F32;
+    case ops::KvType::F16: return GgmlType::F16;
+    case ops::KvType::Q8_0: return GgmlType::Q8_0;
+    case ops::KvType::Q4_0: return GgmlType::Q4_0;
+  }
+  return GgmlType::F32;
+}
+
+}  // namespace
+
+void kv_quantize_row(ops::KvType t, const float* src, std::byte* dst, size_t n) {
+  const size_t block = ops::kv_block_elems(t), bytes = ops::kv_block_bytes(t);
+  require(n % block == 0, ErrorKind::InvalidArgument, "ref::kv_quantize_row: not whole blocks");
+  for (size_t b = 0; b < n / block; ++b) {
+    const float* x = src + b * block;
+    std::byte* y = dst + b * bytes;
+    switch (t) {
+      case ops::KvType::F32: std::memcpy(y, x, 4); break;
+      case ops::KvType::F16: {
+        const uint16_t h = quant::f32_to_fp16(*x);
+        std::memcpy(y, &h, 2);
+        break;
       }
+      case ops::KvType::Q8_0: quantize_q8_0(x, y); break;
+      case ops::KvType::Q4_0: quantize_q4_0(x, y); break;
     }
   }
 }
 
+void kv_store(std::span<const float> cur, std::span<std::byte> cache, const ops::KvGeometry& geo,
+              ops::KvType type, uint32_t p0, uint32_t n_tokens, uint32_t src_stride) {
+  const size_t row_elems = size_t{geo.n_kv_heads} * geo.head_dim;
+  const size_t stride = src_stride ? src_stride : row_elems;
+  require(uint64_t{p0} + n_tokens <= geo.capacity && cache.size() >= geo.tensor_bytes(type) &&
+              (n_tokens == 0 || cur.size() >= (n_tokens - 1) * stride + row_elems),
+          ErrorKind::InvalidArgument, "ref::kv_store: out of range");
+  for (size_t t = 0; t < n_tokens; ++t)
+    kv_quantize_row(type, cur.data() + t * stride, cache.data() + (p0 + t) * geo.row_bytes(type),
+                    row_elems);
+}
+
 std::vector<float> kv_values(std::span<const std::byte> cache, const ops::KvGeometry& geo,
-                             uint32_t positions) {
+                             ops::KvType type, uint32_t positions) {
   const size_t n = size_t{positions} * geo.n_kv_heads * geo.head_dim;
-  require(cache.size() >= n * geo.elem_bytes(), ErrorKind::InvalidArgument,
+  require(cache.size() >= positions * geo.row_bytes(type), ErrorKind::InvalidArgument,
           "ref::kv_values: span too small");
   std::vector<float> out(n);
-  if (geo.type == ops::KvType::F32) {
-    std::memcpy(out.data(), cache.data(), n * 4);
-  } else {
-    for (size_t e = 0; e < n; ++e) {
-      uint16_t h;
-      std::memcpy(&h, cache.data() + 2 * e, 2);
-      out[e] = quant::fp16_to_f32(h);
-    }
-  }
+  quant::dequantize_row(ggml_type_of(type), cache.data(), out.data(), static_cast<int64_t>(n));
   return out;
 }
 

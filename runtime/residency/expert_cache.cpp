@@ -9,7 +9,8 @@ namespace rotary {
 ExpertCache::ExpertCache(vk::GpuContext& gpu, const ExpertSource& source, ExpertSlotPool pool,
                          const CacheOptions& options)
     : gpu_(gpu), source_(source), pool_(std::move(pool)), upload_(&gpu.transfer()), slots_(pool_.slots()),
-      stamps_(gpu.device(), static_cast<int32_t>(gpu.transfer().queue().family())) {
+      stamps_(options.timestamps ? StampLog(gpu.device(), static_cast<int32_t>(gpu.transfer().queue().family()))
+                                 : StampLog()) {
   stats_.upload_timed = stamps_.enabled();
   if (options.zero_copy)
     windows_ = FileWindows::import(gpu.device(), source.file_bytes(), source.all_tensor_spans(),

@@ -29,6 +29,7 @@ struct CacheOptions {
   // Copy misses straight from the file's pages imported into Vulkan when the driver allows
   // (VK_EXT_external_memory_host), instead of through a staging memcpy.
   bool zero_copy = true;
+  bool timestamps = false;  // GPU timestamps of uploads (upload GB/s); off: reported as n/a
 };
 
 class ExpertCache final : public ExpertProvider {

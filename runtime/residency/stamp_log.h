@@ -19,6 +19,8 @@ class StampLog {
   // The reset `family` (-1: the compute family) can use; nullopt when it can use none.
   static std::optional<StampReset> reset_mode(const vk::DeviceCaps& caps, int32_t family);
 
+  // No timestamps (the default: GPU timestamps only when asked, --timestamps).
+  StampLog() = default;
   // Timestamps on `family` with the reset it can use (none when it can use none).
   StampLog(vk::Device& device, int32_t family, uint32_t capacity = 8192);
   StampLog(vk::Device& device, int32_t family, StampReset reset, uint32_t capacity);

@@ -1,8 +1,18 @@
 #include "runtime/vk/timestamps.h"
 
+#include <atomic>
+
 #include <string>
 
 namespace rotary::vk {
+
+namespace {
+std::atomic<uint64_t> pools_created{0};
+}  // namespace
+
+uint64_t TimestampPool::created() {
+  return pools_created.load(std::memory_order_relaxed);
+}
 
 std::optional<TimestampPool> TimestampPool::create(Device& device, uint32_t count, int32_t family) {
   const DeviceCaps& caps = device.caps();
@@ -16,6 +26,7 @@ std::optional<TimestampPool> TimestampPool::create(Device& device, uint32_t coun
   info.queryCount = count;
   VkQueryPool pool = VK_NULL_HANDLE;
   ROTARY_VK(vkCreateQueryPool(device.handle(), &info, nullptr, &pool));
+  pools_created.fetch_add(1, std::memory_order_relaxed);
   TimestampPool p;
   p.device_ = device.handle();
   p.pool_ = Handle<VkQueryPool>(device.handle(), pool);

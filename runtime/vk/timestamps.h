@@ -23,6 +23,8 @@ class TimestampPool {
   TimestampPool& operator=(const TimestampPool&) = delete;
 
   uint32_t count() const { return count_; }
+  // Query pools created in this process (tests: nothing creates one unless timestamps are asked).
+  static uint64_t created();
   // Records a reset of every query; do it before the first write() of a recording.
   void reset(Recorder& rec) const;
   // Records timestamp `index`, taken once every earlier command has completed.

@@ -23,7 +23,7 @@ namespace {
 constexpr double kAttnAbs = 1e-5, kAttnRel = 1e-5;
 
 struct Case {
-  ops::KvType type;
+  ops::KvTypes type;
   uint32_t head_dim, n_kv_heads, group;  // n_heads = n_kv_heads * group
   uint32_t n_tokens, p0;
 };
@@ -44,11 +44,13 @@ FilledCache fill_cache(vk::GpuContext& g, const ops::KvGeometry& geo, uint32_t k
   g.compute().run_now([&](vk::Recorder& rec) {
     ops::kv_store(rec, dk.view(), dv.view(), f.cache.layer(0), 0, kv_len);
   });
-  std::vector<std::byte> host(geo.bytes());
-  ref::kv_store(k, host, geo, 0, kv_len);
-  f.k = ref::kv_values(host, geo, kv_len);
-  ref::kv_store(v, host, geo, 0, kv_len);
-  f.v = ref::kv_values(host, geo, kv_len);
+  // The reference values are what the reference store wrote; that the GPU wrote the same bytes
+  // is kv_store's test (below).
+  std::vector<std::byte> hk(geo.tensor_bytes(geo.types.k)), hv(geo.tensor_bytes(geo.types.v));
+  ref::kv_store(k, hk, geo, geo.types.k, 0, kv_len);
+  f.k = ref::kv_values(hk, geo, geo.types.k, kv_len);
+  ref::kv_store(v, hv, geo, geo.types.v, 0, kv_len);
+  f.v = ref::kv_values(hv, geo, geo.types.v, kv_len);
   return f;
 }
 
@@ -135,7 +137,7 @@ TEST_CASE_FIXTURE(ActTest,
   const ops::KvGeometry geo{ops::KvType::F16, 4, 64, 1029};
   const ops::AttentionPlan plan = attention_plan({1, 1028, 16}, geo, ctx.caps(), t);
   CHECK(plan.n_ranges > 30);
-  CHECK(uint64_t{plan.range_len} * geo.row_bytes() <= (16u << 10));
+  CHECK(uint64_t{plan.range_len} * geo.k_row_bytes() <= (16u << 10));
   for (const OpConfig& cfg : two_configs(ctx, 128, 64)) {
     run_case(cfg, {ops::KvType::F16, 64, 4, 4, 1, 1028}, seed++, t);  // decode
     run_case(cfg, {ops::KvType::F32, 64, 4, 4, 50, 400}, seed++, t);  // prefill continuing a cache
@@ -270,7 +272,7 @@ TEST_CASE_FIXTURE(
     CAPTURE(cfg.name);
     vk::GpuContext& g = *cfg.g;
     for (const ops::KvGeometry& geo : {geo16, geo32}) {
-      CAPTURE(ops::to_string(geo.type));
+      CAPTURE(ops::to_string(geo.types));
       kv::KvCache cache = kv::KvCache::create(g.device(), &g.budget(), 1, geo);
       vk::Buffer src = upload_floats(g, cur);
       g.compute().run_now([&](vk::Recorder& rec) {
@@ -281,11 +283,12 @@ TEST_CASE_FIXTURE(
         ops::kv_store(rec, src.view(), src.view(16, src.size() - 16), cache.layer(0), p0, n_tokens,
                       24, {cfg.workgroup_size, 256});  // 256-byte bindings: several dispatches
       });
-      std::vector<std::byte> want_k(geo.bytes()), want_v(geo.bytes());
-      ref::kv_store(cur, want_k, geo, p0, n_tokens, 24);
-      ref::kv_store(std::span<const float>(cur).subspan(4), want_v, geo, p0, n_tokens, 24);
-      CHECK(download_bytes(g, cache.layer(0).k, geo.bytes()) == want_k);
-      CHECK(download_bytes(g, cache.layer(0).v, geo.bytes()) == want_v);
+      const ops::KvType type = geo.types.k;
+      std::vector<std::byte> want_k(geo.tensor_bytes(type)), want_v(geo.tensor_bytes(type));
+      ref::kv_store(cur, want_k, geo, type, p0, n_tokens, 24);
+      ref::kv_store(std::span<const float>(cur).subspan(4), want_v, geo, type, p0, n_tokens, 24);
+      CHECK(download_bytes(g, cache.layer(0).k, geo.tensor_bytes(type)) == want_k);
+      CHECK(download_bytes(g, cache.layer(0).v, geo.tensor_bytes(type)) == want_v);
     }
   }
   // The reference conversion is ggml's: spot-check it against the values IEEE defines.
@@ -293,6 +296,120 @@ TEST_CASE_FIXTURE(
   CHECK(quant::f32_to_fp16(1.00048828125f) == 0x3C00);  // tie: rounds to even
   CHECK(quant::f32_to_fp16(1.00146484375f) == 0x3C02);  // tie: rounds to even (up)
   CHECK(quant::f32_to_fp16(5.9604645e-8f) == 0x0001);   // smallest subnormal
+}
+
+// ---- quantised KV caches (Q8_0, Q4_0, and K and V of different types) ----
+
+// The quantised and mixed type pairs. The attention reference reads the dequantised cache (the
+// same values the kernel converts), so the tolerance is the F32 one.
+const ops::KvTypes kQuantTypes[] = {
+    {ops::KvType::Q8_0, ops::KvType::Q8_0},
+    {ops::KvType::Q4_0, ops::KvType::Q4_0},
+    {ops::KvType::Q8_0, ops::KvType::F16},
+    {ops::KvType::F16, ops::KvType::Q4_0},
+};
+
+TEST_CASE_FIXTURE(ActTest,
+                  "attention over q8_0/q4_0 caches: KV lengths 1, 7, 33, 130, head_dim 32..256") {
+  uint32_t seed = 7000;
+  for (const OpConfig& cfg : two_configs(ctx, 128, 64))
+    for (const ops::KvTypes& types : kQuantTypes)
+      for (uint32_t kv_len : {1u, 7u, 33u, 130u}) {
+        run_case(cfg, {types, 128, 4, 8, 1, kv_len - 1}, seed++);  // Qwen3-30B-A3B decode
+        run_case(cfg, {types, 256, 2, 8, 1, kv_len - 1}, seed++);  // Qwen3.5 decode
+        // head_dim 32, one KV head: 34- and 18-byte rows, every other one 2 bytes off a word.
+        run_case(cfg, {types, 32, 1, 3, 1, kv_len - 1}, seed++);
+        run_case(cfg, {types, 32, 3, 2, kv_len, 0}, seed++);  // prefill from empty, 3 blocks/row
+      }
+}
+
+TEST_CASE_FIXTURE(ActTest, "attention over q8_0/q4_0 caches: split-K, ranges, prefill continuing") {
+  uint32_t seed = 8000;
+  for (const ops::KvTypes& types : kQuantTypes) {
+    for (uint32_t split : {32u, 100u})  // splits of one tile, and splits not a tile multiple
+      run_case({&ctx, 128, "subgroup"}, {types, 128, 4, 8, 1, 129}, seed++, {.split_keys = split});
+    // 2 KiB bindings: a few positions each, ranges starting mid-word for odd positions.
+    const ops::AttentionTuning ranges{.max_range = 2 << 10};
+    run_case({&ctx, 128, "subgroup"}, {types, 32, 1, 4, 1, 129}, seed++, ranges);
+    run_case({&ctx, 128, "subgroup"}, {types, 64, 2, 2, 7, 26}, seed++, ranges);
+    run_case({&ctx, 128, "subgroup"}, {types, 128, 2, 4, 33, 97}, seed++);
+  }
+}
+
+// Values that reach the quantisers' edge cases: halfway cases of roundf (Q8_0 with amax 127,
+// so d = 1), of x / d + 8.5 (Q4_0 with max -8), a block of zeros, the largest magnitude twice
+// with opposite signs (Q4_0 takes the first), and random blocks at scales from 2^-20 to 2^20.
+std::vector<float> quant_edge_values(size_t n, uint32_t seed) {
+  std::vector<float> x = random_floats(n, seed);
+  for (size_t b = 0; b < n / 32; ++b) {
+    float* blk = x.data() + b * 32;
+    const float scale = std::ldexp(1.0f, static_cast<int>(b * 7 % 41) - 20);
+    for (int j = 0; j < 32; ++j) blk[j] *= scale;
+    switch (b % 6) {
+      case 0:
+        for (int j = 0; j < 32; ++j) blk[j] = static_cast<float>(j) - 15.5f;  // halves
+        blk[0] = 127.0f;
+        break;
+      case 1:
+        for (int j = 0; j < 32; ++j) blk[j] = 0.5f * static_cast<float>(j % 16) - 4.0f;
+        blk[5] = -8.0f;
+        break;
+      case 2: std::fill(blk, blk + 32, 0.0f); break;
+      case 3:
+        blk[3] = 2.0f * scale;
+        blk[9] = -2.0f * scale;
+        break;
+      default: break;
+    }
+  }
+  return x;
+}
+
+TEST_CASE_FIXTURE(ActTest,
+                  "kv_store q8_0/q4_0: the bytes of llama.cpp's reference quantisers, rows at any "
+                  "byte, neighbours untouched") {
+  // head_dim 32 x 1 head: 34- and 18-byte rows, so positions alternate between word-aligned and
+  // 2 bytes off; 96 x 3 heads: 9 blocks a row. p0 = 5 and bindings of 3 rows (5 dispatches, most
+  // starting mid-word); the cache is first filled with 0xA5 bytes, which must survive outside
+  // the stored rows.
+  struct Shape {
+    uint32_t head_dim, n_kv;
+  };
+  for (const OpConfig& cfg : two_configs(ctx, 64, 32)) {
+    vk::GpuContext& g = *cfg.g;
+    for (ops::KvType type : {ops::KvType::Q8_0, ops::KvType::Q4_0})
+      for (const Shape sh : {Shape{32, 1}, Shape{96, 3}, Shape{128, 4}}) {
+        CAPTURE(std::string(cfg.name));
+        CAPTURE(std::string(ops::to_string(type)));
+        CAPTURE(sh.head_dim);
+        const uint32_t row = sh.head_dim * sh.n_kv, stride = row + 8, p0 = 5, n_tokens = 13;
+        const ops::KvGeometry geo{type, sh.n_kv, sh.head_dim, 24};
+        const std::vector<float> cur = quant_edge_values(size_t{n_tokens} * stride, 9000 + row);
+        kv::KvCache cache = kv::KvCache::create(g.device(), &g.budget(), 1, geo);
+        vk::Buffer src = upload_floats(g, cur);
+        g.compute().run_now([&](vk::Recorder& rec) {
+          rec.fill(cache.layer(0).k, 0xA5A5A5A5u);
+          rec.fill(cache.layer(0).v, 0xA5A5A5A5u);
+          rec.barrier(vk::access::kTransferWrite, vk::access::kComputeReadWrite);
+          ops::kv_store(rec, src.view(), src.view(16, src.size() - 16), cache.layer(0), p0,
+                        n_tokens, stride, {cfg.workgroup_size, 3 * geo.row_bytes(type) + 16});
+        });
+        const size_t bytes = geo.tensor_bytes(type);
+        std::vector<std::byte> want_k(bytes, std::byte{0xA5}), want_v(bytes, std::byte{0xA5});
+        ref::kv_store(cur, want_k, geo, type, p0, n_tokens, stride);
+        ref::kv_store(std::span<const float>(cur).subspan(4), want_v, geo, type, p0, n_tokens,
+                      stride);
+        CHECK(download_bytes(g, cache.layer(0).k, bytes) == want_k);
+        CHECK(download_bytes(g, cache.layer(0).v, bytes) == want_v);
+      }
+  }
+}
+
+TEST_CASE_FIXTURE(ActTest, "KV cache types: a head_dim that is not whole blocks is refused") {
+  const ops::KvGeometry geo{ops::KvType::Q8_0, 2, 48, 16};
+  CHECK_THROWS_WITH_AS(kv::KvCache::create(ctx.device(), &ctx.budget(), 1, geo),
+                       doctest::Contains("multiple of 32"), Error);
+  CHECK_THROWS_WITH_AS(ops::parse_kv_type("q5_1", "-ctk"), doctest::Contains("q8_0, q4_0"), Error);
 }
 
 }  // namespace

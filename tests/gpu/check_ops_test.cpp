@@ -103,6 +103,18 @@ TEST_CASE_FIXTURE(GpuTest,
   CHECK(std::memcmp(checked.logits.data(), plain.logits.data(), plain.logits.size() * 4) == 0);
 }
 
+TEST_CASE_FIXTURE(GpuTest, "check-ops: quantised KV caches (K q8_0, V q4_0) pass kv_store and attention") {
+  // kv_store's quantised bytes against ref::kv_store, attention against the reference on the
+  // dequantised cache, in a real forward pass (prefill chunks and decode steps).
+  ModelOptions o = options(false);
+  o.kv_type = {ops::KvType::Q8_0, ops::KvType::Q4_0};
+  const Result plain = generate(ctx, model_path(), o);
+  o.check.enabled = true;
+  const Result checked = generate(ctx, model_path(), o);
+  CHECK(checked.checked > 17 * 4 * 8);
+  CHECK(checked.tokens == plain.tokens);
+}
+
 TEST_CASE_FIXTURE(
     GpuTest, "check-ops: a perturbed op is named, with its layer, shape, error and tolerance") {
   struct Case {

@@ -11,7 +11,9 @@
 #include "loader/model_catalog.h"
 #include "runtime/models/model.h"
 #include "runtime/residency/slot_pool.h"
+#include "runtime/session.h"
 #include "runtime/vk/memory.h"
+#include "runtime/vk/timestamps.h"
 #include "tests/gpu/gpu_test.h"
 
 namespace rotary::test {
@@ -63,19 +65,54 @@ ModelOptions options(uint32_t slots) {
   return o;
 }
 
-TEST_CASE_FIXTURE(GpuTest, "the planner accounts for every byte the model allocates") {
+TEST_CASE_FIXTURE(GpuTest, "the planner accounts for every byte the model allocates, in every KV type") {
   const GgufFile file = GgufFile::open(model_path());
   vk::MemoryBudget& budget = ctx.budget();
   const uint64_t before = budget.used();
-  {
-    auto m = load_model(ctx, file, options(6));
+  for (const ops::KvTypes kv : {ops::KvTypes(ops::KvType::F32), ops::KvTypes(ops::KvType::Q8_0),
+                                ops::KvTypes(ops::KvType::Q4_0, ops::KvType::F16)}) {
+    CAPTURE(ops::to_string(kv));
+    ModelOptions o = options(6);
+    o.kv_type = kv;
+    auto m = load_model(ctx, file, o);
     const MemoryPlan& p = m->plan();
+    // tiny-qwen3moe: 4 layers x 2 KV heads x 64 values, K and V counted by block (q8_0: 34 bytes
+    // per 32 values, q4_0: 18), 64 positions.
+    auto row = [](ops::KvType t) { return 128 / ops::kv_block_elems(t) * ops::kv_block_bytes(t); };
+    CHECK(p.kv_per_token == 4 * (row(kv.k) + row(kv.v)));
+    CHECK(p.kv == 64 * p.kv_per_token);
     CHECK(p.slots == 6);
     const uint64_t used = budget.used() - before;
     CHECK(used <= p.total());
     CHECK(used + (1u << 20) >= p.total());  // the estimate is an upper bound, and a tight one
   }
   CHECK(budget.used() == before);  // everything released
+}
+
+TEST_CASE_FIXTURE(GpuTest, "GPU timestamps only when asked: no query pool by default, n/a in the statistics") {
+  const GgufFile file = GgufFile::open(model_path());
+  const uint64_t before = vk::TimestampPool::created();
+  {
+    auto m = load_model(ctx, file, options(3));  // 3 slots for 32 experts: uploads happen
+    (void)greedy(*m, 4);
+    const ModelStats s = m->stats();
+    CHECK(s.residency.uploads > 0);
+    CHECK_FALSE(s.residency.upload_timed);
+    CHECK_FALSE(s.moe.wait_timed);
+    RunStats run;
+    run.model = s;
+    run.generated_tokens = 4;
+    CHECK(run.line().find("n/a without --timestamps") != std::string::npos);
+  }
+  CHECK(vk::TimestampPool::created() == before);
+  // Asked for: the compute queue's and the upload queue's pools (lavapipe has timestamps).
+  ModelOptions o = options(3);
+  o.cache.timestamps = o.moe.timestamps = true;
+  auto m = load_model(ctx, file, o);
+  (void)greedy(*m, 4);
+  CHECK(vk::TimestampPool::created() == before + 2);
+  CHECK(m->stats().residency.upload_timed);
+  CHECK(m->stats().moe.wait_timed);
 }
 
 TEST_CASE_FIXTURE(GpuTest, "a budget exactly at the plan's total loads and is never exceeded") {

@@ -86,12 +86,13 @@ struct RotaryRun {
 // rotary on `path` as `rotary run --exact --temp 0 --ignore-eos --logits-out` runs it, in this
 // process on the suite's GPU.
 RotaryRun run_rotary(const std::string& path, const std::vector<int32_t>& prompt,
-                     uint32_t prefill_chunk, const std::string& npy) {
+                     uint32_t prefill_chunk, const std::string& npy,
+                     ops::KvTypes kv_type = ops::KvType::F32) {
   vk::GpuContext& gpu = test::oracle_gpu();
   const GgufFile file = GgufFile::open(path);
   ModelOptions options;
   options.ctx = 128;
-  options.kv_type = ops::KvType::F32;
+  options.kv_type = kv_type;
   options.prefill_chunk = prefill_chunk;
   options.progress = false;
   const std::unique_ptr<Model> model = load_model(gpu, file, options);
@@ -140,6 +141,19 @@ size_t common_prefix(const std::vector<int32_t>& a, const std::vector<int32_t>& 
   size_t n = 0;
   while (n < a.size() && n < b.size() && a[n] == b[n]) ++n;
   return n;
+}
+
+// Greedy steps, from the first, whose top-2 gap in `ref` exceeds `gap`: steps where any run
+// whose logits are within gap / 2 of the reference must pick the reference's token.
+uint32_t decided_steps(const NpyArray& ref, double gap) {
+  uint32_t n = 0;
+  while (n < kGenerated && min_top2_gap(ref, kPromptTokens - 1 + n, kPromptTokens + n) > gap) ++n;
+  return n;
+}
+
+// Logits rows [0, rows) of a and b: max |difference|.
+double max_abs_diff_rows(const NpyArray& a, const NpyArray& b, uint64_t rows) {
+  return max_abs_diff(a, b, std::min<uint64_t>(rows, std::min(a.rows, b.rows)));
 }
 
 // `type`: a llama-quantize ftype name; F32 is the master itself.
@@ -252,4 +266,64 @@ TEST_CASE("generation: IQ4_XS matches llama.cpp's F32 dequantisation") {
 }
 TEST_CASE("generation: MXFP4_MOE matches llama.cpp's F32 dequantisation") {
   check_generation("MXFP4_MOE", 1e-4);
+}
+
+// KV cache types (-ctk/-ctv), judged against llama.cpp's run with an F32 cache on the F32
+// master, over the prompt rows and the greedy steps the reference decides by more than twice the
+// tolerance: there the logits must be within the tolerance and the tokens the reference's, both
+// with the prompt in one chunk (tiled prefill attention) and token by token (split-K decode).
+// Tolerance: issue 17's 0.05 for f16; 0.1 for q8_0 (measured 0.054 on this random model, whose
+// logits are more sensitive than a trained model's; llama.cpp's own q8_0 cache, which also rounds
+// q to 8 bits, is 1.9 off); for q4_0 twice what llama.cpp's own q4_0 cache differs from its F32
+// cache over the prompt (0.05 is out of reach for 4-bit values here). Both caches hold the same
+// bytes (kv_quant_test.cpp) but llama.cpp also rounds q and the probabilities, so its error is a
+// different draw of the same size, not a bound: measured rotary / llama.cpp 2.9 / 3.3 here, 0.22 /
+// 0.18 on tiny-qwen35moe, 0.21 / 0.32 on tiny-qwen3next.
+void check_kv_type(ops::KvType type, double tolerance) {
+  test::GpuClean clean;
+  const Master& m = master();
+  const std::string name = ops::to_string(type);
+  test::TempDir dir("generation-kv-" + name);
+  const std::vector<int32_t> prompt = prompt_tokens(m.n_vocab);
+  auto llama = [&](const char* kv, const std::string& npy) {
+    return parse_ids(test::run_oracle({"eval", m.path, "--tokens", join(prompt), "-n",
+                                       std::to_string(kGenerated), "--threads", "1", "--kv-type",
+                                       kv, "--out", npy}));
+  };
+  const std::vector<int32_t> ref_tokens = llama("f32", dir.file("ref.npy"));
+  const NpyArray ref = read_npy(dir.file("ref.npy"));
+  REQUIRE(ref_tokens.size() == kGenerated);
+  // llama.cpp's own cache of this type, over the prompt (its later rows follow its own tokens).
+  llama(name.c_str(), dir.file("llama.npy"));
+  const double llama_diff = max_abs_diff_rows(read_npy(dir.file("llama.npy")), ref, kPromptTokens);
+  if (tolerance <= 0) tolerance = 2 * llama_diff;
+  const uint32_t decided = decided_steps(ref, 2 * tolerance);
+  CAPTURE(decided);
+  CAPTURE(llama_diff);
+  for (uint32_t chunk : {256u, 1u}) {
+    CAPTURE(chunk);
+    const RotaryRun run = run_rotary(m.path, prompt, chunk, dir.file("rotary.npy"), type);
+    const std::vector<int32_t> first(run.tokens.begin(), run.tokens.begin() + decided),
+        want(ref_tokens.begin(), ref_tokens.begin() + decided);
+    CHECK(first == want);
+    const double diff = max_abs_diff_rows(run.logits, ref, kPromptTokens + decided);
+    CAPTURE(diff);
+    CHECK(diff <= tolerance);
+    std::printf("generation KV %-5s prefill chunk %3u | vs F32-KV reference: max |dlogit| %.3g "
+                "(tolerance %.3g) over the prompt and %u decided steps, tokens %s, all %u %s | "
+                "llama.cpp's own %s cache over the prompt: %.3g\n",
+                name.c_str(), chunk, diff, tolerance, decided,
+                first == want ? "identical" : "DIFFER", kGenerated,
+                run.tokens == ref_tokens ? "identical" : "differ", name.c_str(), llama_diff);
+  }
+}
+
+TEST_CASE("generation: F16 KV cache within 0.05 of llama.cpp's F32-KV run") {
+  check_kv_type(ops::KvType::F16, 0.05);
+}
+TEST_CASE("generation: Q8_0 KV cache within 0.1 of llama.cpp's F32-KV run") {
+  check_kv_type(ops::KvType::Q8_0, 0.1);
+}
+TEST_CASE("generation: Q4_0 KV cache within twice llama.cpp's own Q4_0 cache's difference") {
+  check_kv_type(ops::KvType::Q4_0, 0);
 }

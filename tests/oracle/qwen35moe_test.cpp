@@ -60,6 +60,7 @@ Run oracle_run(const std::string& model, const std::string& prompt, const std::s
   return {parse_ids(text.substr(0, text.find_last_not_of("\n ") + 1)), read_npy(out)};
 }
 
+// With `extra` naming a KV cache type (-ctk/-ctv), without --exact (which means f32).
 Run rotary_run(const std::string& model, const std::string& prompt, const std::string& out,
                std::vector<std::string> extra = {}) {
   std::vector<std::string> args = {"run",
@@ -77,6 +78,8 @@ Run rotary_run(const std::string& model, const std::string& prompt, const std::s
                                    "--json",
                                    "--logits-out",
                                    out};
+  if (std::find(extra.begin(), extra.end(), "-ctk") != extra.end())
+    args.erase(std::find(args.begin(), args.end(), "--exact"));
   args.insert(args.end(), extra.begin(), extra.end());
   const ProcessResult r = run_process(ROTARY_CLI_EXE, args);
   INFO("rotary run: " << r.err);
@@ -112,6 +115,48 @@ double min_top2_gap(const NpyArray& a, uint64_t first_row) {
 
 bool report() {
   return std::getenv("ROTARY_REPORT_ERRORS") != nullptr;
+}
+
+// KV cache types (-ctk/-ctv) of the gated-attention layers against the F32-KV reference `ref`,
+// over the prompt rows and the greedy steps the reference decides by more than twice the
+// tolerance: logits within it and the reference's tokens. Tolerances as the qwen3moe generation
+// test (generation_test.cpp): 0.05 for f16, 0.1 for q8_0, and for q4_0 no more than llama.cpp's
+// own q4_0 cache differs from its F32 cache over the prompt, twice over.
+void check_kv_types(const std::string& file, const std::string& prompt, size_t prompt_tokens,
+                    const Run& ref, const TempDir& dir) {
+  auto rows = [&](const NpyArray& a, uint64_t n) {
+    NpyArray r = a;
+    r.rows = std::min<uint64_t>(n, a.rows);
+    r.data.resize(r.rows * r.cols);
+    return r;
+  };
+  for (const auto& [type_name, bar] :
+       {std::pair{"f16", 0.05}, std::pair{"q8_0", 0.1}, std::pair{"q4_0", 0.0}}) {
+    const std::string type = type_name;
+    CAPTURE(type);
+    double tolerance = bar;
+    if (tolerance <= 0) {
+      const std::string npy = dir.file(std::string("llama-kv-") + type + ".npy");
+      run_oracle({"eval", file, "--tokens", prompt, "-n", std::to_string(kGenerated), "--kv-type",
+                  type, "--out", npy});
+      tolerance =
+          2 * max_abs_diff(rows(read_npy(npy), prompt_tokens), rows(ref.logits, prompt_tokens));
+    }
+    uint32_t decided = 0;
+    while (decided < kGenerated &&
+           min_top2_gap(rows(ref.logits, prompt_tokens + decided), prompt_tokens - 1 + decided) >
+               2 * tolerance)
+      ++decided;
+    const Run got = rotary_run(file, prompt, dir.file(std::string("kv-") + type + ".npy"),
+                               {"-ctk", type, "-ctv", type});
+    CHECK(std::equal(ref.tokens.begin(), ref.tokens.begin() + decided, got.tokens.begin()));
+    const double diff = max_abs_diff(rows(got.logits, prompt_tokens + decided),
+                                     rows(ref.logits, prompt_tokens + decided));
+    CAPTURE(diff);
+    CHECK(diff <= tolerance);
+    MESSAGE("KV " << type << ": max |logit diff| vs the F32-KV reference " << diff << " (tolerance "
+                  << tolerance << ") over the prompt and " << decided << " decided steps");
+  }
 }
 
 // Writes `preset` in F32 (synth), has llama.cpp quantise it to each of `types` ("F32": none)
@@ -164,6 +209,7 @@ void compare_with_llama(const std::string& preset, uint64_t seed,
       const double d = max_abs_diff(decode.logits, ref.logits);
       CHECK(d <= kTolerance);
       if (report()) MESSAGE("F32 --prefill-chunk 1: max |logit diff| " << d);
+      check_kv_types(file, prompt, ids.size(), ref, dir);
     } else if (report()) {
       // llama.cpp's own run of the quantised file rounds activations to 8 bits: reported only,
       // over the prompt (later rows follow its own greedy tokens once they differ).

@@ -105,13 +105,54 @@ TEST_CASE("ref elementwise: silu, sigmoid gates") {
 
 TEST_CASE("ref::kv_store: F16 rows at their positions, read back exactly") {
   const ops::KvGeometry geo{ops::KvType::F16, 1, 2, 4};
-  std::vector<std::byte> cache(geo.bytes(), std::byte{0});
-  ref::kv_store(std::vector<float>{1.0f, -2.0f, 0.5f, 65504.0f}, cache, geo, 2, 2);
+  std::vector<std::byte> cache(geo.tensor_bytes(ops::KvType::F16), std::byte{0});
+  ref::kv_store(std::vector<float>{1.0f, -2.0f, 0.5f, 65504.0f}, cache, geo, ops::KvType::F16, 2, 2);
   uint16_t h;
-  std::memcpy(&h, cache.data() + 2 * geo.row_bytes(), 2);
+  std::memcpy(&h, cache.data() + 2 * geo.k_row_bytes(), 2);
   CHECK(h == 0x3C00);  // 1.0 at position 2
-  const std::vector<float> back = ref::kv_values(cache, geo, 4);
+  const std::vector<float> back = ref::kv_values(cache, geo, ops::KvType::F16, 4);
   CHECK(back == std::vector<float>{0, 0, 0, 0, 1.0f, -2.0f, 0.5f, 65504.0f});
+}
+
+// Blocks worked by hand from llama.cpp's quantize_row_q8_0_ref / quantize_row_q4_0_ref.
+TEST_CASE("ref::kv_quantize_row: Q8_0 and Q4_0 blocks as llama.cpp's reference writes them") {
+  std::vector<float> x(32, 0.0f);
+  x[0] = 127.0f;   // amax 127: d = 1, q = x
+  x[1] = -2.5f;    // roundf: halfway away from zero -> -3
+  x[2] = 2.5f;     // -> 3
+  x[3] = 0.49f;    // -> 0
+  x[31] = -127.0f;
+  std::byte q8[34];
+  ref::kv_quantize_row(ops::KvType::Q8_0, x.data(), q8, 32);
+  uint16_t d;
+  std::memcpy(&d, q8, 2);
+  CHECK(d == 0x3C00);  // 1.0
+  CHECK(static_cast<int8_t>(q8[2]) == 127);
+  CHECK(static_cast<int8_t>(q8[3]) == -3);
+  CHECK(static_cast<int8_t>(q8[4]) == 3);
+  CHECK(static_cast<int8_t>(q8[5]) == 0);
+  CHECK(static_cast<int8_t>(q8[33]) == -127);
+
+  // Q4_0: max = -16 (the first of the largest magnitude, signed), d = 2, id = 0.5;
+  // q = min(15, int(x / 2 + 8.5)).
+  std::vector<float> y(32, 0.0f);
+  y[0] = -16.0f;  // -8 + 8.5 = 0.5 -> 0
+  y[1] = 16.0f;   // same magnitude later: max stays -16; 8 + 8.5 -> min(15, 16) = 15
+  y[16] = 3.0f;   // 1.5 + 8.5 = 10 -> 10 in the high nibble of qs[0]
+  y[17] = -1.0f;  // -0.5 + 8.5 = 8 -> 8
+  std::byte q4[18];
+  ref::kv_quantize_row(ops::KvType::Q4_0, y.data(), q4, 32);
+  std::memcpy(&d, q4, 2);
+  CHECK(d == 0x4000);  // 2.0
+  CHECK(static_cast<uint8_t>(q4[2]) == (0 | (10 << 4)));
+  CHECK(static_cast<uint8_t>(q4[3]) == (15 | (8 << 4)));
+  CHECK(static_cast<uint8_t>(q4[4]) == (8 | (8 << 4)));  // zeros: 8
+  const ops::KvGeometry geo{ops::KvType::Q4_0, 1, 32, 1};
+  const std::vector<float> back = ref::kv_values(std::span(q4, 18), geo, ops::KvType::Q4_0, 1);
+  CHECK(back[0] == -16.0f);
+  CHECK(back[1] == 14.0f);
+  CHECK(back[16] == 4.0f);
+  CHECK(back[17] == 0.0f);
 }
 
 }  // namespace

@@ -109,7 +109,8 @@ ggml_type parse_kv(const std::string& s) {
   if (s == "f32") return GGML_TYPE_F32;
   if (s == "bf16") return GGML_TYPE_BF16;
   if (s == "q8_0") return GGML_TYPE_Q8_0;
-  throw Error(ErrorKind::InvalidArgument, "--kv-type must be f16, f32, bf16 or q8_0, not '" + s + "'");
+  if (s == "q4_0") return GGML_TYPE_Q4_0;
+  throw Error(ErrorKind::InvalidArgument, "--kv-type must be f16, f32, bf16, q8_0 or q4_0, not '" + s + "'");
 }
 
 void report(const BenchOptions& o, double load_ms, const DeviceMemory& mem, const std::vector<double>& pp_ms,

@@ -21,7 +21,10 @@ ggml_type parse_kv_type(const std::string& name) {
   if (name == "f32") return GGML_TYPE_F32;
   if (name == "f16") return GGML_TYPE_F16;
   if (name == "bf16") return GGML_TYPE_BF16;
-  throw Error(ErrorKind::InvalidArgument, "--kv-type must be f32, f16 or bf16, not '" + name + "'");
+  if (name == "q8_0") return GGML_TYPE_Q8_0;
+  if (name == "q4_0") return GGML_TYPE_Q4_0;
+  throw Error(ErrorKind::InvalidArgument,
+              "--kv-type must be f32, f16, bf16, q8_0 or q4_0, not '" + name + "'");
 }
 
 std::vector<std::string> split_commas(const std::string& s) {
@@ -120,8 +123,10 @@ void run_eval(const EvalOptions& o) {
   cp.n_batch = cp.n_ubatch = static_cast<uint32_t>(std::max(n_prompt, 1));
   cp.n_outputs_max_per_seq = 0;
   cp.n_threads = cp.n_threads_batch = o.threads;
-  cp.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_DISABLED;
   cp.type_k = cp.type_v = parse_kv_type(o.kv_type);
+  // llama.cpp needs flash attention for a quantised V cache; everything else runs without it.
+  cp.flash_attn_type = ggml_is_quantized(cp.type_v) ? LLAMA_FLASH_ATTN_TYPE_ENABLED
+                                                    : LLAMA_FLASH_ATTN_TYPE_DISABLED;
   if (dump) {
     cp.cb_eval = &TensorDump::callback;
     cp.cb_eval_user_data = dump.get();

@@ -62,7 +62,7 @@ CLI::App* add_eval(CLI::App& app, EvalOptions& e) {
   sub->add_flag("--json", e.json, "print one JSON object instead of the generated ids");
   sub->add_option("--dump-tensors", e.dump_dir, "write the named intermediate tensors of the prompt here");
   sub->add_option("--dump-filter", e.dump_filter, "dump only names containing one of these: attn_norm,ffn_moe_out");
-  sub->add_option("--kv-type", e.kv_type, "KV cache type: f32 (exact, default), f16, bf16");
+  sub->add_option("--kv-type", e.kv_type, "KV cache type: f32 (exact, default), f16, bf16, q8_0, q4_0 (quantised: flash attention on)");
   sub->add_option("--backend", e.backend, "cpu (the oracle) or vulkan (for benchmarks; fp16-level accuracy)");
   sub->add_flag("--verbose", e.verbose, "show llama.cpp's log, not only its warnings and errors");
   return sub;
