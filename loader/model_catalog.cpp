@@ -5,6 +5,7 @@
 
 #include "base/printable.h"
 #include "base/error.h"
+#include "loader/tensor_names.h"
 #include "loader/tensor_shape.h"
 
 namespace rotary {
@@ -27,7 +28,7 @@ class BlockBuilder {
       : out_(out), layer_(layer), required_(required) {}
 
   void add(std::string_view name, std::vector<uint64_t> shape, bool optional = false) {
-    const std::string full = "blk." + std::to_string(layer_) + "." + std::string(name);
+    const std::string full = block_tensor(layer_, name);
     out_.push_back({full, std::move(shape), static_cast<int32_t>(layer_), required_ && !optional,
                     is_routed_expert_tensor(full)});
   }
@@ -100,7 +101,7 @@ void add_nextn(BlockBuilder& b, const ModelHparams& h) {
 void check_qwen3next_projections(const ModelHparams& h, const GgufFile& file) {
   for (uint32_t i = 0; i < h.n_layer; ++i) {
     if (!h.is_recurrent(i)) continue;
-    const std::string blk = "blk." + std::to_string(i) + ".";
+    const std::string blk = block_prefix(i);
     const bool split =
         file.find_tensor(blk + "attn_qkv.weight") && file.find_tensor(blk + "attn_gate.weight");
     if (!split && !file.find_tensor(blk + "ssm_in.weight"))

@@ -67,6 +67,13 @@ std::string RunStats::line() const {
       out += buf;
     }
   }
+  const DecodeSchedule& d = model.decode;
+  if (d.steps) {
+    std::snprintf(buf, sizeof buf, " | per token %.1f submits, %.1f waits, %.1f cmd buffers, %.0f dispatches, %.0f barriers",
+                  d.per_step(d.work.submits), d.per_step(d.work.host_waits), d.per_step(d.work.command_buffers),
+                  d.per_step(d.work.dispatches), d.per_step(d.work.barriers));
+    out += buf;
+  }
   return out;
 }
 
@@ -101,7 +108,7 @@ void write_stats_json(JsonWriter& w, const RunStats& s) {
   w.key("residency").begin_object().field("mode", s.model.residency_mode).field("accesses", r.accesses).field("hits", r.hits).field("hit_rate", r.hit_rate());
   w.field("uploads", r.uploads).field("bytes_uploaded", r.bytes_uploaded);
   w.field("bytes_uploaded_per_token", tokens ? static_cast<double>(r.bytes_uploaded) / tokens : 0.0);
-  w.field("evictions", r.evictions).field("prefetch_uploads", r.prefetch_uploads).field("prefetch_used", r.prefetch_used);
+  w.field("preloaded", r.preloaded).field("evictions", r.evictions).field("prefetch_uploads", r.prefetch_uploads).field("prefetch_used", r.prefetch_used);
   w.field("prefetch_precision", r.prefetch_uploads ? static_cast<double>(r.prefetch_used) / r.prefetch_uploads : 0.0);
   w.field("prediction_recall", m.predicted_total ? static_cast<double>(m.predicted_correct) / m.predicted_total : 0.0);
   w.field("expert_dispatch_groups", m.dispatch_groups);
@@ -125,6 +132,14 @@ void write_stats_json(JsonWriter& w, const RunStats& s) {
     w.field("upload_hidden_fraction", std::clamp(1.0 - m.upload_wait_seconds / r.upload_gpu_seconds, 0.0, 1.0));
   else
     w.key("upload_hidden_fraction").null();
+  w.end_object();
+  // Per decoded token (a single-token evaluation): the host's scheduling work.
+  const DecodeSchedule& d = s.model.decode;
+  w.key("schedule").begin_object().field("decode_steps", d.steps);
+  w.field("submits_per_token", d.per_step(d.work.submits)).field("host_waits_per_token", d.per_step(d.work.host_waits));
+  w.field("command_buffers_per_token", d.per_step(d.work.command_buffers));
+  w.field("dispatches_per_token", d.per_step(d.work.dispatches)).field("barriers_per_token", d.per_step(d.work.barriers));
+  w.field("bytes_uploaded_per_token", d.per_step(d.bytes_uploaded));
   w.end_object();
   w.end_object();
 }

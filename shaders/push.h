@@ -98,6 +98,17 @@ struct CombinePush {
 };
 ROTARY_PUSH_CHECK(CombinePush)
 
+// expert_route: table[table_first + j] = map[map_first + ids[ids_offset + j]] with k_index = j, j < k
+// (expert_route.comp; offsets in elements: 4-byte ids, 36-byte ExpertSlot entries)
+struct ExpertRoutePush {
+  uint k;
+  uint n_experts;
+  uint ids_offset;
+  uint map_first;
+  uint table_first;
+};
+ROTARY_PUSH_CHECK(ExpertRoutePush)
+
 // ---- activation kernels: norms, rope, attention, router, elementwise, logits (add below) ----
 
 // y[r] = x[r] / sqrt(mean(x[r]^2) + eps) * w over `dim` floats per row (rms_norm.comp)

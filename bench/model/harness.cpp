@@ -43,6 +43,10 @@ void residency_figures(BenchResult& r, const ModelStats& s, const MemoryPlan& pl
   r.prediction_recall = ratio_or_none(s.moe.predicted_correct, s.moe.predicted_total);
   if (x.upload_timed && x.upload_gpu_seconds > 0) r.upload_gbps = x.upload_gbps();
   if (s.moe.wait_timed) r.upload_wait_ms_per_token = 1e3 * s.moe.upload_wait_seconds / tokens;
+  if (s.decode.steps) {
+    r.submits_per_token = s.decode.per_step(s.decode.work.submits);
+    r.host_waits_per_token = s.decode.per_step(s.decode.work.host_waits);
+  }
   if (x.upload_timed && s.moe.wait_timed && x.upload_gpu_seconds > 0)
     r.upload_hidden = std::clamp(1.0 - s.moe.upload_wait_seconds / x.upload_gpu_seconds, 0.0, 1.0);
 }

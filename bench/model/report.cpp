@@ -84,6 +84,8 @@ void write_result(JsonWriter& w, const BenchResult& r) {
   optional(w, "upload_hidden", r.upload_hidden);
   optional(w, "prefetch_precision", r.prefetch_precision);
   optional(w, "prediction_recall", r.prediction_recall);
+  optional(w, "submits_per_token", r.submits_per_token);
+  optional(w, "host_waits_per_token", r.host_waits_per_token);
   w.field("vram", r.vram).field("driver_vram", r.driver_vram);
   optional(w, "n_cpu_moe", r.n_cpu_moe);
   w.field("check", r.check).end_object();
@@ -133,6 +135,8 @@ BenchResult read_result(const JsonValue& o) {
   r.upload_hidden = o.number_or("upload_hidden", -1);
   r.prefetch_precision = o.number_or("prefetch_precision", -1);
   r.prediction_recall = o.number_or("prediction_recall", -1);
+  r.submits_per_token = o.number_or("submits_per_token", -1);
+  r.host_waits_per_token = o.number_or("host_waits_per_token", -1);
   r.vram = u64(o, "vram");
   r.driver_vram = u64(o, "driver_vram");
   r.n_cpu_moe = static_cast<int32_t>(o.number_or("n_cpu_moe", -1));

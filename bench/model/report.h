@@ -69,6 +69,9 @@ struct BenchResult {
   double upload_hidden = -1;             // 1 - wait / upload time
   double prefetch_precision = -1;        // prefetched experts that were used
   double prediction_recall = -1;         // chosen experts that had been predicted
+  // Per decoded token (single-token steps; < 0: none ran): the host's scheduling work.
+  double submits_per_token = -1;
+  double host_waits_per_token = -1;
   // VRAM: rotary's own accounting (peak) or llama.cpp's device buffers; driver_vram is
   // VK_EXT_memory_budget's heap usage where the driver reports it (0 otherwise).
   uint64_t vram = 0;

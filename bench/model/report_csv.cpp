@@ -158,6 +158,10 @@ const std::vector<Column>& columns() {
       of_result(
           "upload_hidden", [](auto& x) -> auto& { return x.upload_hidden; }),
       of_result(
+          "submits_per_token", [](auto& x) -> auto& { return x.submits_per_token; }),
+      of_result(
+          "host_waits_per_token", [](auto& x) -> auto& { return x.host_waits_per_token; }),
+      of_result(
           "prefetch_precision", [](auto& x) -> auto& { return x.prefetch_precision; }),
       of_result(
           "prediction_recall", [](auto& x) -> auto& { return x.prediction_recall; }),

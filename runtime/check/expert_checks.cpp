@@ -257,4 +257,22 @@ CheckedOp expert_combine(const vk::BufferView& y, uint32_t n_tokens, uint32_t to
   return op;
 }
 
+CheckedOp expert_route(const vk::BufferView& ids, uint32_t k, const vk::BufferView& map,
+                       uint32_t map_first, uint32_t n_experts, const vk::BufferView& table) {
+  constexpr uint64_t entry = sizeof(ops::ExpertSlot);
+  CheckedOp op;
+  op.name = "expert_route";
+  op.shape = std::to_string(k) + " of " + std::to_string(n_experts) + " experts";
+  op.inputs = {prefix(ids, uint64_t{k} * 4), prefix(map, (uint64_t{map_first} + n_experts) * entry)};
+  op.outputs = {prefix(table, k * entry)};
+  op.compare = [k, map_first, n_experts](const OpData& d) {
+    const auto entries = as<ops::ExpertSlot>(d.inputs[1]);
+    std::vector<ops::ExpertSlot> want(k);
+    ref::expert_route(as<uint32_t>(d.inputs[0]), entries, map_first, n_experts, want);
+    const auto* w = reinterpret_cast<const uint32_t*>(want.data());
+    return exact("table", as<uint32_t>(d.outputs[0]), std::span<const uint32_t>(w, want.size() * entry / 4));
+  };
+  return op;
+}
+
 }  // namespace rotary::check

@@ -6,7 +6,7 @@
 //     rounding of a K-term sum in any order, plus scale roundings; dequantisation is exact);
 //   rms_norm 4e-6 relative; rope 2e-6 of the head's largest |x|; attention 1e-5 of the largest
 //     |v| plus 1e-5 relative; router weights 5e-6 relative, ids exact up to ties (1e-6);
-//   get_rows, kv_store, add, scale, expert_combine, logits top-k: bit for bit (the same float
+//   get_rows, kv_store, add, scale, expert_combine, expert_route, logits top-k: bit for bit (the same float
 //     operations as the reference, or none); swiglu, mul_sigmoid(_row) 1e-9 + (10 + 2|v|) 2^-24
 //     relative, v the gate's argument (tests/gpu/elementwise_test.cpp);
 //   Gated DeltaNet (gdn_checks.cpp): gdn_conv, gdn_l2_norm, gdn_gates, gdn_gated_norm
@@ -67,6 +67,8 @@ CheckedOp expert_down_batched(const ops::ExpertLayer& layer, const ops::ExpertEn
 CheckedOp expert_combine(const vk::BufferView& y, uint32_t n_tokens, uint32_t top_k,
                          uint32_t n_embd, const vk::BufferView& residual,
                          const vk::BufferView& out);
+CheckedOp expert_route(const vk::BufferView& ids, uint32_t k, const vk::BufferView& map,
+                       uint32_t map_first, uint32_t n_experts, const vk::BufferView& table);
 
 // elementwise_checks.cpp (only the elements an op writes are compared; the gates' tolerance
 // grows with |argument| as exp's error does)

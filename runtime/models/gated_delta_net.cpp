@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <string>
 
+#include "loader/tensor_names.h"
 #include "runtime/ops/gdn_conv.h"
 #include "runtime/ops/gdn_delta_rule.h"
 #include "runtime/ops/gdn_norm.h"
+#include "runtime/ops/linear.h"
 #include "runtime/ops/matmul.h"
 #include "runtime/ops/matvec.h"
 
@@ -17,9 +19,6 @@ namespace {
 // chunks (20 MiB at Qwen3.5's shape) keep long prefill chunks from growing the scratch further.
 constexpr uint32_t kMaxScratchChunks = 8;
 
-std::string blk(uint32_t layer, const char* name) {
-  return "blk." + std::to_string(layer) + "." + name;
-}
 
 uint32_t scratch_chunks(uint32_t max_tokens) {
   if (max_tokens <= 1) return 0;
@@ -88,21 +87,21 @@ GatedDeltaNet::GatedDeltaNet(vk::GpuContext& gpu, const DenseWeights& weights,
     state_index_[l] = static_cast<uint32_t>(layers_.size());
     // qwen3next files from older converters hold one fused ssm_in projection (per key head
     // [q | k | v | z]); rotary reads the split attn_qkv + attn_gate only.
-    require(weights.has(blk(l, "attn_qkv.weight")), ErrorKind::Unsupported,
+    require(weights.has(block_tensor(l, "attn_qkv.weight")), ErrorKind::Unsupported,
             "layer " + std::to_string(l) +
                 " has the older fused ssm_in projection instead of attn_qkv + "
                 "attn_gate; rotary runs files from current converters (convert_hf_to_gguf.py "
                 "writes the split form)");
     LayerWeights w;
-    w.qkv = weights.matrix(blk(l, "attn_qkv.weight"));
-    w.gate = weights.matrix(blk(l, "attn_gate.weight"));
-    w.beta = weights.matrix(blk(l, fused_ba_ ? "ssm_ba.weight" : "ssm_beta.weight"));
-    if (!fused_ba_) w.alpha = weights.matrix(blk(l, "ssm_alpha.weight"));
-    w.out = weights.matrix(blk(l, "ssm_out.weight"));
-    w.conv = weights.vector(blk(l, "ssm_conv1d.weight"));
-    w.dt_bias = weights.vector(blk(l, "ssm_dt.bias"));
-    w.a = weights.vector(blk(l, "ssm_a"));
-    w.norm = weights.vector(blk(l, "ssm_norm.weight"));
+    w.qkv = weights.matrix(block_tensor(l, "attn_qkv.weight"));
+    w.gate = weights.matrix(block_tensor(l, "attn_gate.weight"));
+    w.beta = weights.matrix(block_tensor(l, fused_ba_ ? "ssm_ba.weight" : "ssm_beta.weight"));
+    if (!fused_ba_) w.alpha = weights.matrix(block_tensor(l, "ssm_alpha.weight"));
+    w.out = weights.matrix(block_tensor(l, "ssm_out.weight"));
+    w.conv = weights.vector(block_tensor(l, "ssm_conv1d.weight"));
+    w.dt_bias = weights.vector(block_tensor(l, "ssm_dt.bias"));
+    w.a = weights.vector(block_tensor(l, "ssm_a"));
+    w.norm = weights.vector(block_tensor(l, "ssm_norm.weight"));
     layers_.push_back(w);
   }
   state_.emplace(kv::GdnState::create(gpu.device(), &gpu.budget(), shape_, layers, 1));
@@ -138,10 +137,7 @@ void GatedDeltaNet::record(vk::Recorder& rec, uint32_t layer, const vk::BufferVi
   const vk::BufferView a = fused_ba_ ? b : a_.view(0, t * hv * 4);
   const vk::BufferView o = qkv_.view(0, t * shape_.value_dim() * 4);  // qkv is dead after the conv
   auto project = [&](const ops::WeightView& m, const vk::BufferView& in, const vk::BufferView& y) {
-    if (n == 1)
-      ops::matvec(rec, m, in, y);
-    else
-      ops::matmul(rec, m, in, y, n);
+    ops::linear(rec, m, in, y, n);
   };
 
   project(w.qkv, xn, qkv);

@@ -56,9 +56,19 @@ struct StepResult {
   uint32_t rows = 0;
 };
 
+// The scheduling work of decode steps (evaluations of one token), from the device's counters
+// (runtime/vk/counters.h): what the statistics report per decoded token.
+struct DecodeSchedule {
+  uint64_t steps = 0;           // single-token evaluations
+  vk::ScheduleCounters work;    // their submissions, host waits, command buffers, dispatches, barriers
+  uint64_t bytes_uploaded = 0;  // expert bytes uploaded during them
+  double per_step(uint64_t counter) const { return steps ? static_cast<double>(counter) / static_cast<double>(steps) : 0; }
+};
+
 struct ModelStats {
   ResidencyStats residency;
   RoutedMoeStats moe;
+  DecodeSchedule decode;
   std::string residency_mode;  // "copy", "copy (zero-copy uploads)", "in-place"
   uint64_t ops_checked = 0;    // --check-ops: ops that matched their CPU references
 };

@@ -5,8 +5,8 @@ namespace rotary {
 namespace {
 
 // Every counter of the statistics, once: a new field is added here and nowhere else.
-static_assert(sizeof(ResidencyStats) == 80 && sizeof(RoutedMoeStats) == 56,
-              "ResidencyStats or RoutedMoeStats changed: update for_each_counter");
+static_assert(sizeof(ResidencyStats) == 88 && sizeof(RoutedMoeStats) == 56 && sizeof(DecodeSchedule) == 56,
+              "ResidencyStats, RoutedMoeStats or DecodeSchedule changed: update for_each_counter");
 
 template <typename Op>
 void for_each_counter(ModelStats& a, const ModelStats& b, Op op) {
@@ -21,6 +21,7 @@ void for_each_counter(ModelStats& a, const ModelStats& b, Op op) {
   op(r.bytes_uploaded, br.bytes_uploaded);
   op(r.evictions, br.evictions);
   op(r.upload_gpu_seconds, br.upload_gpu_seconds);
+  op(r.preloaded, br.preloaded);
   auto& m = a.moe;
   const auto& bm = b.moe;
   op(m.layer_steps, bm.layer_steps);
@@ -29,6 +30,15 @@ void for_each_counter(ModelStats& a, const ModelStats& b, Op op) {
   op(m.predictions, bm.predictions);
   op(m.predicted_correct, bm.predicted_correct);
   op(m.predicted_total, bm.predicted_total);
+  auto& d = a.decode;
+  const auto& bd = b.decode;
+  op(d.steps, bd.steps);
+  op(d.work.submits, bd.work.submits);
+  op(d.work.host_waits, bd.work.host_waits);
+  op(d.work.command_buffers, bd.work.command_buffers);
+  op(d.work.dispatches, bd.work.dispatches);
+  op(d.work.barriers, bd.work.barriers);
+  op(d.bytes_uploaded, bd.bytes_uploaded);
 }
 
 }  // namespace

@@ -5,14 +5,16 @@
 #include <cstring>
 
 #include "base/units.h"
+#include "loader/tensor_names.h"
 #include "runtime/check/op_scope.h"
-#include "runtime/residency/expert_cache.h"
-#include "runtime/residency/in_place_experts.h"
 #include "runtime/ops/get_rows.h"
+#include "runtime/ops/linear.h"
 #include "runtime/ops/logits.h"
 #include "runtime/ops/matmul.h"
 #include "runtime/ops/matvec.h"
 #include "runtime/ops/norm.h"
+#include "runtime/residency/expert_cache.h"
+#include "runtime/residency/in_place_experts.h"
 
 namespace rotary {
 
@@ -93,6 +95,7 @@ void MoeModel::setup_residency(const ModelOptions& options) {
   plan_.slots = pool.slots();  // the budget or the driver may have allowed fewer than planned
   plan_.pool = pool.bytes();
   auto cache = std::make_unique<ExpertCache>(gpu_, source_, std::move(pool), options.cache);
+  cache->preload_all();  // when the pool holds every expert: then the GPU routes decode steps
   mode_ = cache->zero_copy() ? "copy (zero-copy uploads)" : "copy (staged uploads)";
   cache_ = std::move(cache);
   moe_->attach(*cache_);
@@ -132,9 +135,10 @@ vk::Buffer MoeModel::scratch(uint64_t bytes, const char* what) {
 }
 
 ModelStats MoeModel::stats() const {
+  moe_->read_routes();
   cache_->collect_timing();
   moe_->collect_timing();
-  return {cache_->stats(), moe_->stats(), mode_, checker_ ? checker_->ops_checked() : 0};
+  return {cache_->stats(), moe_->stats(), decode_, mode_, checker_ ? checker_->ops_checked() : 0};
 }
 
 void MoeModel::record_layers(vk::Recorder& rec, uint32_t pos, uint32_t n) {
@@ -142,7 +146,7 @@ void MoeModel::record_layers(vk::Recorder& rec, uint32_t pos, uint32_t n) {
   for (uint32_t l = 0; l < h_.n_layer; ++l) {
     check::label(rec, "layer", static_cast<int>(l), pos, n);
     record_mixer(rec, l, pos, n);
-    ops::rms_norm(rec, x, weights_.vector(blk(l, (ffn_norm_ + ".weight").c_str())), xn, {n, h_.n_embd, h_.rms_eps});
+    ops::rms_norm(rec, x, weights_.vector(block_tensor(l, ffn_norm_ + ".weight")), xn, {n, h_.n_embd, h_.rms_eps});
     rec.compute_barrier();
     moe_->run(rec, l, pos, n, xn, x, n == 1 ? x : vk::BufferView{});
     record_ffn_extra(rec, l, n);
@@ -156,8 +160,7 @@ void MoeModel::record_head(vk::Recorder& rec, uint32_t first_row, uint32_t rows)
   ops::rms_norm(rec, in, weights_.vector("output_norm.weight"), normed, {rows, h_.n_embd, h_.rms_eps});
   rec.compute_barrier();
   const vk::BufferView out = logits_.view(0, uint64_t{rows} * h_.n_vocab * 4);
-  if (rows == 1) ops::matvec(rec, head_, normed, out);
-  else ops::matmul(rec, head_, normed, out, rows);
+  ops::linear(rec, head_, normed, out, rows);
   rec.compute_barrier();
 }
 
@@ -190,6 +193,9 @@ StepResult MoeModel::eval(std::span<const int32_t> tokens, uint32_t pos, const L
   for (int32_t t : tokens)
     require(t >= 0 && static_cast<uint32_t>(t) < h_.n_vocab, ErrorKind::InvalidArgument,
             "token id " + std::to_string(t) + " is outside the vocabulary (0.." + std::to_string(h_.n_vocab - 1) + ")");
+  // A decode step's scheduling work is the difference of the device's counters around it.
+  const vk::ScheduleCounters work_before = gpu_.device().counters();
+  const uint64_t uploaded_before = cache_->stats().bytes_uploaded;
   StepResult result;
   for (uint32_t c0 = 0; c0 < tokens.size(); c0 += chunk_) {
     const uint32_t n = std::min<uint32_t>(chunk_, static_cast<uint32_t>(tokens.size()) - c0);
@@ -208,15 +214,28 @@ StepResult MoeModel::eval(std::span<const int32_t> tokens, uint32_t pos, const L
     rec.compute_barrier();
     record_layers(rec, pos + c0, n);
     const bool last = c0 + n == tokens.size();
-    if (req.kind == LogitsRequest::Kind::Full && req.all_positions) {
-      read_rows(rec, n, result);  // submits and waits per group of rows, ends with a fresh `rec`
-      gpu_.compute().submit(rec);
-    } else if (last && req.kind != LogitsRequest::Kind::None) {
-      finish(rec, n, req, result);  // submits and waits
-    } else {
-      gpu_.compute().submit(rec);
+    try {
+      if (req.kind == LogitsRequest::Kind::Full && req.all_positions) {
+        read_rows(rec, n, result);  // submits and waits per group of rows, ends with a fresh `rec`
+        gpu_.compute().submit(rec);
+      } else if (last && req.kind != LogitsRequest::Kind::None) {
+        finish(rec, n, req, result);  // submits and waits
+      } else {
+        gpu_.compute().submit(rec);
+      }
+    } catch (const Error&) {
+      moe_->read_routes();  // a GPU-routed step: the first layer whose router saw non-finite values
+      throw;
     }
+    moe_->read_routes();
     moe_->flush_record();
+  }
+  if (tokens.size() == 1) {
+    vk::ScheduleCounters work = gpu_.device().counters();
+    work -= work_before;
+    ++decode_.steps;
+    decode_.work += work;
+    decode_.bytes_uploaded += cache_->stats().bytes_uploaded - uploaded_before;
   }
   return result;
 }
@@ -226,7 +245,7 @@ StepResult MoeModel::eval(std::span<const int32_t> tokens, uint32_t pos, const L
 Error MoeModel::non_finite_logits() const {
   return Error(ErrorKind::InvalidModel,
                "the output logits are non-finite (NaN or infinity): the output head's input, after the last layer (" +
-                   blk(h_.n_layer - 1, "*") + ") and output_norm.weight, or the head itself; the model's weights "
+                   block_tensor(h_.n_layer - 1, "*") + ") and output_norm.weight, or the head itself; the model's weights "
                    "hold NaN or infinite values (or values that overflow): the file is broken");
 }
 

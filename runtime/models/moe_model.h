@@ -55,7 +55,6 @@ class MoeModel : public Model {
   // Waits until the GPU no longer uses this model's buffers (submitted compute work, expert
   // uploads in flight). ~Drained calls it, before any buffer is destroyed.
   void drain() noexcept;
-  static std::string blk(uint32_t layer, const char* name) { return "blk." + std::to_string(layer) + "." + name; }
 
   vk::GpuContext& gpu_;
   ModelHparams h_;
@@ -80,6 +79,7 @@ class MoeModel : public Model {
   std::unique_ptr<ExpertProvider> cache_;  // mutable state behind const stats(): timing is folded in lazily
   std::string mode_;
   std::unique_ptr<RoutedMoe> moe_;
+  DecodeSchedule decode_;  // the scheduling work of single-token evaluations
   ops::WeightView head_;
   vk::Buffer logits_;      // kLogitRows x n_vocab floats
   vk::Buffer logits_scratch_;

@@ -1,8 +1,10 @@
 #include "runtime/models/qwen35moe.h"
 
+#include "loader/tensor_names.h"
 #include "runtime/ops/attention.h"
 #include "runtime/ops/elementwise.h"
 #include "runtime/ops/kv_store.h"
+#include "runtime/ops/linear.h"
 #include "runtime/ops/matmul.h"
 #include "runtime/ops/matvec.h"
 #include "runtime/ops/norm.h"
@@ -11,18 +13,6 @@
 namespace rotary {
 
 namespace {
-
-void project(vk::Recorder& rec, const ops::WeightView& w, const vk::BufferView& in,
-             const vk::BufferView& out, uint32_t n) {
-  if (n == 1)
-    ops::matvec(rec, w, in, out);
-  else
-    ops::matmul(rec, w, in, out, n);
-}
-
-std::string block(uint32_t layer, const char* name) {
-  return "blk." + std::to_string(layer) + "." + name;
-}
 
 struct Sizes {
   uint64_t qg, q, kv, mix, sh_ff, sh_scale;
@@ -75,20 +65,20 @@ Qwen35Moe::Qwen35Moe(DrainKey key, vk::GpuContext& gpu, const GgufFile& file, co
   kv_index_.assign(h.n_layer, UINT32_MAX);
   for (uint32_t l = 0, i = 0; l < h.n_layer; ++l) {
     LayerWeights w;
-    w.attn_norm = weights_.vector(block(l, "attn_norm.weight"));
+    w.attn_norm = weights_.vector(block_tensor(l, "attn_norm.weight"));
     if (!h.is_recurrent(l)) {
       kv_index_[l] = i++;
-      w.q_norm = weights_.vector(block(l, "attn_q_norm.weight"));
-      w.k_norm = weights_.vector(block(l, "attn_k_norm.weight"));
-      w.q = weights_.matrix(block(l, "attn_q.weight"));
-      w.k = weights_.matrix(block(l, "attn_k.weight"));
-      w.v = weights_.matrix(block(l, "attn_v.weight"));
-      w.o = weights_.matrix(block(l, "attn_output.weight"));
+      w.q_norm = weights_.vector(block_tensor(l, "attn_q_norm.weight"));
+      w.k_norm = weights_.vector(block_tensor(l, "attn_k_norm.weight"));
+      w.q = weights_.matrix(block_tensor(l, "attn_q.weight"));
+      w.k = weights_.matrix(block_tensor(l, "attn_k.weight"));
+      w.v = weights_.matrix(block_tensor(l, "attn_v.weight"));
+      w.o = weights_.matrix(block_tensor(l, "attn_output.weight"));
     }
-    w.sh_gate_inp = weights_.matrix(block(l, "ffn_gate_inp_shexp.weight"));  // {n_embd}: one row
-    w.sh_gate = weights_.matrix(block(l, "ffn_gate_shexp.weight"));
-    w.sh_up = weights_.matrix(block(l, "ffn_up_shexp.weight"));
-    w.sh_down = weights_.matrix(block(l, "ffn_down_shexp.weight"));
+    w.sh_gate_inp = weights_.matrix(block_tensor(l, "ffn_gate_inp_shexp.weight"));  // {n_embd}: one row
+    w.sh_gate = weights_.matrix(block_tensor(l, "ffn_gate_shexp.weight"));
+    w.sh_up = weights_.matrix(block_tensor(l, "ffn_up_shexp.weight"));
+    w.sh_down = weights_.matrix(block_tensor(l, "ffn_down_shexp.weight"));
     layers_.push_back(w);
   }
   const Sizes s = sizes(h, chunk_);
@@ -158,9 +148,9 @@ void Qwen35Moe::record_attention(vk::Recorder& rec, uint32_t layer, uint32_t pos
   // Per head [query hd | gate hd]: the gate rows start hd floats in, 2 hd apart.
   const ops::Rows gate{qg.sub(uint64_t{hd} * 4, qg.size - uint64_t{hd} * 4), 2 * hd};
 
-  project(rec, w.q, xn, qg, n);
-  project(rec, w.k, xn, k, n);
-  project(rec, w.v, xn, v, n);
+  ops::linear(rec, w.q, xn, qg, n);
+  ops::linear(rec, w.k, xn, k, n);
+  ops::linear(rec, w.v, xn, v, n);
   rec.compute_barrier();
   // Per-head RMSNorm of the queries (read out of the [query | gate] rows, written packed) and keys.
   ops::rms_norm(rec, qg, w.q_norm, q, {n * h_.n_head, hd, h_.rms_eps, 2 * hd, hd});
@@ -177,7 +167,7 @@ void Qwen35Moe::record_attention(vk::Recorder& rec, uint32_t layer, uint32_t pos
   rec.compute_barrier();
   ops::mul_sigmoid(rec, {attn, hd}, gate, {attn, hd}, hd, n * h_.n_head);
   rec.compute_barrier();
-  project(rec, w.o, attn, mix_.view(0, uint64_t{n} * h_.n_embd * 4), n);
+  ops::linear(rec, w.o, attn, mix_.view(0, uint64_t{n} * h_.n_embd * 4), n);
   rec.compute_barrier();
 }
 
@@ -189,13 +179,13 @@ void Qwen35Moe::record_ffn_extra(vk::Recorder& rec, uint32_t layer, uint32_t n) 
   const vk::BufferView g = sh_gate_.view(0, ff), u = sh_up_.view(0, ff),
                        s = sh_scale_.view(0, uint64_t{n} * 4);
   const LayerWeights& w = layers_[layer];
-  project(rec, w.sh_gate, xn, g, n);
-  project(rec, w.sh_up, xn, u, n);
-  project(rec, w.sh_gate_inp, xn, s, n);
+  ops::linear(rec, w.sh_gate, xn, g, n);
+  ops::linear(rec, w.sh_up, xn, u, n);
+  ops::linear(rec, w.sh_gate_inp, xn, s, n);
   rec.compute_barrier();
   ops::swiglu(rec, {g, h_.n_ff_shexp}, {u, h_.n_ff_shexp}, {g, h_.n_ff_shexp}, h_.n_ff_shexp, n);
   rec.compute_barrier();
-  project(rec, w.sh_down, g, out, n);
+  ops::linear(rec, w.sh_down, g, out, n);
   rec.compute_barrier();
   ops::mul_sigmoid_row(rec, {out, h_.n_embd}, s, {out, h_.n_embd}, h_.n_embd, n);
   rec.compute_barrier();

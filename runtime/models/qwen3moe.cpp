@@ -1,8 +1,10 @@
 #include "runtime/models/qwen3moe.h"
 
+#include "loader/tensor_names.h"
 #include "runtime/ops/attention.h"
 #include "runtime/ops/elementwise.h"
 #include "runtime/ops/kv_store.h"
+#include "runtime/ops/linear.h"
 #include "runtime/ops/matmul.h"
 #include "runtime/ops/matvec.h"
 #include "runtime/ops/norm.h"
@@ -39,10 +41,10 @@ Qwen3Moe::Qwen3Moe(DrainKey key, vk::GpuContext& gpu, const GgufFile& file, cons
   attn_scratch_ = scratch(ops::attention_scratch_bytes(chunk_, h.n_head, kv_.geometry(), gpu.caps()),
                           "attention partials");
   for (uint32_t l = 0; l < h.n_layer; ++l)
-    layers_.push_back({weights_.vector(blk(l, "attn_norm.weight")), weights_.vector(blk(l, "attn_q_norm.weight")),
-                       weights_.vector(blk(l, "attn_k_norm.weight")), weights_.matrix(blk(l, "attn_q.weight")),
-                       weights_.matrix(blk(l, "attn_k.weight")), weights_.matrix(blk(l, "attn_v.weight")),
-                       weights_.matrix(blk(l, "attn_output.weight"))});
+    layers_.push_back({weights_.vector(block_tensor(l, "attn_norm.weight")), weights_.vector(block_tensor(l, "attn_q_norm.weight")),
+                       weights_.vector(block_tensor(l, "attn_k_norm.weight")), weights_.matrix(block_tensor(l, "attn_q.weight")),
+                       weights_.matrix(block_tensor(l, "attn_k.weight")), weights_.matrix(block_tensor(l, "attn_v.weight")),
+                       weights_.matrix(block_tensor(l, "attn_output.weight"))});
   setup_residency(options);
 }
 
@@ -54,8 +56,7 @@ void Qwen3Moe::record_mixer(vk::Recorder& rec, uint32_t layer, uint32_t pos, uin
   const vk::BufferView o = o_.view(0, uint64_t{n} * h_.n_embd * 4);
   const AttentionWeights& w = layers_[layer];
   auto project = [&](const ops::WeightView& m, const vk::BufferView& in, const vk::BufferView& out) {
-    if (n == 1) ops::matvec(rec, m, in, out);
-    else ops::matmul(rec, m, in, out, n);
+    ops::linear(rec, m, in, out, n);
   };
 
   ops::rms_norm(rec, x, w.norm, xn, {n, h_.n_embd, h_.rms_eps});

@@ -5,6 +5,8 @@
 #include <map>
 #include <string>
 
+#include "loader/tensor_names.h"
+#include "runtime/ops/linear.h"
 #include "runtime/ops/matmul.h"
 #include "runtime/ops/matvec.h"
 #include "runtime/ops/norm.h"
@@ -14,8 +16,6 @@
 namespace rotary {
 
 namespace {
-std::string blk(uint32_t layer, const char* name) { return "blk." + std::to_string(layer) + "." + name; }
-
 vk::Buffer host_buffer(vk::GpuContext& g, uint64_t bytes, const char* what) {
   return vk::Buffer::create(g.device(), &g.budget(), bytes, vk::MemoryKind::Readback, vk::MemoryUse::Scratch, what);
 }
@@ -25,6 +25,7 @@ vk::Buffer device_buffer(vk::GpuContext& g, uint64_t bytes, const char* what) {
 
 struct Sizes {
   uint64_t align, logits, ids, weights_off, routing, table_stride, tables, pairs_stride, pairs, h, y, pred, pred_tmp;
+  uint64_t slot_map, route_weights, route_stride, routes, route_table;  // the GPU routes
 };
 Sizes sizes(const ModelHparams& h, uint32_t max_tokens, const vk::DeviceCaps& caps) {
   Sizes s{};
@@ -42,13 +43,19 @@ Sizes sizes(const ModelHparams& h, uint32_t max_tokens, const vk::DeviceCaps& ca
   s.y = nk * h.n_embd * 4;
   s.pred = vk::align_up(k * 4, s.align) + k * 4;
   s.pred_tmp = vk::align_up(uint64_t{h.n_embd} * 4, s.align) + uint64_t{h.n_expert} * 4;
+  s.slot_map = uint64_t{h.n_layer} * h.n_expert * sizeof(ops::ExpertSlot);
+  s.route_weights = vk::align_up(k * 4, s.align);
+  s.route_stride = 2 * s.route_weights;
+  s.routes = s.route_stride * h.n_layer;
+  s.route_table = k * sizeof(ops::ExpertSlot);
   return s;
 }
 }  // namespace
 
 uint64_t RoutedMoe::scratch_bytes(const ModelHparams& h, uint32_t max_tokens, const vk::DeviceCaps& caps) {
   const Sizes s = sizes(h, max_tokens, caps);
-  return s.logits + s.routing + s.tables + s.pairs + s.h + s.y + s.pred + s.pred_tmp + 8 * s.align;
+  return s.logits + s.routing + s.tables + s.pairs + s.h + s.y + s.pred + s.pred_tmp + s.slot_map + s.routes +
+         s.route_table + 11 * s.align;
 }
 
 RoutedMoe::RoutedMoe(vk::GpuContext& gpu, const DenseWeights& weights, const ModelHparams& h, uint32_t max_tokens,
@@ -70,15 +77,36 @@ RoutedMoe::RoutedMoe(vk::GpuContext& gpu, const DenseWeights& weights, const Mod
                               "expert token pairs");
   h_buf_ = device_buffer(gpu, s.h, "expert hidden");
   y_buf_ = device_buffer(gpu, s.y, "expert outputs");
+  slot_map_ = device_buffer(gpu, s.slot_map, "expert slot map");
+  routes_ = host_buffer(gpu, s.routes, "routing choices per layer");
+  route_table_ = device_buffer(gpu, s.route_table, "routed slot table");
+  route_stride_ = s.route_stride;
+  route_weights_ = s.route_weights;
   predicted_.resize(h.n_layer);
   record_buffer_.resize(h.n_layer);
 }
 
+void RoutedMoe::attach(ExpertProvider& experts) {
+  cache_ = &experts;
+  gpu_routes_ = experts.all_resident() && !options_.replay;
+  if (!gpu_routes_) return;
+  const std::vector<ops::ExpertSlot> map = experts.slot_map();
+  require(map.size() == uint64_t{h_.n_layer} * h_.n_expert, ErrorKind::Internal, "expert slot map of the wrong size");
+  const uint64_t bytes = map.size() * sizeof(ops::ExpertSlot);
+  vk::Buffer staging = vk::Buffer::create(gpu_.device(), &gpu_.budget(), bytes, vk::MemoryKind::Upload,
+                                          vk::MemoryUse::Staging, "expert slot map (staging)");
+  std::memcpy(staging.mapped(), map.data(), bytes);
+  staging.flush(0, bytes);
+  gpu_.compute().run_now([&](vk::Recorder& rec) {
+    rec.copy(staging.view(), slot_map_.view(0, bytes));
+    rec.barrier(vk::access::kTransferWrite, vk::access::kComputeRead);
+  });
+}
+
 void RoutedMoe::record_router(vk::Recorder& rec, uint32_t layer, uint32_t n, const vk::BufferView& xn) {
-  const ops::WeightView router = weights_.matrix(blk(layer, "ffn_gate_inp.weight"));
+  const ops::WeightView router = weights_.matrix(block_tensor(layer, "ffn_gate_inp.weight"));
   const vk::BufferView logits = router_logits_.view(0, uint64_t{n} * h_.n_expert * 4);
-  if (n == 1) ops::matvec(rec, router, xn, logits);
-  else ops::matmul(rec, router, xn, logits, n);
+  ops::linear(rec, router, xn, logits, n);
   rec.compute_barrier();
   const uint64_t nk = uint64_t{n} * h_.n_expert_used * 4;
   ops::router_topk(rec, logits, routing_.view(0, nk), routing_.view(weights_offset_, nk),
@@ -92,10 +120,10 @@ void RoutedMoe::record_prediction(vk::Recorder& rec, uint32_t layer, const vk::B
   const uint64_t logits_off = vk::align_up(uint64_t{h_.n_embd} * 4, vk::binding_alignment(gpu_.caps()));
   const vk::BufferView normed = predict_tmp_.view(0, uint64_t{h_.n_embd} * 4);
   const vk::BufferView logits = predict_tmp_.view(logits_off, uint64_t{h_.n_expert} * 4);
-  ops::rms_norm(rec, input, weights_.vector(blk(next, (ffn_norm_ + ".weight").c_str())), normed,
+  ops::rms_norm(rec, input, weights_.vector(block_tensor(next, ffn_norm_ + ".weight")), normed,
                 {1, h_.n_embd, h_.rms_eps});
   rec.compute_barrier();
-  ops::matvec(rec, weights_.matrix(blk(next, "ffn_gate_inp.weight")), normed, logits);
+  ops::matvec(rec, weights_.matrix(block_tensor(next, "ffn_gate_inp.weight")), normed, logits);
   rec.compute_barrier();
   const uint64_t k4 = uint64_t{h_.n_expert_used} * 4;
   const uint64_t w_off = vk::align_up(k4, vk::binding_alignment(gpu_.caps()));
@@ -110,8 +138,8 @@ Error RoutedMoe::non_finite(uint32_t layer, uint32_t pos) const {
   return Error(ErrorKind::InvalidModel,
                "the activations became non-finite (NaN or infinity) at layer " + std::to_string(layer) +
                    ", token position " + std::to_string(pos) + ": op router_topk found non-finite router logits (" +
-                   blk(layer, "ffn_gate_inp.weight") + " times the layer's normed input, " +
-                   blk(layer, (ffn_norm_ + ".weight").c_str()) + "); the cause is in that layer's mixer, its norms or " +
+                   block_tensor(layer, "ffn_gate_inp.weight") + " times the layer's normed input, " +
+                   block_tensor(layer, ffn_norm_ + ".weight") + "); the cause is in that layer's mixer, its norms or " +
                    "router, or an earlier layer. The model's weights hold NaN or infinite values (or values that " +
                    "overflow): the file is broken");
 }
@@ -146,12 +174,15 @@ std::vector<uint32_t> RoutedMoe::chosen_ids(uint32_t layer, uint32_t pos, uint32
       require(ids[i] < h_.n_expert, ErrorKind::Internal, "router chose expert " + std::to_string(ids[i]) + " (out of range)");
     }
   }
-  if (options_.record) {
-    auto& buf = record_buffer_[layer];
-    buf.insert(buf.end(), ids.begin(), ids.end());
-    if (layer == 0) record_tokens_ += n;
-  }
+  record_choices(layer, ids, n);
   return ids;
+}
+
+void RoutedMoe::record_choices(uint32_t layer, std::span<const uint32_t> ids, uint32_t n) {
+  if (!options_.record) return;
+  auto& buf = record_buffer_[layer];
+  buf.insert(buf.end(), ids.begin(), ids.end());
+  if (layer == 0) record_tokens_ += n;
 }
 
 void RoutedMoe::flush_record() {
@@ -167,6 +198,10 @@ void RoutedMoe::flush_record() {
 void RoutedMoe::run(vk::Recorder& rec, uint32_t layer, uint32_t pos, uint32_t n, const vk::BufferView& xn,
                     const vk::BufferView& x, const vk::BufferView& predict_input) {
   require(n >= 1 && n <= max_tokens_ && cache_, ErrorKind::Internal, "routed MoE: bad token count or no residency");
+  if (n == 1 && gpu_routes_) {
+    run_routed(rec, layer, pos, xn, x);
+    return;
+  }
   record_router(rec, layer, n, xn);
   const bool predict = options_.prefetch && cache_->uses_prefetch() && n == 1 && predict_input &&
                        layer + 1 < h_.n_layer && !options_.replay;
@@ -197,6 +232,59 @@ void RoutedMoe::run(vk::Recorder& rec, uint32_t layer, uint32_t pos, uint32_t n,
   ops::expert_combine(rec, y_buf_.view(0, uint64_t{n} * h_.n_expert_used * h_.n_embd * 4), n, h_.n_expert_used,
                       h_.n_embd, x, x);
   rec.compute_barrier();
+}
+
+// One token, every expert resident: the router's ids become slots on the GPU, nothing waits.
+void RoutedMoe::run_routed(vk::Recorder& rec, uint32_t layer, uint32_t pos, const vk::BufferView& xn,
+                           const vk::BufferView& x) {
+  if (layer == 0) {
+    read_routes();  // a previous step that asked for no logits, not read yet
+    routes_pos_ = pos;
+  }
+  const uint32_t k = h_.n_expert_used;
+  const vk::BufferView logits = router_logits_.view(0, uint64_t{h_.n_expert} * 4);
+  ops::matvec(rec, weights_.matrix(block_tensor(layer, "ffn_gate_inp.weight")), xn, logits);
+  rec.compute_barrier();
+  const vk::BufferView ids = routes_.view(layer * route_stride_, k * 4ull);
+  const vk::BufferView weights = routes_.view(layer * route_stride_ + route_weights_, k * 4ull);
+  ops::router_topk(rec, logits, ids, weights, {1, h_.n_expert, k, true});
+  rec.compute_barrier();
+  ops::expert_route(rec, ids, k, slot_map_.view(), layer * h_.n_expert, h_.n_expert, route_table_.view());
+  rec.compute_barrier();
+  const ops::ExpertLayer view = cache_->layer_view(layer);
+  const ops::ExpertEntries entries{route_table_.view(), 0, k};
+  const vk::BufferView hv = h_buf_.view(0, uint64_t{k} * h_.n_ff_exp * 4), y = y_buf_.view(0, uint64_t{k} * h_.n_embd * 4);
+  ops::expert_gate_up(rec, view, entries, xn, hv, k);
+  rec.compute_barrier();
+  ops::expert_down(rec, view, entries, hv, weights, y, k);
+  rec.compute_barrier();
+  ops::expert_combine(rec, y, 1, k, h_.n_embd, x, x);
+  // The ids are read by the host once the step has run (read_routes).
+  rec.barrier(vk::access::kComputeWrite, {VK_PIPELINE_STAGE_2_HOST_BIT | VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT,
+                                          VK_ACCESS_2_HOST_READ_BIT | VK_ACCESS_2_SHADER_STORAGE_READ_BIT |
+                                              VK_ACCESS_2_SHADER_STORAGE_WRITE_BIT});
+  ++stats_.layer_steps;
+  ++stats_.dispatch_groups;
+  routes_pending_ = true;
+}
+
+void RoutedMoe::read_routes() {
+  if (!routes_pending_) return;
+  vk::Queue& q = gpu_.compute().queue();
+  if (!q.done(q.last_submitted())) q.wait_idle();
+  routes_pending_ = false;
+  routes_.invalidate(0, routes_.size());
+  const uint32_t k = h_.n_expert_used;
+  std::vector<uint32_t> ids(k);
+  for (uint32_t l = 0; l < h_.n_layer; ++l) {
+    std::memcpy(ids.data(), routes_.mapped() + l * route_stride_, k * 4ull);
+    for (uint32_t id : ids) {
+      if (id == ROUTER_NON_FINITE) throw non_finite(l, routes_pos_);
+      require(id < h_.n_expert, ErrorKind::Internal, "router chose expert " + std::to_string(id) + " (out of range)");
+    }
+    cache_->note_routed(l, ids);
+    record_choices(l, ids, 1);
+  }
 }
 
 uint64_t RoutedMoe::run_decode(vk::Recorder& rec, uint32_t layer, const vk::BufferView& xn,

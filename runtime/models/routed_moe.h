@@ -44,7 +44,10 @@ class RoutedMoe {
             const RoutedMoeOptions& options, std::string ffn_norm);
   // The residency the step runs through (created after this object's buffers, so that the slot
   // pool takes what the budget has left).
-  void attach(ExpertProvider& experts) { cache_ = &experts; }
+  // When the provider holds every expert for good (in place, or a pool preloaded with them all)
+  // and no routing trace replaces the router, decode steps route on the GPU (run()).
+  void attach(ExpertProvider& experts);
+  bool gpu_routes() const { return gpu_routes_; }
   static uint64_t scratch_bytes(const ModelHparams& h, uint32_t max_tokens, const vk::DeviceCaps& caps);
 
   // `xn` holds the FFN input (normed) of `n` tokens at positions [pos, pos + n); the weighted
@@ -54,8 +57,16 @@ class RoutedMoe {
   // `predict_input` is the residual stream after this layer's attention (n = 1 only): with
   // prefetch on, layer+1's router applied to it predicts layer+1's experts, whose uploads start
   // while this layer's experts compute. An empty view means no prediction.
+  //
+  // With gpu_routes() a decode step (n = 1) stays on the GPU instead: top-k, expert_route (ids to
+  // slots through the device-resident slot map), the expert kernels and the combine are recorded
+  // into `rec` with nothing submitted; the ids are read back by read_routes() once the step ran.
   void run(vk::Recorder& rec, uint32_t layer, uint32_t pos, uint32_t n, const vk::BufferView& xn,
            const vk::BufferView& x, const vk::BufferView& predict_input);
+  // Reads back the choices of a GPU-routed step for the statistics and a recorded trace (waits
+  // for the compute queue only if the step has not finished: a call that asked for no logits).
+  // Throws the router's non-finite error (InvalidModel) as the host-routed path does.
+  void read_routes();
 
   const RoutedMoeStats& stats() const { return stats_; }
   // Folds the GPU timestamps of finished steps into stats() (waits for stamped work).
@@ -79,6 +90,8 @@ class RoutedMoe {
   uint64_t run_decode(vk::Recorder& rec, uint32_t layer, const vk::BufferView& xn, std::span<const uint32_t> ids);
   void run_prefill(vk::Recorder& rec, uint32_t layer, uint32_t n, const vk::BufferView& xn,
                    std::span<const uint32_t> ids);
+  void run_routed(vk::Recorder& rec, uint32_t layer, uint32_t pos, const vk::BufferView& xn, const vk::BufferView& x);
+  void record_choices(uint32_t layer, std::span<const uint32_t> ids, uint32_t n);
 
   vk::GpuContext& gpu_;
   const DenseWeights& weights_;
@@ -97,6 +110,14 @@ class RoutedMoe {
   vk::Buffer pairs_;          // host-visible: per layer, token*k+j slots grouped by expert
   vk::Buffer h_buf_, y_buf_;  // max_tokens * k x n_ff, max_tokens * k x n_embd
   uint64_t weights_offset_ = 0;
+  // The GPU routes (decode with every expert resident):
+  bool gpu_routes_ = false;
+  bool routes_pending_ = false;  // a routed step's choices not read back yet
+  uint32_t routes_pos_ = 0;      // its position
+  vk::Buffer slot_map_;          // device: the ExpertSlot of every (layer, expert), layer-major
+  vk::Buffer routes_;            // host-visible: per layer, k ids then (at route_weights_) k weights
+  vk::Buffer route_table_;       // device: the slot table expert_route writes (k entries)
+  uint64_t route_stride_ = 0, route_weights_ = 0;
 
   std::vector<std::vector<uint32_t>> predicted_;  // per layer: the last prediction
   std::vector<std::vector<uint32_t>> record_buffer_;  // per layer: ids of the current chunk

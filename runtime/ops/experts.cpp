@@ -136,4 +136,20 @@ void expert_combine(vk::Recorder& rec, const vk::BufferView& y, uint32_t n_token
   rec.dispatch(p, {yb.binding, rb.binding, ob.binding}, pc, g.x, g.y);
 }
 
+void expert_route(vk::Recorder& rec, const vk::BufferView& ids, uint32_t k, const vk::BufferView& map,
+                  uint32_t map_first, uint32_t n_experts, const vk::BufferView& table) {
+  const check::OpScope checked(rec, [&] { return check::expert_route(ids, k, map, map_first, n_experts, table); });
+  if (k == 0) return;
+  constexpr uint64_t entry = sizeof(ExpertSlot);
+  require(map.size >= (uint64_t{map_first} + n_experts) * entry && table.size >= k * entry, ErrorKind::InvalidArgument,
+          "expert_route: the map or the table is too small");
+  const vk::DeviceCaps& caps = rec.caps();
+  const BoundRange ib = bind_elements(caps, ids, k, "expert_route ids");
+  const uint32_t wg = 64;
+  const vk::Pipeline& p =
+      rec.pipeline({"expert_route", {wg, min_subgroup_size(caps)}, 3, sizeof(push::ExpertRoutePush)});
+  const push::ExpertRoutePush pc{k, n_experts, ib.offset, map_first, 0};
+  rec.dispatch(p, {ib.binding, map, table}, pc, (k + wg - 1) / wg);
+}
+
 }  // namespace rotary::ops

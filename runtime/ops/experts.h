@@ -80,4 +80,11 @@ void expert_combine(vk::Recorder& rec, const vk::BufferView& y, uint32_t n_token
                     uint32_t n_embd, const vk::BufferView& residual, const vk::BufferView& out,
                     uint32_t workgroup_size = 256);
 
+// The GPU routes (decode): the router's k chosen ids become a slot table for the kernels above,
+// table[j] = map[map_first + ids[j]] with k_index = j. `map` holds every (layer, expert)'s entry,
+// layer-major (map_first = layer * n_experts), device-resident; `ids`: k uint32 (router_topk's);
+// `table`: at least k entries, its view starting at an aligned offset.
+void expert_route(vk::Recorder& rec, const vk::BufferView& ids, uint32_t k, const vk::BufferView& map,
+                  uint32_t map_first, uint32_t n_experts, const vk::BufferView& table);
+
 }  // namespace rotary::ops

@@ -52,4 +52,15 @@ void expert_combine(std::span<const float> y, uint32_t n_tokens, uint32_t top_k,
     }
 }
 
+void expert_route(std::span<const uint32_t> ids, std::span<const ops::ExpertSlot> map, uint32_t map_first,
+                  uint32_t n_experts, std::span<ops::ExpertSlot> table) {
+  require(table.size() >= ids.size() && map.size() >= uint64_t{map_first} + n_experts, ErrorKind::InvalidArgument,
+          "ref::expert_route: shapes do not match");
+  for (uint32_t j = 0; j < ids.size(); ++j) {
+    ops::ExpertSlot s = map[map_first + (ids[j] < n_experts ? ids[j] : 0)];
+    s.k_index = j;
+    table[j] = s;
+  }
+}
+
 }  // namespace rotary::ref

@@ -4,6 +4,7 @@
 #include <span>
 
 #include "runtime/reference/weights.h"
+#include "shaders/expert_slot.h"
 
 namespace rotary::ref {
 
@@ -21,5 +22,9 @@ void expert_down(const HostExpert& e, std::span<const float> h, float weight, st
 // order (the GPU kernel's, so the two agree bit for bit). An empty residual means none.
 void expert_combine(std::span<const float> y, uint32_t n_tokens, uint32_t top_k, uint32_t n_embd,
                     std::span<const float> residual, std::span<float> out);
+// The GPU routing step (ops::expert_route): table[j] = map[map_first + ids[j]] with k_index = j for
+// j < ids.size(); an id >= n_experts (the router's non-finite mark) reads expert 0's entry.
+void expert_route(std::span<const uint32_t> ids, std::span<const ops::ExpertSlot> map, uint32_t map_first,
+                  uint32_t n_experts, std::span<ops::ExpertSlot> table);
 
 }  // namespace rotary::ref

@@ -157,6 +157,45 @@ uint32_t ExpertCache::prefetch(uint32_t layer, std::span<const uint32_t> experts
   return started;
 }
 
+bool ExpertCache::preload_all() {
+  const uint32_t layers = source_.layers(), experts = source_.experts();
+  if (all_resident_ || uint64_t{layers} * experts > pool_.slots()) return all_resident_;
+  for (uint32_t l = 0; l < layers; ++l)
+    for (uint32_t e = 0; e < experts; ++e) {
+      const ExpertKey key{static_cast<uint16_t>(l), static_cast<uint16_t>(e)};
+      if (where_.count(key)) continue;
+      const uint32_t s = *take_slot();  // a free slot: there is one for every expert
+      slots_[s] = Slot{true, key, upload(s, key), slots_[s].last_use, false, false};
+      where_[key] = s;
+      policy_->on_insert(key);
+      ++stats_.preloaded;
+    }
+  upload_->queue().wait_idle();
+  // The run's statistics start after loading: the preload is neither uploads nor upload time.
+  collect_timing();
+  stats_.uploads = stats_.bytes_uploaded = 0;
+  stats_.upload_gpu_seconds = 0;
+  all_resident_ = true;
+  return true;
+}
+
+std::vector<ops::ExpertSlot> ExpertCache::slot_map() const {
+  std::vector<ops::ExpertSlot> map;
+  if (!all_resident_) return map;
+  for (uint32_t l = 0; l < source_.layers(); ++l)
+    for (uint32_t e = 0; e < source_.experts(); ++e)
+      map.push_back(address(where_.at({static_cast<uint16_t>(l), static_cast<uint16_t>(e)})));
+  return map;
+}
+
+void ExpertCache::note_routed(uint32_t layer, std::span<const uint32_t> experts) {
+  for (uint32_t e : experts) {
+    ++stats_.accesses;
+    ++stats_.hits;
+    policy_->on_access({static_cast<uint16_t>(layer), static_cast<uint16_t>(e)});
+  }
+}
+
 }  // namespace rotary
 
 namespace rotary {

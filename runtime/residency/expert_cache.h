@@ -50,6 +50,13 @@ class ExpertCache final : public ExpertProvider {
   ResidencyStats stats() const override { return stats_; }
   const char* mode() const override { return "copy"; }
   void collect_timing() override;
+  // Uploads every expert of the model when the pool has a slot for each (and waits for them):
+  // then nothing is ever evicted and the GPU may route by itself (all_resident()). Counted as
+  // `preloaded`, not as uploads. Returns whether it did.
+  bool preload_all();
+  bool all_resident() const override { return all_resident_; }
+  std::vector<ops::ExpertSlot> slot_map() const override;
+  void note_routed(uint32_t layer, std::span<const uint32_t> experts) override;
   const ExpertSlotPool& pool() const { return pool_; }
   bool zero_copy() const { return windows_.has_value(); }
   uint32_t pinned() const { return static_cast<uint32_t>(pinned_.size()); }
@@ -82,6 +89,7 @@ class ExpertCache final : public ExpertProvider {
   std::unordered_map<ExpertKey, uint32_t, ExpertKeyHash> where_;
   std::vector<uint32_t> pinned_;
   ResidencyStats stats_;
+  bool all_resident_ = false;
   StampLog stamps_;                                  // on the upload queue
   std::vector<std::pair<int32_t, int32_t>> timed_;  // (start, end) stamps of uploads not yet read
 };

@@ -22,6 +22,7 @@ struct ResidencyStats {
   uint64_t bytes_uploaded = 0;
   uint64_t evictions = 0;
   double upload_gpu_seconds = 0;  // transfer-queue time spent copying (GPU timestamps; 0: not measured)
+  uint64_t preloaded = 0;         // experts loaded before the first step (the pool holds them all)
   bool upload_timed = false;
   double hit_rate() const { return accesses ? static_cast<double>(hits) / static_cast<double>(accesses) : 0; }
   double upload_gbps() const { return upload_gpu_seconds > 0 ? bytes_uploaded / upload_gpu_seconds / 1e9 : 0; }
@@ -56,6 +57,15 @@ class ExpertProvider {
   virtual bool uses_prefetch() const { return true; }
   // Folds GPU timestamps of finished work into stats() (waits for stamped work).
   virtual void collect_timing() {}
+
+  // The GPU routes (RoutedMoe): when every expert of the model is resident for good, nothing is
+  // left for the host to decide per step, and the GPU turns the router's ids into slots itself
+  // from slot_map(), the entry of every (layer, expert), layer-major (pages as layer_view(layer)
+  // binds them; k_index and the pair fields 0).
+  virtual bool all_resident() const { return false; }
+  virtual std::vector<ops::ExpertSlot> slot_map() const { return {}; }
+  // Counts the uses of a step the GPU routed (read back after it ran): all hits.
+  virtual void note_routed(uint32_t layer, std::span<const uint32_t> experts) = 0;
 };
 
 }  // namespace rotary

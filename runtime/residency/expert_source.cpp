@@ -5,13 +5,14 @@
 
 #include "base/error.h"
 #include "loader/model_catalog.h"
+#include "loader/tensor_names.h"
 
 namespace rotary {
 
 ExpertSource::ExpertSource(const GgufFile& file, const ModelHparams& h)
     : file_(file.bytes()), n_expert_(h.n_expert), n_embd_(h.n_embd), n_ff_(h.n_ff_exp) {
   for (uint32_t l = 0; l < h.n_layer; ++l) {
-    const std::string p = "blk." + std::to_string(l) + ".";
+    const std::string p = block_prefix(l);
     Layer L{file.find_tensor(p + "ffn_gate_exps.weight"), file.find_tensor(p + "ffn_up_exps.weight"),
             file.find_tensor(p + "ffn_down_exps.weight"), GgmlType::F32, GgmlType::F32};
     require(L.gate && L.up && L.down, ErrorKind::InvalidModel, "layer " + std::to_string(l) + " has no routed experts");

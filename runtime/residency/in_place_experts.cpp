@@ -27,14 +27,25 @@ ops::ExpertLayer InPlaceExperts::layer_view(uint32_t layer) const {
   return {pages_[layer], source_.gate_up_type(layer), source_.down_type(layer), source_.n_embd(), source_.n_ff()};
 }
 
+ops::ExpertSlot InPlaceExperts::entry(uint32_t layer, uint32_t expert) const {
+  const ExpertMatrices m = source_.matrices(layer, expert);
+  const FileWindows& w = layers_[layer];
+  const auto g = w.locate(m.gate), u = w.locate(m.up), d = w.locate(m.down);
+  auto u32 = [](uint64_t v) { return static_cast<uint32_t>(v); };
+  return {0, 0, 0, g.window, u32(g.offset), u.window, u32(u.offset), d.window, u32(d.offset)};
+}
+
+std::vector<ops::ExpertSlot> InPlaceExperts::slot_map() const {
+  std::vector<ops::ExpertSlot> map;
+  for (uint32_t l = 0; l < source_.layers(); ++l)
+    for (uint32_t e = 0; e < source_.experts(); ++e) map.push_back(entry(l, e));
+  return map;
+}
+
 std::vector<ExpertProvider::Acquired> InPlaceExperts::acquire(uint32_t layer, std::span<const uint32_t> experts) {
   std::vector<Acquired> out;
   for (uint32_t e : experts) {
-    const ExpertMatrices m = source_.matrices(layer, e);
-    const FileWindows& w = layers_[layer];
-    const auto g = w.locate(m.gate), u = w.locate(m.up), d = w.locate(m.down);
-    auto u32 = [](uint64_t v) { return static_cast<uint32_t>(v); };
-    out.push_back({{0, 0, 0, g.window, u32(g.offset), u.window, u32(u.offset), d.window, u32(d.offset)}, 0, true});
+    out.push_back({entry(layer, e), 0, true});
     ++stats_.accesses;
     ++stats_.hits;
   }

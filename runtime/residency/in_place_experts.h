@@ -26,6 +26,12 @@ class InPlaceExperts final : public ExpertProvider {
   ResidencyStats stats() const override { return stats_; }
   const char* mode() const override { return "in-place"; }
   bool uses_prefetch() const override { return false; }
+  bool all_resident() const override { return true; }
+  std::vector<ops::ExpertSlot> slot_map() const override;
+  void note_routed(uint32_t, std::span<const uint32_t> experts) override {
+    stats_.accesses += experts.size();
+    stats_.hits += experts.size();
+  }
   uint64_t imported_bytes() const;
 
  private:
@@ -34,6 +40,7 @@ class InPlaceExperts final : public ExpertProvider {
   const vk::Queue& queue_;
   std::vector<FileWindows> layers_;              // per layer: windows over its three tensors
   std::vector<std::vector<vk::BufferView>> pages_;  // per layer: the windows as kernel pages
+  ops::ExpertSlot entry(uint32_t layer, uint32_t expert) const;
   ResidencyStats stats_;
 };
 

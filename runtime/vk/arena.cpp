@@ -47,20 +47,4 @@ uint64_t WeightArena::allocated_bytes() const {
   return total;
 }
 
-ScratchArena::ScratchArena(Device& device, MemoryBudget* budget, uint64_t bytes, std::string_view what)
-    : align_(binding_alignment(device.caps())),
-      buffer_(Buffer::create(device, budget, align_up(bytes, binding_alignment(device.caps())),
-                             MemoryKind::DeviceLocal, MemoryUse::Scratch, what)) {}
-
-BufferView ScratchArena::alloc(uint64_t bytes, std::string_view what) {
-  const uint64_t off = align_up(cursor_, align_);
-  if (off + bytes > buffer_.size())
-    throw Error(ErrorKind::Internal, "scratch arena too small for " + std::string(what) + " (" +
-                                         format_bytes(bytes) + " at " + format_bytes(off) + " of " +
-                                         format_bytes(buffer_.size()) + ")");
-  cursor_ = off + bytes;
-  high_water_ = std::max(high_water_, cursor_);
-  return buffer_.view(off, bytes);
-}
-
 }  // namespace rotary::vk

@@ -1,7 +1,7 @@
 #pragma once
-// Allocators split by lifetime (as ncnn does): weights are append-only for the life of a model;
-// scratch is a linear arena whose marks are reset between uses. Both hand out BufferViews that
-// start at binding_alignment() so any sub-range can be bound as a storage buffer.
+// Weights are append-only for the life of a model (allocators split by lifetime, as ncnn does):
+// views start at binding_alignment() so any sub-range can be bound as a storage buffer. (Scratch
+// is one buffer per use, sized by each model's scratch_bytes; staging is vk::StagingRing.)
 #include <string_view>
 #include <vector>
 
@@ -31,23 +31,6 @@ class WeightArena {
   uint64_t align_;
   std::vector<Buffer> chunks_;
   std::vector<uint64_t> cursors_;
-};
-
-class ScratchArena {
- public:
-  ScratchArena(Device& device, MemoryBudget* budget, uint64_t bytes, std::string_view what);
-
-  BufferView alloc(uint64_t bytes, std::string_view what);
-  uint64_t mark() const { return cursor_; }
-  void reset(uint64_t mark = 0) { cursor_ = mark; }
-  uint64_t capacity() const { return buffer_.size(); }
-  uint64_t high_water() const { return high_water_; }
-
- private:
-  uint64_t align_;
-  Buffer buffer_;
-  uint64_t cursor_ = 0;
-  uint64_t high_water_ = 0;
 };
 
 }  // namespace rotary::vk

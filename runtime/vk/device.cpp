@@ -131,11 +131,12 @@ std::unique_ptr<Device> Device::create(const Instance& instance, const DeviceOpt
 
   VkQueue q = VK_NULL_HANDLE;
   vkGetDeviceQueue(self->device_, cf, 0, &q);
-  self->compute_ = std::make_unique<Queue>(self->device_, q, cf, self->sync2_, "compute");
+  self->compute_ = std::make_unique<Queue>(self->device_, q, cf, self->sync2_, "compute", &self->counters_);
   self->families_.push_back(cf);
   if (tf >= 0) {
     vkGetDeviceQueue(self->device_, static_cast<uint32_t>(tf), tq, &q);
-    self->transfer_ = std::make_unique<Queue>(self->device_, q, static_cast<uint32_t>(tf), self->sync2_, "transfer");
+    self->transfer_ = std::make_unique<Queue>(self->device_, q, static_cast<uint32_t>(tf), self->sync2_, "transfer",
+                                             &self->counters_);
     self->dedicated_transfer_ = tf != static_cast<int32_t>(cf);
     if (self->dedicated_transfer_) self->families_.push_back(static_cast<uint32_t>(tf));
   }

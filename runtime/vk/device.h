@@ -45,6 +45,9 @@ class Device {
   const std::vector<uint32_t>& queue_families() const { return families_; }
 
   void wait_idle() const;
+  // Submissions, host waits, command buffers, dispatches and barriers so far (counters.h).
+  ScheduleCounters& counters() { return counters_; }
+  const ScheduleCounters& counters() const { return counters_; }
   // Heap budget/usage from VK_EXT_memory_budget, read now; empty when not supported.
   std::vector<MemoryHeapInfo> heap_budgets() const;
 
@@ -59,6 +62,7 @@ class Device {
   bool external_memory_host_ = false;
   bool dedicated_transfer_ = false;
   std::vector<uint32_t> families_;
+  ScheduleCounters counters_;
   Handle<VkPipelineCache> pipeline_cache_;
   std::unique_ptr<Queue> compute_;
   std::unique_ptr<Queue> transfer_;

@@ -5,8 +5,9 @@
 
 namespace rotary::vk {
 
-Queue::Queue(VkDevice device, VkQueue queue, uint32_t family, bool sync2, const char* name)
-    : device_(device), queue_(queue), family_(family), sync2_(sync2), name_(name),
+Queue::Queue(VkDevice device, VkQueue queue, uint32_t family, bool sync2, const char* name,
+             ScheduleCounters* counters)
+    : device_(device), queue_(queue), family_(family), sync2_(sync2), name_(name), counters_(counters),
       timeline_(TimelineSemaphore::create(device, 0)) {}
 
 uint64_t Queue::submit(VkCommandBuffer cmd, std::span<const SemaphoreWait> waits) {
@@ -66,6 +67,7 @@ uint64_t Queue::submit(VkCommandBuffer cmd, std::span<const SemaphoreWait> waits
     ROTARY_VK(vkQueueSubmit(queue_, 1, &info, VK_NULL_HANDLE));
   }
   ++next_value_;
+  ++counters_->submits;
   return signal_value;
 }
 
@@ -75,6 +77,10 @@ uint64_t Queue::last_submitted() const {
 }
 
 void Queue::wait(uint64_t value, uint64_t timeout_ns) const {
+  {
+    std::lock_guard lock(mutex_);
+    ++counters_->host_waits;
+  }
   const std::string what = std::string("the ") + name_ + " queue";
   timeline_.wait_or_throw(value, timeout_ns, what.c_str());
 }

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <span>
 
+#include "runtime/vk/counters.h"
 #include "runtime/vk/timeline.h"
 
 namespace rotary::vk {
@@ -18,7 +19,8 @@ struct SemaphoreWait {
 
 class Queue {
  public:
-  Queue(VkDevice device, VkQueue queue, uint32_t family, bool sync2, const char* name);
+  // `counters` (the device's) counts submissions and host waits; it outlives the queue.
+  Queue(VkDevice device, VkQueue queue, uint32_t family, bool sync2, const char* name, ScheduleCounters* counters);
 
   VkQueue handle() const { return queue_; }
   uint32_t family() const { return family_; }
@@ -40,6 +42,7 @@ class Queue {
   uint32_t family_;
   bool sync2_;
   const char* name_;
+  ScheduleCounters* counters_;
   TimelineSemaphore timeline_;
   mutable std::mutex mutex_;
   uint64_t next_value_ = 1;

@@ -35,9 +35,11 @@ void Recorder::dispatch(const Pipeline& pipeline, std::span<const BufferView> bi
   vkCmdBindDescriptorSets(cmd_, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.layout(), 0, 1, &set, 0, nullptr);
   if (push_bytes) vkCmdPushConstants(cmd_, pipeline.layout(), VK_SHADER_STAGE_COMPUTE_BIT, 0, push_bytes, push);
   vkCmdDispatch(cmd_, gx, gy, gz);
+  ++device_->counters().dispatches;
 }
 
 void Recorder::barrier(Access src, Access dst) {
+  ++device_->counters().barriers;
   if (device_->sync2()) {
     VkMemoryBarrier2 mb{VK_STRUCTURE_TYPE_MEMORY_BARRIER_2};
     mb.srcStageMask = src.stage;

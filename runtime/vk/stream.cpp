@@ -36,6 +36,7 @@ Recorder CommandStream::begin() {
   bi.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
   ROTARY_VK(vkBeginCommandBuffer(cmd, &bi));
   open_.push_back(cmd);
+  ++device_.counters().command_buffers;
   Recorder rec(device_, pipelines_, descriptors_, cmd);
   rec.set_checker(checker_);
   return rec;

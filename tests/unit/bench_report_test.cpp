@@ -46,6 +46,8 @@ BenchReport sample_report(const std::string& device) {
   a.upload_hidden = 0.25;
   a.prefetch_precision = 0.5;
   a.prediction_recall = 0.875;
+  a.submits_per_token = 1.0;
+  a.host_waits_per_token = 49.25;
   a.vram = 4000000;
   a.check = "ok";
   BenchResult b;
@@ -98,6 +100,8 @@ void check_same_result(const BenchResult& got, const BenchResult& want) {
   CHECK(got.upload_hidden == doctest::Approx(want.upload_hidden).epsilon(1e-8));
   CHECK(got.prefetch_precision == doctest::Approx(want.prefetch_precision).epsilon(1e-8));
   CHECK(got.prediction_recall == doctest::Approx(want.prediction_recall).epsilon(1e-8));
+  CHECK(got.submits_per_token == doctest::Approx(want.submits_per_token).epsilon(1e-8));
+  CHECK(got.host_waits_per_token == doctest::Approx(want.host_waits_per_token).epsilon(1e-8));
   CHECK(got.vram == want.vram);
   CHECK(got.driver_vram == want.driver_vram);
   CHECK(got.n_cpu_moe == want.n_cpu_moe);

@@ -21,6 +21,11 @@ ModelStats numbered(uint64_t base) {
   m.layer_steps = base + 10, m.upload_wait_seconds = static_cast<double>(base) + 11.5;
   m.dispatch_groups = base + 12, m.predictions = base + 13, m.predicted_correct = base + 14;
   m.predicted_total = base + 15;
+  auto& d = s.decode;
+  d.steps = base + 16, d.work.submits = base + 17, d.work.host_waits = base + 18;
+  d.work.command_buffers = base + 19, d.work.dispatches = base + 20, d.work.barriers = base + 21;
+  d.bytes_uploaded = base + 22;
+  r.preloaded = base + 23;
   return s;
 }
 
@@ -42,6 +47,15 @@ void check_numbered(const ModelStats& s, uint64_t base) {
   CHECK(m.predictions == base + 13);
   CHECK(m.predicted_correct == base + 14);
   CHECK(m.predicted_total == base + 15);
+  const auto& d = s.decode;
+  CHECK(d.steps == base + 16);
+  CHECK(d.work.submits == base + 17);
+  CHECK(d.work.host_waits == base + 18);
+  CHECK(d.work.command_buffers == base + 19);
+  CHECK(d.work.dispatches == base + 20);
+  CHECK(d.work.barriers == base + 21);
+  CHECK(d.bytes_uploaded == base + 22);
+  CHECK(r.preloaded == base + 23);
 }
 
 TEST_CASE("model stats: add_stats adds every counter, stats_since takes every one away") {
