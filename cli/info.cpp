@@ -1,6 +1,7 @@
 // `rotary info MODEL.gguf [--json]`: what a model file holds. Validates the whole file (header,
 // every tensor's shape against the architecture) so that a file info accepts is one rotary can
 // load; a malformed or unsupported file is an error with a non-zero exit.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -92,11 +93,39 @@ void print_expert_bytes(const ModelHparams& h, const WeightSummary& w) {
   }
 }
 
+// Up front: the tensors rotary cannot compute with, a few by name.
+void print_unsupported(const WeightSummary& w) {
+  if (w.unsupported.empty()) return;
+  std::printf("rotary cannot run this file: %zu tensor%s in types it has no kernels for:", w.unsupported.size(),
+              w.unsupported.size() == 1 ? " is" : "s are");
+  const size_t shown = std::min<size_t>(w.unsupported.size(), 5);
+  for (size_t i = 0; i < shown; ++i)
+    std::printf("%s %s (%s)", i ? "," : "", w.unsupported[i]->name.c_str(),
+                std::string(ggml_type_name(w.unsupported[i]->type)).c_str());
+  if (shown < w.unsupported.size()) std::printf(" and %zu more", w.unsupported.size() - shown);
+  std::printf("; rotary runs %s\n", supported_type_names().c_str());
+}
+
+void print_roles(const WeightSummary& w) {
+  std::printf("types by role:\n");
+  for (const RoleTypes& r : w.roles) {
+    std::printf("  %-16s", (r.role + ":").c_str());
+    bool first = true;
+    for (const auto& [type, n] : r.tensors_by_type) {
+      std::printf("%s %s %u%s", first ? "" : ",", std::string(ggml_type_name(type)).c_str(), n,
+                  ggml_type_info(type).supported_by_rotary ? "" : " (unsupported)");
+      first = false;
+    }
+    std::printf("\n");
+  }
+}
+
 void print_text(const ModelInfo& m) {
   const auto& f = m.file;
   std::printf("%s: GGUF v%u, %s, %zu tensors, %zu metadata keys, alignment %u\n", printable(m.path, m.path.size()).c_str(),
               f.version(), bytes_text(f.file_size()).c_str(), f.tensors().size(),
               f.metadata().size(), f.alignment());
+  print_unsupported(m.weights);
   if (const auto* name = f.metadata().find("general.name"); name && name->as_string())
     std::printf("name: %s\n", printable(*name->as_string()).c_str());
   print_hparams(m.h);
@@ -105,6 +134,7 @@ void print_text(const ModelInfo& m) {
     std::printf(" %s %u (%s)", std::string(ggml_type_name(type)).c_str(), n,
                 format_bytes(m.weights.bytes_by_type.at(type)).c_str());
   std::printf("\n");
+  print_roles(m.weights);
   std::printf("weights: total %s\n", bytes_text(m.weights.total_bytes).c_str());
   std::printf("  dense %s\n", bytes_text(m.weights.dense_bytes).c_str());
   std::printf("  routed experts %s\n", bytes_text(m.weights.expert_bytes).c_str());
@@ -189,6 +219,18 @@ void print_json(const ModelInfo& m, const std::optional<PlannedDevice>& plan) {
     w.field("count", n).field("bytes", m.weights.bytes_by_type.at(type)).end_object();
   }
   w.end_object();
+  w.key("types_by_role").begin_object();
+  for (const RoleTypes& r : m.weights.roles) {
+    w.key(r.role).begin_object();
+    for (const auto& [type, n] : r.tensors_by_type) w.field(ggml_type_name(type), n);
+    w.end_object();
+  }
+  w.end_object();
+  w.key("unsupported_tensors").begin_array();
+  for (const GgufTensorInfo* t : m.weights.unsupported) {
+    w.begin_object().field("name", t->name).field("type", ggml_type_name(t->type)).end_object();
+  }
+  w.end_array();
   w.key("bytes").begin_object();
   w.field("total", m.weights.total_bytes).field("dense", m.weights.dense_bytes);
   w.field("experts", m.weights.expert_bytes).end_object();
@@ -216,8 +258,13 @@ void add_info_command(CLI::App& app, Exit& exit) {
   add_plan_flags(cmd, *plan_args);
   cmd->callback([path, json, plan_args, &exit] {
     const GgufFile file = GgufFile::open(*path);
-    // The same check as loading the model for rotary run (loader/model_check.h).
-    const ModelHparams h = validate_model(file, ops::kernel_limits());
+    // The same check as loading the model for rotary run (loader/model_check.h), except that
+    // tensors in types without kernels are listed up front in the report, which then fails
+    // (exit 3) as run would.
+    KernelLimits limits = ops::kernel_limits();
+    const std::vector<GgmlType> kernel_types = std::move(limits.weight_types);
+    limits.weight_types.clear();
+    const ModelHparams h = validate_model(file, limits);
     ModelInfo info{*path, file, h, read_tokenizer_data(file.metadata()), {}};
     info.weights = summarize_weights(h, file);
     std::optional<PlannedDevice> plan;
@@ -228,6 +275,9 @@ void add_info_command(CLI::App& app, Exit& exit) {
       print_text(info);
       if (plan) std::printf("\non %s\n%s", plan->device.c_str(), plan->plan.describe().c_str());
     }
+    std::fflush(stdout);
+    limits.weight_types = kernel_types;
+    check_kernel_limits(h, file, limits);
     exit.code = 0;
   });
 }

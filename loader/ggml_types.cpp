@@ -11,15 +11,15 @@ namespace {
 // Sizes from ggml's block definitions (ggml-common.h of the oracle's release).
 constexpr GgmlTypeInfo kTypes[] = {
     {GgmlType::F32, "f32", 1, 4, true},        {GgmlType::F16, "f16", 1, 2, true},
-    {GgmlType::Q4_0, "q4_0", 32, 18, true},    {GgmlType::Q4_1, "q4_1", 32, 20, false},
-    {GgmlType::Q5_0, "q5_0", 32, 22, false},   {GgmlType::Q5_1, "q5_1", 32, 24, false},
+    {GgmlType::Q4_0, "q4_0", 32, 18, true},    {GgmlType::Q4_1, "q4_1", 32, 20, true},
+    {GgmlType::Q5_0, "q5_0", 32, 22, true},   {GgmlType::Q5_1, "q5_1", 32, 24, true},
     {GgmlType::Q8_0, "q8_0", 32, 34, true},    {GgmlType::Q8_1, "q8_1", 32, 36, false},
-    {GgmlType::Q2_K, "q2_K", 256, 84, false},  {GgmlType::Q3_K, "q3_K", 256, 110, false},
+    {GgmlType::Q2_K, "q2_K", 256, 84, true},  {GgmlType::Q3_K, "q3_K", 256, 110, true},
     {GgmlType::Q4_K, "q4_K", 256, 144, true},  {GgmlType::Q5_K, "q5_K", 256, 176, true},
     {GgmlType::Q6_K, "q6_K", 256, 210, true},  {GgmlType::Q8_K, "q8_K", 256, 292, false},
     {GgmlType::IQ2_XXS, "iq2_xxs", 256, 66, false}, {GgmlType::IQ2_XS, "iq2_xs", 256, 74, false},
     {GgmlType::IQ3_XXS, "iq3_xxs", 256, 98, false}, {GgmlType::IQ1_S, "iq1_s", 256, 50, false},
-    {GgmlType::IQ4_NL, "iq4_nl", 32, 18, false},    {GgmlType::IQ3_S, "iq3_s", 256, 110, false},
+    {GgmlType::IQ4_NL, "iq4_nl", 32, 18, true},    {GgmlType::IQ3_S, "iq3_s", 256, 110, false},
     {GgmlType::IQ2_S, "iq2_s", 256, 82, false},     {GgmlType::IQ4_XS, "iq4_xs", 256, 136, true},
     {GgmlType::I8, "i8", 1, 1, false},         {GgmlType::I16, "i16", 1, 2, false},
     {GgmlType::I32, "i32", 1, 4, false},       {GgmlType::I64, "i64", 1, 8, false},
@@ -57,6 +57,13 @@ std::optional<GgmlType> ggml_type_from_name(std::string_view name) {
   for (const auto& t : kTypes)
     if (iequal(t.name, name)) return t.type;
   return std::nullopt;
+}
+
+std::string supported_type_names() {
+  std::string names;
+  for (const auto& t : kTypes)
+    if (t.supported_by_rotary) names += (names.empty() ? "" : ", ") + std::string(t.name);
+  return names;
 }
 
 std::optional<uint64_t> ggml_row_bytes(GgmlType type, uint64_t n) {

@@ -4,6 +4,7 @@
 // every type so that it can size tensors and reject only what it cannot run.
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace rotary {
@@ -30,6 +31,9 @@ const GgmlTypeInfo& ggml_type_info(GgmlType type);
 std::string_view ggml_type_name(GgmlType type);
 // Case-insensitive: "Q4_K", "q4_k", "mxfp4", "bf16".
 std::optional<GgmlType> ggml_type_from_name(std::string_view name);
+
+// "f32, f16, ..., mxfp4": the types rotary computes with (supported_by_rotary), in id order.
+std::string supported_type_names();
 
 // Bytes of a row of `n` elements; nullopt when n is not a whole number of blocks.
 std::optional<uint64_t> ggml_row_bytes(GgmlType type, uint64_t n);

@@ -228,10 +228,30 @@ void validate_tensors(const ModelHparams& h, const GgufFile& file) {
                                                " layout with these hyperparameters");
 }
 
+std::string_view tensor_role(std::string_view name) {
+  const auto has = [&](std::string_view part) { return name.find(part) != std::string_view::npos; };
+  if (name == "token_embd.weight") return "embedding";
+  if (name == "output.weight") return "output";
+  if (has("nextn.")) return "mtp";
+  if (has("_norm") || name.ends_with(".ssm_a") || has("ssm_dt") || has("ssm_conv1d")) return "norms and small";
+  if (is_routed_expert_tensor(name)) return "experts";
+  if (has("_shexp")) return "shared expert";
+  if (has("ffn_gate_inp")) return "router";
+  if (has("ssm_") || has("attn_qkv") || has("attn_gate")) return "gated deltanet";
+  if (has("attn_")) return "attention";
+  if (has("ffn_")) return "dense ffn";
+  return "other";
+}
+
 WeightSummary summarize_weights(const ModelHparams& h, const GgufFile& file) {
   WeightSummary s;
   s.expert_bytes_per_layer.assign(h.n_layer_all, 0);
   for (const auto& t : file.tensors()) {
+    const std::string_view role = tensor_role(t.name);
+    auto r = std::find_if(s.roles.begin(), s.roles.end(), [&](const RoleTypes& x) { return x.role == role; });
+    if (r == s.roles.end()) r = s.roles.insert(s.roles.end(), RoleTypes{std::string(role), {}});
+    r->tensors_by_type[t.type] += 1;
+    if (!ggml_type_info(t.type).supported_by_rotary) s.unsupported.push_back(&t);
     s.total_bytes += t.n_bytes;
     s.tensors_by_type[t.type] += 1;
     s.bytes_by_type[t.type] += t.n_bytes;

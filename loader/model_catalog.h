@@ -38,6 +38,16 @@ std::vector<TensorSpec> global_tensors(const ModelHparams& h);
 // ignored, as ggml does) and nothing else. Throws InvalidModel naming the first mismatch.
 void validate_tensors(const ModelHparams& h, const GgufFile& file);
 
+// What a tensor does, for reports: "embedding", "attention", "gated deltanet", "router",
+// "experts", "shared expert", "dense ffn", "mtp", "norms and small" (norms, conv, GDN scalars), "output".
+std::string_view tensor_role(std::string_view name);
+
+// The types of the tensors of one role, in ggml id order.
+struct RoleTypes {
+  std::string role;
+  std::map<GgmlType, uint32_t> tensors_by_type;
+};
+
 struct WeightSummary {
   uint64_t total_bytes = 0;
   uint64_t dense_bytes = 0;
@@ -47,6 +57,9 @@ struct WeightSummary {
   // Bytes of one routed expert (gate + up + down) per block, n_layer_all entries. Q4_K_M files
   // quantise ffn_down_exps differently in some blocks, so the values differ between blocks.
   std::vector<uint64_t> expert_bytes_per_layer;
+  std::vector<RoleTypes> roles;  // in the order of first appearance in the file
+  // Tensors in types rotary cannot compute with (GgmlTypeInfo::supported_by_rotary false).
+  std::vector<const GgufTensorInfo*> unsupported;
 };
 
 // Needs a file that passed validate_tensors.

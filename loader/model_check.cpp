@@ -105,13 +105,11 @@ void check_weight_types(const GgufFile& file, const KernelLimits& l) {
   for (GgmlType t : l.weight_types)
     types += (types.empty() ? "" : ", ") + std::string(ggml_type_name(t));
   throw Error(ErrorKind::Unsupported,
-              file.source() + ": " + first->name + " is " +
-                  std::string(ggml_type_name(first->type)) +
-                  (count > 1 ? " (and " + std::to_string(count - 1) + " more tensors are in types"
-                             : " (a type") +
-                  " rotary has no kernels for); rotary runs " + types +
-                  ": requantise the model to one of them, e.g. llama-quantize --allow-requantize "
-                  "IN.gguf OUT.gguf Q4_K_M");
+              file.source() + ": " + first->name + " is " + std::string(ggml_type_name(first->type)) +
+                  ", a type rotary has no kernels for" +
+                  (count > 1 ? " (" + std::to_string(count - 1) + " more tensors are in such types: rotary info lists them)"
+                             : std::string()) +
+                  "; rotary runs " + types);
 }
 
 }  // namespace

@@ -12,6 +12,26 @@ struct BlockQ4_0 {  // 32 elements: (nibble - 8) * d; element j low nibble of qs
   uint16_t d;
   uint8_t qs[16];
 };
+struct BlockQ4_1 {  // 32 elements: nibble * d + m; nibble order as Q4_0
+  uint16_t d;
+  uint16_t m;
+  uint8_t qs[16];
+};
+struct BlockQ5_0 {  // 32 elements: (q - 16) * d; q = nibble (as Q4_0) | bit j of qh << 4
+  uint16_t d;
+  uint8_t qh[4];
+  uint8_t qs[16];
+};
+struct BlockQ5_1 {  // 32 elements: q * d + m; q as Q5_0
+  uint16_t d;
+  uint16_t m;
+  uint8_t qh[4];
+  uint8_t qs[16];
+};
+struct BlockIQ4_NL {  // 32 elements: d * kIQ4NL[nibble]; nibble order as Q4_0
+  uint16_t d;
+  uint8_t qs[16];
+};
 struct BlockQ8_0 {  // 32 elements: qs[j] * d
   uint16_t d;
   int8_t qs[32];
@@ -59,6 +79,10 @@ struct BlockMXFP4 {  // 32 elements: kFP4[nibble] * 2^(e - 128) (table values ar
 };
 
 static_assert(sizeof(BlockQ4_0) == 18);
+static_assert(sizeof(BlockQ4_1) == 20);
+static_assert(sizeof(BlockQ5_0) == 22);
+static_assert(sizeof(BlockQ5_1) == 24);
+static_assert(sizeof(BlockIQ4_NL) == 18);
 static_assert(sizeof(BlockQ8_0) == 34);
 static_assert(sizeof(BlockQ2_K) == 84);
 static_assert(sizeof(BlockQ3_K) == 110);

@@ -5,6 +5,7 @@
 
 #include "base/error.h"
 #include "loader/quant/blocks.h"
+#include "loader/quant/dequantize_iq.h"
 #include "loader/quant/half.h"
 
 namespace rotary::quant {
@@ -26,6 +27,58 @@ void row_q4_0(const void* src, float* y, int64_t nb) {
     for (int j = 0; j < 16; ++j) {
       y[j] = static_cast<float>((b.qs[j] & 0x0F) - 8) * d;
       y[j + 16] = static_cast<float>((b.qs[j] >> 4) - 8) * d;
+    }
+  }
+}
+
+void row_q4_1(const void* src, float* y, int64_t nb) {
+  for (int64_t i = 0; i < nb; ++i, y += 32) {
+    const auto b = load<BlockQ4_1>(src, i);
+    const float d = fp16_to_f32(b.d), m = fp16_to_f32(b.m);
+    for (int j = 0; j < 16; ++j) {
+      y[j] = static_cast<float>(b.qs[j] & 0x0F) * d + m;
+      y[j + 16] = static_cast<float>(b.qs[j] >> 4) * d + m;
+    }
+  }
+}
+
+// Q5_0/Q5_1: the two 5-bit codes of byte j (elements j and j + 16).
+int q5_low(const uint8_t qs[16], uint32_t qh, int j) { return (qs[j] & 0x0F) | static_cast<int>(((qh >> j) & 1) << 4); }
+int q5_high(const uint8_t qs[16], uint32_t qh, int j) { return (qs[j] >> 4) | static_cast<int>(((qh >> (j + 16)) & 1) << 4); }
+
+void row_q5_0(const void* src, float* y, int64_t nb) {
+  for (int64_t i = 0; i < nb; ++i, y += 32) {
+    const auto b = load<BlockQ5_0>(src, i);
+    const float d = fp16_to_f32(b.d);
+    uint32_t qh;
+    std::memcpy(&qh, b.qh, 4);
+    for (int j = 0; j < 16; ++j) {
+      y[j] = static_cast<float>(q5_low(b.qs, qh, j) - 16) * d;
+      y[j + 16] = static_cast<float>(q5_high(b.qs, qh, j) - 16) * d;
+    }
+  }
+}
+
+void row_q5_1(const void* src, float* y, int64_t nb) {
+  for (int64_t i = 0; i < nb; ++i, y += 32) {
+    const auto b = load<BlockQ5_1>(src, i);
+    const float d = fp16_to_f32(b.d), m = fp16_to_f32(b.m);
+    uint32_t qh;
+    std::memcpy(&qh, b.qh, 4);
+    for (int j = 0; j < 16; ++j) {
+      y[j] = static_cast<float>(q5_low(b.qs, qh, j)) * d + m;
+      y[j + 16] = static_cast<float>(q5_high(b.qs, qh, j)) * d + m;
+    }
+  }
+}
+
+void row_iq4_nl(const void* src, float* y, int64_t nb) {
+  for (int64_t i = 0; i < nb; ++i, y += 32) {
+    const auto b = load<BlockIQ4_NL>(src, i);
+    const float d = fp16_to_f32(b.d);
+    for (int j = 0; j < 16; ++j) {
+      y[j] = d * static_cast<float>(kIQ4NL[b.qs[j] & 0xF]);
+      y[j + 16] = d * static_cast<float>(kIQ4NL[b.qs[j] >> 4]);
     }
   }
 }
@@ -202,8 +255,10 @@ void row_mxfp4(const void* src, float* y, int64_t nb) {
 }  // namespace
 
 bool can_dequantize(GgmlType type) {
+  if (is_iq_grid_type(type)) return true;
   switch (type) {
     case GgmlType::F32: case GgmlType::F16: case GgmlType::BF16: case GgmlType::Q4_0:
+    case GgmlType::Q4_1: case GgmlType::Q5_0: case GgmlType::Q5_1: case GgmlType::IQ4_NL:
     case GgmlType::Q8_0: case GgmlType::Q2_K: case GgmlType::Q3_K: case GgmlType::Q4_K:
     case GgmlType::Q5_K: case GgmlType::Q6_K: case GgmlType::IQ4_XS: case GgmlType::MXFP4:
       return true;
@@ -221,6 +276,7 @@ void dequantize_row(GgmlType type, const void* src, float* dst, int64_t n) {
                                                 std::string(info.name) + " blocks");
   const int64_t nb = n / info.block_size;
   const auto* bytes = static_cast<const uint8_t*>(src);
+  if (is_iq_grid_type(type)) return dequantize_iq_blocks(type, bytes, dst, nb);
   switch (type) {
     case GgmlType::F32: std::memcpy(dst, src, static_cast<size_t>(n) * 4); return;
     case GgmlType::F16:
@@ -238,6 +294,10 @@ void dequantize_row(GgmlType type, const void* src, float* dst, int64_t n) {
       }
       return;
     case GgmlType::Q4_0: return row_q4_0(src, dst, nb);
+    case GgmlType::Q4_1: return row_q4_1(src, dst, nb);
+    case GgmlType::Q5_0: return row_q5_0(src, dst, nb);
+    case GgmlType::Q5_1: return row_q5_1(src, dst, nb);
+    case GgmlType::IQ4_NL: return row_iq4_nl(src, dst, nb);
     case GgmlType::Q8_0: return row_q8_0(src, dst, nb);
     case GgmlType::Q2_K: return row_q2_k(src, dst, nb);
     case GgmlType::Q3_K: return row_q3_k(src, dst, nb);

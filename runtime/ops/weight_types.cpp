@@ -8,9 +8,12 @@
 namespace rotary::ops {
 
 namespace {
-constexpr GgmlType kTypes[] = {GgmlType::F32,    GgmlType::F16,  GgmlType::BF16, GgmlType::Q8_0,
-                               GgmlType::Q4_0,   GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K,
-                               GgmlType::IQ4_XS, GgmlType::MXFP4};
+// Each needs shaders/quant/<type>.glsl, its WTYPE_ branch in type.glsl and its name in
+// ROTARY_WEIGHT_TYPES (shaders/CMakeLists.txt), and a dequantize_row case (loader/quant).
+constexpr GgmlType kTypes[] = {
+    GgmlType::F32,  GgmlType::F16,  GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0,   GgmlType::Q4_1,
+    GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::IQ4_NL, GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K,
+    GgmlType::Q5_K, GgmlType::Q6_K, GgmlType::IQ4_XS, GgmlType::MXFP4};
 }
 
 std::span<const GgmlType> weight_kernel_types() {

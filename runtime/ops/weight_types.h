@@ -9,7 +9,7 @@
 
 namespace rotary::ops {
 
-// F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K, IQ4_XS, MXFP4.
+// F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_XS, MXFP4.
 std::span<const GgmlType> weight_kernel_types();
 bool has_weight_kernels(GgmlType type);
 

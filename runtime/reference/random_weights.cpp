@@ -40,6 +40,24 @@ void fix_block(GgmlType type, std::byte* b, SplitMix& rng) {
     case GgmlType::Q4_0:
       put_scale(b, rng, 0.05f, 1.2f);
       break;
+    case GgmlType::Q4_1:  // q d + m, q < 16
+    case GgmlType::Q5_1:  // q < 32
+      put_scale(b, rng, 0.02f, type == GgmlType::Q4_1 ? 0.6f : 0.3f);
+      put_scale(b + 2, rng, 0.5f, 4.0f);
+      break;
+    case GgmlType::Q5_0:
+      put_scale(b, rng, 0.02f, 0.6f);
+      break;
+    case GgmlType::IQ4_NL:  // codes up to 127
+      put_scale(b, rng, 0.005f, 0.08f);
+      break;
+    case GgmlType::Q2_K:  // d * 15 * 3 - dmin * 15
+      put_scale(b + 80, rng, 0.01f, 0.2f);
+      put_scale(b + 82, rng, 0.01f, 0.2f);
+      break;
+    case GgmlType::Q3_K:  // d * (sc - 32) * q, |sc - 32| <= 32, |q| <= 4
+      put_scale(b + 108, rng, 0.001f, 0.05f);
+      break;
     case GgmlType::Q4_K:
     case GgmlType::Q5_K:
       put_scale(b, rng, 0.0005f, 0.01f);

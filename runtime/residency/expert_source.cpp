@@ -22,7 +22,8 @@ ExpertSource::ExpertSource(const GgufFile& file, const ModelHparams& h)
                 "; rotary needs gate and up of one type");
     for (const GgufTensorInfo* t : {L.gate, L.down})
       require(ggml_type_info(t->type).supported_by_rotary, ErrorKind::Unsupported,
-              t->name + " is " + std::string(ggml_type_name(t->type)) + ", a type rotary has no kernel for");
+              t->name + " is " + std::string(ggml_type_name(t->type)) +
+                  ", a type rotary has no kernels for; rotary runs " + supported_type_names());
     L.gate_up_type = L.gate->type;
     L.down_type = L.down->type;
     const ExpertMatrices m{expert_slice(*L.gate, 0), expert_slice(*L.up, 0), expert_slice(*L.down, 0)};

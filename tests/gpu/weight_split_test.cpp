@@ -44,14 +44,16 @@ TEST_CASE_FIXTURE(GpuTest, "every op splits a weight by rows with the same bits 
   for (GgmlType type : ops::weight_kernel_types()) {
     CAPTURE(ggml_type_name(type));
     const uint32_t block = ggml_type_info(type).block_size;
-    const uint32_t cols = block == 1 ? 41 : block * 2, rows = 37;
+    const uint32_t cols = block == 1 ? 41 : block * 2;
+    // A few rows per weight binding and 2 tokens per activation binding (matmul splits by tokens
+    // too); enough rows for at least 3 bindings (Q2_K rows are short: 168 bytes).
+    const uint64_t row_bytes = *ggml_row_bytes(type, cols);
+    const uint64_t small = std::max<uint64_t>(row_bytes * 5, 2 * 4 * cols) + 64;
+    const auto rows = static_cast<uint32_t>(std::max<uint64_t>(37, 3 * small / row_bytes + 1));
     TestWeight w = make_weight(ctx, type, rows, cols, ++seed, 6);
     const std::vector<uint32_t> ids = {36, 0, 17, 18, 5, 36};
     const uint32_t n = 3;
     vk::Buffer x = upload_floats(ctx, ref::random_floats(uint64_t{n} * cols, seed));
-    // A few rows per weight binding and 2 tokens per activation binding (matmul splits by tokens
-    // too).
-    const uint64_t small = std::max<uint64_t>(w.view.row_bytes() * 5, 2 * 4 * cols) + 64;
     REQUIRE(vk::split_rows(w.view.data, w.view.row_bytes(), rows, ctx.caps(), small).size() >= 3);
     const Outputs whole = run_ops(ctx, w, 0, ids, x, n);
     const Outputs split = run_ops(ctx, w, small, ids, x, n);

@@ -157,7 +157,10 @@ double max_abs_diff_rows(const NpyArray& a, const NpyArray& b, uint64_t rows) {
 }
 
 // `type`: a llama-quantize ftype name; F32 is the master itself.
-void check_generation(const std::string& type, double tolerance) {
+// `quantize_args`: more rotary-oracle quantize flags (--imatrix-ones for the IQ1/IQ2 types).
+// `report_quantised`: also run llama.cpp on the quantised file and print the difference.
+void check_generation(const std::string& type, double tolerance, const std::vector<std::string>& quantize_args = {},
+                      bool report_quantised = true) {
   test::GpuClean clean;
   const Master& m = master();
   test::TempDir dir("generation-" + type);
@@ -167,7 +170,9 @@ void check_generation(const std::string& type, double tolerance) {
   if (type != "F32") {
     quantised = dir.file(type + ".gguf");
     reference = dir.file(type + "-ref.gguf");
-    test::run_oracle({"quantize", m.path, quantised, type});
+    std::vector<std::string> args = {"quantize", m.path, quantised, type};
+    args.insert(args.end(), quantize_args.begin(), quantize_args.end());
+    test::run_oracle(args);
     test::run_oracle({"quantize", quantised, reference, "F32", "--allow-requantize"});
   }
   // The exact reference: llama.cpp's CPU backend on llama.cpp's own dequantisation, F32 KV cache,
@@ -209,7 +214,7 @@ void check_generation(const std::string& type, double tolerance) {
   // Reported only: llama.cpp's CPU run of the quantised file (8-bit activations).
   double quant_diff = 0, quant_prompt_diff = 0;
   size_t quant_agree = kGenerated;
-  if (type != "F32") {
+  if (type != "F32" && report_quantised) {
     const std::string q_npy = dir.file("quantised.npy");
     const std::vector<int32_t> q_tokens = parse_ids(test::run_oracle(
         {"eval", quantised, "--tokens", tokens, "-n", n, "--threads", "1", "--out", q_npy}));
@@ -224,7 +229,7 @@ void check_generation(const std::string& type, double tolerance) {
       "chunk %.2e | min top-2 gap %.3f",
       type.c_str(), tolerance, diff, one_chunk.tokens == ref_tokens ? "identical" : "DIFFER",
       chunk_diff, gap);
-  if (type != "F32")
+  if (type != "F32" && report_quantised)
     std::printf(" | vs llama.cpp on the quantised file: prompt %.3g, all %.3g, greedy agree %zu/%u",
                 quant_prompt_diff, quant_diff, quant_agree, kGenerated);
   std::printf("\n");
@@ -251,6 +256,25 @@ TEST_CASE("generation: Q8_0 matches llama.cpp's F32 dequantisation") {
 }
 TEST_CASE("generation: Q4_0 matches llama.cpp's F32 dequantisation") {
   check_generation("Q4_0", 1e-4);
+}
+TEST_CASE("generation: Q4_1 matches llama.cpp's F32 dequantisation") {
+  check_generation("Q4_1", 1e-4, {}, false);
+}
+TEST_CASE("generation: Q5_0 matches llama.cpp's F32 dequantisation") {
+  check_generation("Q5_0", 1e-4, {}, false);
+}
+TEST_CASE("generation: Q5_1 matches llama.cpp's F32 dequantisation") {
+  check_generation("Q5_1", 1e-4, {}, false);
+}
+TEST_CASE("generation: IQ4_NL matches llama.cpp's F32 dequantisation") {
+  check_generation("IQ4_NL", 1e-4, {}, false);
+}
+// Q2_K puts most matrices in Q2_K and some in Q3_K/Q4_K; Q3_K_M puts them in Q3_K, Q4_K, Q5_K.
+TEST_CASE("generation: Q2_K matches llama.cpp's F32 dequantisation") {
+  check_generation("Q2_K", 1e-4, {}, false);
+}
+TEST_CASE("generation: Q3_K_M matches llama.cpp's F32 dequantisation") {
+  check_generation("Q3_K_M", 1e-4, {}, false);
 }
 TEST_CASE("generation: Q4_K_M matches llama.cpp's F32 dequantisation") {
   check_generation("Q4_K_M", 1e-4);

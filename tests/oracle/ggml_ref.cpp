@@ -43,6 +43,7 @@ bool can_quantize(GgmlType type) {
     case GgmlType::Q4_0: case GgmlType::Q4_1: case GgmlType::Q5_0: case GgmlType::Q5_1: case GgmlType::Q8_0:
     case GgmlType::Q2_K: case GgmlType::Q3_K: case GgmlType::Q4_K: case GgmlType::Q5_K: case GgmlType::Q6_K:
     case GgmlType::IQ3_XXS: case GgmlType::IQ3_S: case GgmlType::IQ2_S: case GgmlType::IQ4_NL:
+    case GgmlType::IQ2_XXS: case GgmlType::IQ2_XS: case GgmlType::IQ1_S: case GgmlType::IQ1_M:
     case GgmlType::IQ4_XS: case GgmlType::TQ1_0: case GgmlType::TQ2_0: case GgmlType::MXFP4:
     case GgmlType::NVFP4: case GgmlType::Q1_0: case GgmlType::Q2_0:
       return !ggml_quantize_requires_imatrix(to_ggml(type));

@@ -162,7 +162,8 @@ void check_kv_types(const std::string& file, const std::string& prompt, size_t p
 // Writes `preset` in F32 (synth), has llama.cpp quantise it to each of `types` ("F32": none)
 // and compares `rotary run` on each file with llama.cpp's run of the exact reference.
 void compare_with_llama(const std::string& preset, uint64_t seed,
-                        const std::vector<std::string>& types) {
+                        const std::vector<std::string>& types,
+                        const std::vector<std::string>& quantize_args = {}) {
   TempDir dir(preset);
   synth::SynthOptions options;
   options.quant = synth::SynthQuant::F32;
@@ -185,7 +186,9 @@ void compare_with_llama(const std::string& preset, uint64_t seed,
     if (t != "F32") {
       file = dir.file(t + ".gguf");
       reference = dir.file(t + "-ref.gguf");
-      run_oracle({"quantize", f32, file, t});
+      std::vector<std::string> args = {"quantize", f32, file, t};
+      args.insert(args.end(), quantize_args.begin(), quantize_args.end());
+      run_oracle(args);
       run_oracle(
           {"quantize", file, reference, "F32", "--allow-requantize"});  // llama.cpp dequantises
     }
@@ -237,4 +240,29 @@ TEST_CASE(
 
 TEST_CASE("qwen3next: rotary matches llama.cpp on tiny-qwen3next in F32 and llama.cpp's Q4_K_M") {
   compare_with_llama("tiny-qwen3next", 13, {"F32", "Q4_K_M"});
+}
+
+// A file like unsloth's "Dynamic" mixes, every role in a type of its own: routed experts of
+// different types in different layers (gate/up Q4_1, Q5_0, IQ4_NL, Q2_K; down Q3_K, Q5_1, Q2_K,
+// IQ4_NL), the Gated DeltaNet projections, attention, shared expert, embedding and output head in
+// the other types rotary runs. llama.cpp's quantiser writes it (--tensor-type overrides); the
+// router stays F32, as llama.cpp keeps it.
+TEST_CASE("qwen35moe: rotary matches llama.cpp on a mixed file of the Q4_1..Q3_K types") {
+  const std::vector<std::string> overrides = {
+      "token_embd.weight=q5_1",         "output.weight=q3_K",
+      "blk.0.ffn_(gate|up)_exps=q4_1",  "blk.0.ffn_down_exps=q3_K",
+      "blk.1.ffn_(gate|up)_exps=q5_0",  "blk.1.ffn_down_exps=q5_1",
+      "blk.2.ffn_(gate|up)_exps=iq4_nl", "blk.2.ffn_down_exps=q2_K",
+      "blk.3.ffn_(gate|up)_exps=q2_K",  "blk.3.ffn_down_exps=iq4_nl",
+      "attn_qkv=q3_K",                  "attn_gate=iq4_nl",
+      "ssm_out=q5_0",                   "ssm_(alpha|beta)=q4_1",
+      "attn_q.weight=iq4_xs",           "attn_k.weight=q2_K",
+      "attn_v.weight=q3_K",             "attn_output=q5_1",
+      "ffn_(gate|up)_shexp=q4_1",       "ffn_down_shexp=iq4_nl"};
+  std::vector<std::string> args;
+  for (const std::string& o : overrides) {
+    args.push_back("--tensor-type");
+    args.push_back(o);
+  }
+  compare_with_llama("tiny-qwen35moe", 11, {"Q4_K_M"}, args);
 }

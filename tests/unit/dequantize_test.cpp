@@ -108,8 +108,36 @@ TEST_CASE("dequantize_row rejects partial blocks and types without a reference")
   BlockQ8_0 b{};
   float y[64];
   CHECK_THROWS_AS(dequantize_row(GgmlType::Q8_0, &b, y, 31), Error);
-  CHECK_THROWS_AS(dequantize_row(GgmlType::IQ2_XXS, &b, y, 256), Error);
-  CHECK_FALSE(can_dequantize(GgmlType::Q4_1));
+  CHECK_THROWS_AS(dequantize_row(GgmlType::TQ1_0, &b, y, 256), Error);
+  CHECK_FALSE(can_dequantize(GgmlType::TQ1_0));
+  CHECK(can_dequantize(GgmlType::Q4_1));
+}
+
+TEST_CASE("Q5_1: 5-bit codes from qs nibbles and qh bits, times d plus m") {
+  BlockQ5_1 b{};
+  b.d = f32_to_fp16(0.5f);
+  b.m = f32_to_fp16(-2.0f);
+  b.qs[3] = 0x7A;  // element 3: 10, element 19: 7
+  b.qh[0] = 0x08;  // bit 3: element 3 gets +16
+  b.qh[2] = 0x08;  // bit 19: element 19 gets +16
+  float y[32];
+  dequantize_row(GgmlType::Q5_1, &b, y, 32);
+  CHECK(y[3] == 26 * 0.5f - 2.0f);
+  CHECK(y[19] == 23 * 0.5f - 2.0f);
+  CHECK(y[0] == -2.0f);
+}
+
+TEST_CASE("IQ2_XXS: grid entry 0 (all 8) with sign index 1 (elements 0 and 7 negative)") {
+  uint8_t b[66] = {};
+  const uint16_t one = f32_to_fp16(1.0f);
+  std::memcpy(b, &one, 2);
+  b[6] = 1;  // sub-block 0, group 0: sign index 1; scale nibble 0: d * 0.5 * 0.25
+  float y[256];
+  dequantize_row(GgmlType::IQ2_XXS, b, y, 256);
+  CHECK(y[0] == -1.0f);
+  CHECK(y[1] == 1.0f);
+  CHECK(y[7] == -1.0f);
+  CHECK(y[8] == 1.0f);
 }
 
 }  // namespace

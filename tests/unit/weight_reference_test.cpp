@@ -112,14 +112,24 @@ TEST_CASE(
 }
 
 TEST_CASE("weight kernel types: shader names, unit sizes and shape checks") {
-  CHECK(ops::weight_kernel_types().size() == 10);
+  CHECK(ops::weight_kernel_types().size() == 16);
+  for (uint32_t id = 0; id < 64; ++id) {  // the loader's flag agrees with the kernels
+    const std::optional<GgmlTypeInfo> info = ggml_type_info(id);
+    if (!info) continue;
+    CAPTURE(info->name);
+    CHECK(info->supported_by_rotary == ops::has_weight_kernels(info->type));
+    if (info->supported_by_rotary) CHECK(quant::can_dequantize(info->type));
+  }
   CHECK(ops::weight_shader("matvec", GgmlType::Q4_K) == "matvec_q4_k");
   CHECK(ops::weight_shader("get_rows", GgmlType::IQ4_XS) == "get_rows_iq4_xs");
   CHECK(ops::row_units(GgmlType::Q4_K, 768) == 24);
   CHECK(ops::row_units(GgmlType::Q8_0, 64) == 4);
   CHECK(ops::row_units(GgmlType::F32, 7) == 2);
-  CHECK_FALSE(ops::has_weight_kernels(GgmlType::Q2_K));
-  CHECK_THROWS_AS(ops::check_weight_shape(GgmlType::Q2_K, 256, 1, "t"), Error);
+  CHECK(ops::row_units(GgmlType::Q2_K, 512) == 16);
+  CHECK(ops::row_units(GgmlType::Q5_1, 64) == 2);
+  CHECK_FALSE(ops::has_weight_kernels(GgmlType::TQ1_0));
+  CHECK_FALSE(ggml_type_info(GgmlType::TQ1_0).supported_by_rotary);
+  CHECK_THROWS_AS(ops::check_weight_shape(GgmlType::TQ1_0, 256, 1, "t"), Error);
   CHECK_THROWS_AS(ops::check_weight_shape(GgmlType::Q4_K, 128, 1, "t"), Error);
   CHECK_NOTHROW(ops::check_weight_shape(GgmlType::F16, 7, 3, "t"));
 }

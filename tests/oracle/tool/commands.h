@@ -12,6 +12,12 @@ struct QuantizeOptions {
   bool allow_requantize = false;    // needed to convert an already quantised file (F32 dequantises)
   bool pure = false;                // every tensor of rank >= 2 in `type` (no mixture)
   int threads = 0;                  // 0: hardware concurrency
+  // An all-ones importance matrix for every matrix (the IQ1/IQ2 types refuse to quantise without
+  // one): what llama.cpp would compute from activations that are all equal.
+  bool imatrix_ones = false;
+  // "PATTERN=TYPE" (llama-quantize's --tensor-type): tensors whose name matches the regex PATTERN
+  // get the ggml TYPE (q2_K, iq3_xxs, ...), overriding the ftype's choice.
+  std::vector<std::string> tensor_types;
 };
 void run_quantize(const QuantizeOptions& o);
 

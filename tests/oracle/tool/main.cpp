@@ -46,6 +46,8 @@ CLI::App* add_quantize(CLI::App& app, QuantizeOptions& q) {
   sub->add_flag("--allow-requantize", q.allow_requantize,
                 "accept quantised input (with F32: dequantise into the exact reference)");
   sub->add_flag("--pure", q.pure, "every matrix in TYPE, no per-tensor mixture");
+  sub->add_flag("--imatrix-ones", q.imatrix_ones, "an all-ones importance matrix (IQ1/IQ2 types need one)");
+  sub->add_option("--tensor-type", q.tensor_types, "PATTERN=TYPE: tensors matching the regex get ggml TYPE (repeatable)");
   sub->add_option("--threads", q.threads, "threads (0: all)");
   return sub;
 }

@@ -6,6 +6,8 @@
 #include <string>
 
 #include "base/error.h"
+#include "loader/ggml_types.h"
+#include "loader/gguf_reader.h"
 #include "tests/oracle/tool/commands.h"
 #include "tests/oracle/tool/llama_env.h"
 
@@ -54,6 +56,51 @@ llama_ftype parse_ftype(const std::string& name) {
   throw Error(ErrorKind::InvalidArgument, "unknown quantisation type '" + name + "'; known: " + known);
 }
 
+// The --tensor-type overrides, terminated as llama.cpp expects (pattern nullptr).
+struct TensorTypes {
+  std::vector<std::string> patterns;
+  std::vector<llama_model_tensor_override> list;
+};
+TensorTypes parse_tensor_types(const std::vector<std::string>& items) {
+  TensorTypes t;
+  for (const std::string& item : items) {
+    const size_t eq = item.rfind('=');
+    require(eq != std::string::npos && eq > 0, ErrorKind::InvalidArgument,
+            "--tensor-type '" + item + "': expected PATTERN=TYPE");
+    const std::optional<GgmlType> type = ggml_type_from_name(item.substr(eq + 1));
+    require(type.has_value(), ErrorKind::InvalidArgument, "--tensor-type '" + item + "': unknown ggml type");
+    t.patterns.push_back(item.substr(0, eq));
+    t.list.push_back({nullptr, static_cast<ggml_type>(*type)});
+  }
+  for (size_t i = 0; i < t.patterns.size(); ++i) t.list[i].pattern = t.patterns[i].c_str();
+  t.list.push_back({nullptr, GGML_TYPE_COUNT});
+  return t;
+}
+
+// Ones for every matrix of the input: ne[0] x ne[2] values per tensor (one row of weights per
+// expert), the size llama.cpp's quantiser checks.
+struct OnesImatrix {
+  std::vector<std::string> names;
+  std::vector<float> ones;
+  std::vector<llama_model_imatrix_data> list;
+};
+OnesImatrix ones_imatrix(const std::string& path) {
+  const GgufFile file = GgufFile::open(path);
+  OnesImatrix m;
+  size_t longest = 0;
+  std::vector<size_t> sizes;
+  for (const GgufTensorInfo& t : file.tensors()) {
+    if (t.shape.size() < 2) continue;
+    m.names.push_back(t.name);
+    sizes.push_back(t.shape[0] * (t.shape.size() > 2 ? t.shape[2] : 1));
+    longest = std::max(longest, sizes.back());
+  }
+  m.ones.assign(longest, 1.0f);
+  for (size_t i = 0; i < m.names.size(); ++i) m.list.push_back({m.names[i].c_str(), m.ones.data(), sizes[i]});
+  m.list.push_back({nullptr, nullptr, 0});
+  return m;
+}
+
 }  // namespace
 
 void run_quantize(const QuantizeOptions& o) {
@@ -67,6 +114,13 @@ void run_quantize(const QuantizeOptions& o) {
   params.nthread = o.threads;
   params.allow_requantize = o.allow_requantize;
   params.pure = o.pure;
+  const TensorTypes overrides = parse_tensor_types(o.tensor_types);
+  if (!o.tensor_types.empty()) params.tt_overrides = overrides.list.data();
+  OnesImatrix imatrix;
+  if (o.imatrix_ones) {
+    imatrix = ones_imatrix(o.input);
+    params.imatrix = imatrix.list.data();
+  }
   if (llama_model_quantize(o.input.c_str(), o.output.c_str(), &params) == 0) return;
   std::error_code ec;
   std::filesystem::remove(o.output, ec);  // no half-written file left behind
