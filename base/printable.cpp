@@ -1,33 +1,13 @@
 #include "base/printable.h"
 
+#include "base/utf8.h"
+
 #include <cstdint>
 #include <cstdio>
 
 namespace rotary {
 
 namespace {
-
-// The length of the valid UTF-8 sequence at s[i] (its code point in *cp), or 0 when the bytes
-// there are not one (stray continuation, cut or overlong form, surrogate, past U+10FFFF).
-size_t utf8_at(std::string_view s, size_t i, uint32_t* cp) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  const size_t len = c < 0x80           ? 1
-                     : (c >> 5) == 0x6  ? 2
-                     : (c >> 4) == 0xE  ? 3
-                     : (c >> 3) == 0x1E ? 4
-                                        : 0;
-  if (len == 0 || i + len > s.size()) return 0;
-  uint32_t v = len == 1 ? c : c & (0x7Fu >> len);
-  for (size_t j = 1; j < len; ++j) {
-    const auto b = static_cast<unsigned char>(s[i + j]);
-    if ((b & 0xC0) != 0x80) return 0;
-    v = (v << 6) | (b & 0x3F);
-  }
-  static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (v < kMin[len] || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return 0;
-  *cp = v;
-  return len;
-}
 
 // Code points a terminal does not show as themselves: C0 and C1 controls, DEL, and the format
 // characters that reorder or hide text (bidi embeddings, overrides and isolates, line and
@@ -40,7 +20,7 @@ bool hidden(uint32_t cp) {
 void append_escaped(std::string& out, std::string_view s, size_t& i, bool keep_newlines) {
   char buf[16];
   uint32_t cp = 0;
-  const size_t len = utf8_at(s, i, &cp);
+  const size_t len = utf8_sequence_at(s, i, &cp);
   if (len == 0) {
     std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(s[i]));
     out += buf;
