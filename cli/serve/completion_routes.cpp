@@ -60,6 +60,16 @@ struct Stream {
   Json tools;
 };
 
+// The last chunk of an answer (its finish reason, with usage and timings), and the usage-only
+// chunk a client asked for with stream_options.include_usage.
+void end_events(const Stream& s, Json last, const char* object, std::vector<std::string>& events) {
+  const GenerationJob& job = *s.job;
+  last["usage"] = usage_json(job.usage);
+  last["timings"] = timings_json(job.usage);
+  events.push_back(sse_event(last));
+  if (job.request.include_usage) events.push_back(sse_event(usage_chunk(s.id, object, job.usage)));
+}
+
 // The events for a piece of generated text (and, when `finished`, the end of the answer).
 std::vector<std::string> chat_events(Stream& s, const std::string& text, bool finished) {
   std::vector<std::string> events;
@@ -75,13 +85,9 @@ std::vector<std::string> chat_events(Stream& s, const std::string& text, bool fi
       events.push_back(sse_event(chat_chunk(s.id, std::move(d), nullptr)));
     if (!calls.empty())
       events.push_back(sse_event(chat_chunk(s.id, tool_calls_delta(s.id, calls), nullptr)));
-    Json last =
-        chat_chunk(s.id, Json::object(), calls.empty() ? job.finish_reason.c_str() : "tool_calls");
-    last["usage"] = usage_json(job.usage);
-    last["timings"] = timings_json(job.usage);
-    events.push_back(sse_event(last));
-    if (job.request.include_usage)
-      events.push_back(sse_event(usage_chunk(s.id, "chat.completion.chunk", job.usage)));
+    end_events(s, chat_chunk(s.id, Json::object(),
+                             calls.empty() ? job.finish_reason.c_str() : "tool_calls"),
+               "chat.completion.chunk", events);
   }
   events.emplace_back(kSseDone);
   return events;
@@ -95,12 +101,7 @@ std::vector<std::string> text_events(Stream& s, const std::string& text, bool fi
   if (job.error) {
     events.push_back(sse_event(error_json(*job.error)));
   } else {
-    Json last = text_chunk(s.id, "", job.finish_reason.c_str());
-    last["usage"] = usage_json(job.usage);
-    last["timings"] = timings_json(job.usage);
-    events.push_back(sse_event(last));
-    if (job.request.include_usage)
-      events.push_back(sse_event(usage_chunk(s.id, "text_completion", job.usage)));
+    end_events(s, text_chunk(s.id, "", job.finish_reason.c_str()), "text_completion", events);
   }
   events.emplace_back(kSseDone);
   return events;
