@@ -7,8 +7,8 @@
 // UTF-8, \u{202e} for an invisible or direction-changing code point, \\ for a backslash), and a
 // long string is cut at a character boundary with a note of its full length.
 //
-// JSON output (JsonWriter) does not use this: a JSON string carries the whole value, escaped by
-// JSON's own rules (\u001b), so that a consumer reads exactly what the file holds.
+// JSON output (dump_json, base/json.h) does not use this: a JSON string carries the whole value,
+// escaped by JSON's own rules (\u001b), so that a consumer reads exactly what the file holds.
 #include <cstddef>
 #include <string>
 #include <string_view>

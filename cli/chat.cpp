@@ -227,23 +227,19 @@ void Chat::turn(const std::string& text) {
 
 void Chat::write_record(const TurnPlan& plan, const std::vector<int32_t>& answer, Stop stop,
                         const RunStats& stats) {
-  JsonWriter w;
-  w.begin_object().field("turn", turns_).field("user", valid_utf8(plan.messages.back().content));
-  w.field("kept", plan.keep).field("rewound", plan.rewound).key("fed").begin_array();
-  for (int32_t t : plan.feed) w.value(t);
-  w.end_array().field("fed_text", valid_utf8(plan.feed_text)).key("tokens").begin_array();
-  for (int32_t t : answer) w.value(t);
   const ChatMessage& reply = conversation_.messages().back();
-  w.end_array().field("answer", valid_utf8(reply.content));
-  if (reply.reasoning_content) w.field("reasoning", valid_utf8(*reply.reasoning_content));
-  w.field("stop", to_string(stop))
-      .field("position", session_.position())
-      .field("seed", a_.sampling.seed);
-  w.key("stats");
-  write_stats_json(w, stats);
-  w.end_object();
+  Json j = {{"turn", turns_},    {"user", valid_utf8(plan.messages.back().content)},
+            {"kept", plan.keep}, {"rewound", plan.rewound},
+            {"fed", plan.feed},  {"fed_text", valid_utf8(plan.feed_text)},
+            {"tokens", answer},  {"answer", valid_utf8(reply.content)}};
+  if (reply.reasoning_content) j["reasoning"] = valid_utf8(*reply.reasoning_content);
+  j["stop"] = to_string(stop);
+  j["position"] = session_.position();
+  j["seed"] = a_.sampling.seed;
+  j["stats"] = stats_json(stats);
+  const std::string line = dump_json(j);
   for (std::FILE* f : records_) {
-    std::fprintf(f, "%s\n", w.str().c_str());
+    std::fprintf(f, "%s\n", line.c_str());
     std::fflush(f);
   }
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "base/json.h"
 #include "loader/tokenizer_data.h"
 
 namespace rotary::cli {
@@ -31,18 +32,6 @@ std::string read_text_file(const std::string& path, std::string_view what) {
   return text.str();
 }
 
-nlohmann::ordered_json parse_json(std::string_view text, std::string_view what) {
-  try {
-    return nlohmann::ordered_json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    // nlohmann's message: "[json.exception.parse_error.101] parse error at line 1, column 3: ..."
-    std::string message = e.what();
-    if (const size_t at = message.find("] "); at != std::string::npos)
-      message = message.substr(at + 2);
-    throw Error(ErrorKind::InvalidArgument, std::string(what) + " is not valid JSON: " + message);
-  }
-}
-
 nlohmann::ordered_json template_kwargs(const ChatTemplateFlags& flags) {
   require(!(flags.think && flags.no_think), ErrorKind::InvalidArgument,
           "give at most one of --think and --no-think");
@@ -51,7 +40,8 @@ nlohmann::ordered_json template_kwargs(const ChatTemplateFlags& flags) {
     kwargs = parse_json(flags.kwargs_text, "--chat-template-kwargs");
     require(kwargs.is_object(), ErrorKind::InvalidArgument,
             "--chat-template-kwargs must be a JSON object, such as '{\"enable_thinking\": "
-            "false}', not " + kwargs.dump());
+            "false}', not " +
+                dump_json(kwargs));
   }
   if (flags.think || flags.no_think) kwargs["enable_thinking"] = flags.think;
   return kwargs;

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
+#include "base/json.h"
 
 #include "loader/tokenizer/chat_template.h"
 
@@ -33,9 +33,6 @@ void add_chat_template_flags(CLI::App* cmd, ChatTemplateFlags& flags);
 
 // The whole of a file, or Error(Io) naming `what` (a flag) and the path.
 std::string read_text_file(const std::string& path, std::string_view what);
-
-// `text` parsed as JSON; Error(InvalidArgument) naming `what` and where the text is wrong.
-nlohmann::ordered_json parse_json(std::string_view text, std::string_view what);
 
 // --chat-template-kwargs as an object (empty when not given) with --think / --no-think applied;
 // Error(InvalidArgument) for JSON that is not an object, or both --think and --no-think.

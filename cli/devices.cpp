@@ -24,11 +24,9 @@ void add_devices_command(CLI::App& app, Exit& exit) {
       if (!*json) throw;
     }
     if (*json) {
-      JsonWriter w;
-      w.begin_object().key("devices").begin_array();
-      for (const auto& c : caps) vk::write_caps_json(w, c);
-      w.end_array().field("default_device", picked).end_object();
-      std::printf("%s\n", w.str().c_str());
+      Json j = {{"devices", Json::array()}, {"default_device", picked}};
+      for (const auto& c : caps) j["devices"].push_back(vk::caps_json(c));
+      std::printf("%s\n", dump_json(j).c_str());
     } else {
       for (const auto& c : caps) {
         std::printf("%s", vk::caps_to_text(c).c_str());

@@ -150,100 +150,91 @@ void print_text(const ModelInfo& m) {
       t.chat_template ? "yes" : "no");
 }
 
-void write_optional_id(JsonWriter& w, std::string_view key, const std::optional<uint32_t>& id) {
-  w.key(key);
-  if (id) {
-    w.value(*id);
-  } else {
-    w.null();
-  }
+Json optional_json(const std::optional<uint32_t>& id) {
+  return id ? Json(*id) : Json(nullptr);
 }
 
-void write_hparams_json(JsonWriter& w, const ModelHparams& h) {
-  w.key("hparams").begin_object();
-  w.field("n_layer", h.n_layer).field("n_nextn", h.n_nextn).field("n_embd", h.n_embd);
-  w.field("n_vocab", h.n_vocab).field("n_ctx_train", h.n_ctx_train);
-  w.field("n_head", h.n_head).field("n_head_kv", h.n_head_kv);
-  w.field("head_dim_k", h.head_dim_k).field("head_dim_v", h.head_dim_v).field("n_rot", h.n_rot);
-  w.field("rope_freq_base", float_for_json(h.rope_freq_base))
-      .field("rms_eps", float_for_json(h.rms_eps));
-  w.field("n_expert", h.n_expert).field("n_expert_used", h.n_expert_used);
-  w.field("n_ff_exp", h.n_ff_exp).field("n_ff_shexp", h.n_ff_shexp);
+Json hparams_json(const ModelHparams& h) {
+  Json j = {{"n_layer", h.n_layer},
+            {"n_nextn", h.n_nextn},
+            {"n_embd", h.n_embd},
+            {"n_vocab", h.n_vocab},
+            {"n_ctx_train", h.n_ctx_train},
+            {"n_head", h.n_head},
+            {"n_head_kv", h.n_head_kv},
+            {"head_dim_k", h.head_dim_k},
+            {"head_dim_v", h.head_dim_v},
+            {"n_rot", h.n_rot},
+            {"rope_freq_base", float_for_json(h.rope_freq_base)},
+            {"rms_eps", float_for_json(h.rms_eps)},
+            {"n_expert", h.n_expert},
+            {"n_expert_used", h.n_expert_used},
+            {"n_ff_exp", h.n_ff_exp},
+            {"n_ff_shexp", h.n_ff_shexp}};
   if (h.arch != Architecture::Qwen3Moe) {
-    w.key("ssm").begin_object();
-    w.field("conv_kernel", h.ssm.conv_kernel).field("state_size", h.ssm.state_size);
-    w.field("group_count", h.ssm.group_count).field("time_step_rank", h.ssm.time_step_rank);
-    w.field("inner_size", h.ssm.inner_size).end_object();
-    w.field("full_attention_interval", h.full_attention_interval);
-    w.key("recurrent_layers").begin_array();
+    j["ssm"] = {{"conv_kernel", h.ssm.conv_kernel},
+                {"state_size", h.ssm.state_size},
+                {"group_count", h.ssm.group_count},
+                {"time_step_rank", h.ssm.time_step_rank},
+                {"inner_size", h.ssm.inner_size}};
+    j["full_attention_interval"] = h.full_attention_interval;
+    Json& layers = j["recurrent_layers"] = Json::array();
     for (uint32_t i = 0; i < h.n_layer_all; ++i)
-      if (h.is_recurrent(i)) w.value(i);
-    w.end_array();
+      if (h.is_recurrent(i)) layers.push_back(i);
   }
-  w.end_object();
+  return j;
 }
 
-void write_tokenizer_json(JsonWriter& w, const TokenizerData& t) {
-  w.key("tokenizer").begin_object();
-  w.field("model", t.model).field("pre", t.pre);
-  w.field("vocab_size", uint64_t{t.tokens.size()}).field("merges", uint64_t{t.merges.size()});
-  write_optional_id(w, "bos_id", t.bos_id);
-  write_optional_id(w, "eos_id", t.eos_id);
-  write_optional_id(w, "eot_id", t.eot_id);
-  write_optional_id(w, "padding_id", t.padding_id);
-  w.key("add_bos_token");
-  if (t.add_bos_token) {
-    w.value(*t.add_bos_token);
-  } else {
-    w.null();
+Json tokenizer_json(const TokenizerData& t) {
+  return {{"model", t.model},
+          {"pre", t.pre},
+          {"vocab_size", uint64_t{t.tokens.size()}},
+          {"merges", uint64_t{t.merges.size()}},
+          {"bos_id", optional_json(t.bos_id)},
+          {"eos_id", optional_json(t.eos_id)},
+          {"eot_id", optional_json(t.eot_id)},
+          {"padding_id", optional_json(t.padding_id)},
+          {"add_bos_token", t.add_bos_token ? Json(*t.add_bos_token) : Json(nullptr)},
+          {"chat_template", t.chat_template.has_value()}};
+}
+
+Json weights_json(const ModelInfo& m, Json j) {
+  Json& by_type = j["tensors_by_type"] = Json::object();
+  for (const auto& [type, n] : m.weights.tensors_by_type)
+    by_type[ggml_type_name(type)] = {{"count", n}, {"bytes", m.weights.bytes_by_type.at(type)}};
+  Json& by_role = j["types_by_role"] = Json::object();
+  for (const RoleTypes& r : m.weights.roles) {
+    Json& role = by_role[r.role] = Json::object();
+    for (const auto& [type, n] : r.tensors_by_type) role[ggml_type_name(type)] = n;
   }
-  w.field("chat_template", t.chat_template.has_value());
-  w.end_object();
+  Json& unsupported = j["unsupported_tensors"] = Json::array();
+  for (const GgufTensorInfo* t : m.weights.unsupported)
+    unsupported.push_back({{"name", t->name}, {"type", ggml_type_name(t->type)}});
+  j["bytes"] = {{"total", m.weights.total_bytes},
+                {"dense", m.weights.dense_bytes},
+                {"experts", m.weights.expert_bytes}};
+  j["expert_bytes_per_layer"] = m.weights.expert_bytes_per_layer;
+  return j;
 }
 
 void print_json(const ModelInfo& m, const std::optional<PlannedDevice>& plan) {
   const auto& f = m.file;
-  JsonWriter w;
-  w.begin_object();
-  w.field("file", m.path)
-      .field("gguf_version", f.version())
-      .field("file_bytes", uint64_t{f.file_size()});
-  w.field("alignment", f.alignment()).field("data_offset", f.data_offset());
-  w.field("metadata_keys", uint64_t{f.metadata().size()})
-      .field("tensor_count", uint64_t{f.tensors().size()});
-  w.field("architecture", architecture_name(m.h.arch));
-  write_hparams_json(w, m.h);
-  w.key("tensors_by_type").begin_object();
-  for (const auto& [type, n] : m.weights.tensors_by_type) {
-    w.key(ggml_type_name(type)).begin_object();
-    w.field("count", n).field("bytes", m.weights.bytes_by_type.at(type)).end_object();
-  }
-  w.end_object();
-  w.key("types_by_role").begin_object();
-  for (const RoleTypes& r : m.weights.roles) {
-    w.key(r.role).begin_object();
-    for (const auto& [type, n] : r.tensors_by_type) w.field(ggml_type_name(type), n);
-    w.end_object();
-  }
-  w.end_object();
-  w.key("unsupported_tensors").begin_array();
-  for (const GgufTensorInfo* t : m.weights.unsupported) {
-    w.begin_object().field("name", t->name).field("type", ggml_type_name(t->type)).end_object();
-  }
-  w.end_array();
-  w.key("bytes").begin_object();
-  w.field("total", m.weights.total_bytes).field("dense", m.weights.dense_bytes);
-  w.field("experts", m.weights.expert_bytes).end_object();
-  w.key("expert_bytes_per_layer").begin_array();
-  for (uint64_t b : m.weights.expert_bytes_per_layer) w.value(b);
-  w.end_array();
-  write_tokenizer_json(w, m.tok);
+  Json j = {{"file", m.path},
+            {"gguf_version", f.version()},
+            {"file_bytes", uint64_t{f.file_size()}},
+            {"alignment", f.alignment()},
+            {"data_offset", f.data_offset()},
+            {"metadata_keys", uint64_t{f.metadata().size()}},
+            {"tensor_count", uint64_t{f.tensors().size()}},
+            {"architecture", architecture_name(m.h.arch)},
+            {"hparams", hparams_json(m.h)}};
+  j = weights_json(m, std::move(j));
+  j["tokenizer"] = tokenizer_json(m.tok);
   if (plan) {
-    w.field("plan_device", plan->device).key("plan");
-    plan->plan.write_json(w);
+    j["plan_device"] = plan->device;
+    j["plan"] = plan->plan.to_json();
   }
-  w.end_object();
-  std::printf("%s\n", w.str().c_str());
+  std::printf("%s\n", dump_json(j).c_str());
 }
 
 }  // namespace

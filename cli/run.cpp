@@ -87,21 +87,16 @@ std::vector<int32_t> prompt_ids(const RunArgs& a, const Tokenizer& tokenizer, co
 
 void print_json(const RunArgs& a, const LoadedModel& m, const Session& session, std::span<const int32_t> prompt,
                 std::span<const int32_t> out, const std::string& text) {
-  JsonWriter w;
-  w.begin_object().key("prompt_tokens").begin_array();
-  for (int32_t t : prompt) w.value(t);
-  w.end_array().key("tokens").begin_array();
-  for (int32_t t : out) w.value(t);
-  w.end_array().field("text", text).field("seed", a.sampling.seed);
-  w.field("stop_reason", to_string(session.stop_reason()));
-  w.field("interrupted", session.stop_reason() == StopReason::Stopped);
-  w.key("device").begin_object().field("name", m.gpu->caps().name).field("driver", m.gpu->caps().driver_info);
-  w.end_object().key("plan");
-  m.model->plan().write_json(w);
-  w.key("stats");
-  write_stats_json(w, session.stats());
-  w.end_object();
-  std::printf("%s\n", w.str().c_str());
+  const Json j = {{"prompt_tokens", std::vector<int32_t>(prompt.begin(), prompt.end())},
+                  {"tokens", std::vector<int32_t>(out.begin(), out.end())},
+                  {"text", text},
+                  {"seed", a.sampling.seed},
+                  {"stop_reason", to_string(session.stop_reason())},
+                  {"interrupted", session.stop_reason() == StopReason::Stopped},
+                  {"device", {{"name", m.gpu->caps().name}, {"driver", m.gpu->caps().driver_info}}},
+                  {"plan", m.model->plan().to_json()},
+                  {"stats", stats_json(session.stats())}};
+  std::printf("%s\n", dump_json(j).c_str());
 }
 
 int run_command(RunArgs& a) {

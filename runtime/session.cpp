@@ -89,59 +89,63 @@ RunStats RunStats::since(const RunStats& e) const {
   return d;
 }
 
-void write_stats_json(JsonWriter& w, const RunStats& s) {
+Json stats_json(const RunStats& s) {
   const auto& r = s.model.residency;
   const auto& m = s.model.moe;
   const uint32_t tokens = s.prompt_tokens + s.generated_tokens;
-  w.begin_object();
-  // A rate that cannot be measured (too few tokens) is null.
-  auto rate = [&](const char* key, std::optional<double> tps) {
-    if (tps) w.field(key, *tps);
-    else w.key(key).null();
-  };
-  w.field("prompt_tokens", s.prompt_tokens).field("prompt_seconds", s.prompt_seconds);
-  rate("prompt_tps", s.prompt_tps());
-  w.field("generated_tokens", s.generated_tokens).field("generate_seconds", s.generate_seconds);
-  w.field("decode_steps", s.decode_steps).field("decode_seconds", s.decode_seconds);
-  rate("generate_tps", s.generate_tps());
-  w.field("peak_vram", s.peak_vram).field("driver_peak_vram", s.driver_peak_vram);
-  w.key("residency").begin_object().field("mode", s.model.residency_mode).field("accesses", r.accesses).field("hits", r.hits).field("hit_rate", r.hit_rate());
-  w.field("uploads", r.uploads).field("bytes_uploaded", r.bytes_uploaded);
-  w.field("bytes_uploaded_per_token", tokens ? static_cast<double>(r.bytes_uploaded) / tokens : 0.0);
-  w.field("preloaded", r.preloaded).field("evictions", r.evictions).field("prefetch_uploads", r.prefetch_uploads).field("prefetch_used", r.prefetch_used);
-  w.field("prefetch_precision", r.prefetch_uploads ? static_cast<double>(r.prefetch_used) / r.prefetch_uploads : 0.0);
-  w.field("prediction_recall", m.predicted_total ? static_cast<double>(m.predicted_correct) / m.predicted_total : 0.0);
-  w.field("expert_dispatch_groups", m.dispatch_groups);
+  // A figure that cannot be measured (too few tokens, no GPU timestamps) is null: n/a.
+  auto or_null = [](bool known, double v) { return known ? Json(v) : Json(nullptr); };
+  auto per = [](double part, double whole) { return whole ? part / whole : 0.0; };
+  Json j;
+  j["prompt_tokens"] = s.prompt_tokens;
+  j["prompt_seconds"] = s.prompt_seconds;
+  j["prompt_tps"] = or_null(s.prompt_tps().has_value(), s.prompt_tps().value_or(0));
+  j["generated_tokens"] = s.generated_tokens;
+  j["generate_seconds"] = s.generate_seconds;
+  j["decode_steps"] = s.decode_steps;
+  j["decode_seconds"] = s.decode_seconds;
+  j["generate_tps"] = or_null(s.generate_tps().has_value(), s.generate_tps().value_or(0));
+  j["peak_vram"] = s.peak_vram;
+  j["driver_peak_vram"] = s.driver_peak_vram;
+  Json& res = j["residency"];
+  res["mode"] = s.model.residency_mode;
+  res["accesses"] = r.accesses;
+  res["hits"] = r.hits;
+  res["hit_rate"] = r.hit_rate();
+  res["uploads"] = r.uploads;
+  res["bytes_uploaded"] = r.bytes_uploaded;
+  res["bytes_uploaded_per_token"] = per(static_cast<double>(r.bytes_uploaded), tokens);
+  res["preloaded"] = r.preloaded;
+  res["evictions"] = r.evictions;
+  res["prefetch_uploads"] = r.prefetch_uploads;
+  res["prefetch_used"] = r.prefetch_used;
+  res["prefetch_precision"] =
+      per(static_cast<double>(r.prefetch_used), static_cast<double>(r.prefetch_uploads));
+  res["prediction_recall"] =
+      per(static_cast<double>(m.predicted_correct), static_cast<double>(m.predicted_total));
+  res["expert_dispatch_groups"] = m.dispatch_groups;
   // GPU timestamps: how fast uploads ran and how much of their time compute spent waiting.
-  // Without them (--timestamps off, or a queue without timestamps) these are null: n/a.
-  w.field("timestamps", r.upload_timed || m.wait_timed);
-  if (r.upload_timed) {
-    w.field("upload_gpu_seconds", r.upload_gpu_seconds).field("upload_gbps", r.upload_gbps());
-  } else {
-    w.key("upload_gpu_seconds").null();
-    w.key("upload_gbps").null();
-  }
-  if (m.wait_timed) {
-    w.field("upload_wait_seconds", m.upload_wait_seconds);
-    w.field("upload_wait_ms_per_token", tokens ? 1e3 * m.upload_wait_seconds / tokens : 0.0);
-  } else {
-    w.key("upload_wait_seconds").null();
-    w.key("upload_wait_ms_per_token").null();
-  }
-  if (r.upload_timed && m.wait_timed && r.upload_gpu_seconds > 0)
-    w.field("upload_hidden_fraction", std::clamp(1.0 - m.upload_wait_seconds / r.upload_gpu_seconds, 0.0, 1.0));
-  else
-    w.key("upload_hidden_fraction").null();
-  w.end_object();
+  // Without them (--timestamps off, or a queue without timestamps) these are null.
+  res["timestamps"] = r.upload_timed || m.wait_timed;
+  res["upload_gpu_seconds"] = or_null(r.upload_timed, r.upload_gpu_seconds);
+  res["upload_gbps"] = or_null(r.upload_timed, r.upload_timed ? r.upload_gbps() : 0.0);
+  res["upload_wait_seconds"] = or_null(m.wait_timed, m.upload_wait_seconds);
+  res["upload_wait_ms_per_token"] = or_null(m.wait_timed, per(1e3 * m.upload_wait_seconds, tokens));
+  const bool hidden = r.upload_timed && m.wait_timed && r.upload_gpu_seconds > 0;
+  res["upload_hidden_fraction"] = or_null(
+      hidden,
+      hidden ? std::clamp(1.0 - m.upload_wait_seconds / r.upload_gpu_seconds, 0.0, 1.0) : 0.0);
   // Per decoded token (a single-token evaluation): the host's scheduling work.
   const DecodeSchedule& d = s.model.decode;
-  w.key("schedule").begin_object().field("decode_steps", d.steps);
-  w.field("submits_per_token", d.per_step(d.work.submits)).field("host_waits_per_token", d.per_step(d.work.host_waits));
-  w.field("command_buffers_per_token", d.per_step(d.work.command_buffers));
-  w.field("dispatches_per_token", d.per_step(d.work.dispatches)).field("barriers_per_token", d.per_step(d.work.barriers));
-  w.field("bytes_uploaded_per_token", d.per_step(d.bytes_uploaded));
-  w.end_object();
-  w.end_object();
+  Json& sched = j["schedule"];
+  sched["decode_steps"] = d.steps;
+  sched["submits_per_token"] = d.per_step(d.work.submits);
+  sched["host_waits_per_token"] = d.per_step(d.work.host_waits);
+  sched["command_buffers_per_token"] = d.per_step(d.work.command_buffers);
+  sched["dispatches_per_token"] = d.per_step(d.work.dispatches);
+  sched["barriers_per_token"] = d.per_step(d.work.barriers);
+  sched["bytes_uploaded_per_token"] = d.per_step(d.bytes_uploaded);
+  return j;
 }
 
 Session::Session(vk::GpuContext& gpu, Model& model, const Tokenizer* tokenizer, const SamplingParams& sampling)

@@ -8,6 +8,7 @@
 #include <span>
 #include <vector>
 
+#include "base/json_fwd.h"
 #include "base/npy.h"
 #include "runtime/models/model.h"
 #include "runtime/sampling/sampler.h"
@@ -57,8 +58,8 @@ struct RunStats {
   RunStats since(const RunStats& earlier) const;
 };
 
-class JsonWriter;
-void write_stats_json(JsonWriter& w, const RunStats& s);
+// The figures as JSON (run --json, chat transcripts, serve's timings).
+Json stats_json(const RunStats& s);
 
 class Session {
  public:

@@ -80,13 +80,11 @@ void Bench::report(const Result& r) {
   const double gbps = r.bytes / (r.us * 1e3);
   const double copy = copy_gbps_;
   if (options_.json) {
-    JsonWriter w;
-    w.begin_object();
-    w.field("suite", r.suite).field("case", r.name).field("us", r.us).field("gbps", gbps);
-    if (copy > 0 && r.suite != "copy") w.field("copy_ratio", gbps / copy);
-    if (r.flops > 0) w.field("gflops", r.flops / (r.us * 1e3));
-    w.field("check", r.check).end_object();
-    std::printf("%s\n", w.str().c_str());
+    Json j = {{"suite", r.suite}, {"case", r.name}, {"us", r.us}, {"gbps", gbps}};
+    if (copy > 0 && r.suite != "copy") j["copy_ratio"] = gbps / copy;
+    if (r.flops > 0) j["gflops"] = r.flops / (r.us * 1e3);
+    j["check"] = r.check;
+    std::printf("%s\n", dump_json(j).c_str());
     return;
   }
   if (!header_) {

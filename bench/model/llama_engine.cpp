@@ -4,7 +4,7 @@
 #include <sstream>
 
 #include "base/error.h"
-#include "base/json_value.h"
+#include "base/json.h"
 #include "bench/model/subprocess.h"
 
 namespace rotary::bench {
@@ -82,9 +82,9 @@ int32_t LlamaEngine::fit_n_cpu_moe(const TestSpec& test, uint64_t budget) {
   if (it == fixed_.end()) {
     std::vector<std::string> args = bench_args(test, "vulkan", layers);
     args.push_back("--memory-only");
-    const JsonValue j =
-        JsonValue::parse(invoke(args, "memory probe"), "rotary-oracle bench --json");
-    it = fixed_.emplace(test.name(), static_cast<uint64_t>(j.number_or("vram_buffers", 0))).first;
+    const Json j = parse_json(invoke(args, "memory probe"), "rotary-oracle bench --json");
+    it = fixed_.emplace(test.name(), static_cast<uint64_t>(json_number_or(j, "vram_buffers", 0)))
+             .first;
   }
   uint64_t need = it->second;
   if (need > budget) return -1;
@@ -96,16 +96,16 @@ int32_t LlamaEngine::fit_n_cpu_moe(const TestSpec& test, uint64_t budget) {
 }
 
 LlamaRun LlamaEngine::run(const TestSpec& test, const std::string& backend, int32_t n_cpu_moe) {
-  const JsonValue j = JsonValue::parse(invoke(bench_args(test, backend, n_cpu_moe), "benchmark"),
-                                       "rotary-oracle bench --json");
+  const Json j = parse_json(invoke(bench_args(test, backend, n_cpu_moe), "benchmark"),
+                            "rotary-oracle bench --json");
   LlamaRun r;
   const char* key = test.kind == TestKind::Prompt ? "pp_ms" : "tg_ms";
-  const auto& ms = j.at(key).as_array();
+  const Json& ms = json_array(j, key);
   require(ms.size() == 1, ErrorKind::Internal, std::string("rotary-oracle bench gave no ") + key);
-  r.seconds = ms[0].as_number() / 1000.0;
-  r.vram_buffers = static_cast<uint64_t>(j.number_or("vram_buffers", 0));
-  r.vram_driver = static_cast<uint64_t>(j.number_or("vram_driver", 0));
-  r.device = j.string_or("device", "");
+  r.seconds = json_number(ms[0]) / 1000.0;
+  r.vram_buffers = static_cast<uint64_t>(json_number_or(j, "vram_buffers", 0));
+  r.vram_driver = static_cast<uint64_t>(json_number_or(j, "vram_driver", 0));
+  r.device = json_string_or(j, "device", "");
   return r;
 }
 

@@ -4,7 +4,6 @@
 
 #include "base/error.h"
 #include "base/json.h"
-#include "base/json_value.h"
 
 namespace rotary::bench {
 
@@ -29,202 +28,215 @@ std::string format_params(uint64_t params) {
 
 namespace {
 
-void write_device(JsonWriter& w, const DeviceIdentity& d) {
-  w.key("device").begin_object();
-  w.field("name", d.name)
-      .field("vendor", d.vendor)
-      .field("vendor_id", d.vendor_id)
-      .field("device_id", d.device_id);
-  w.field("type", d.type).field("driver_name", d.driver_name).field("driver_info", d.driver_info);
-  w.field("driver_version", d.driver_version).field("api_version", d.api_version);
-  w.field("vram_bytes", d.vram_bytes).field("unified_memory", d.unified_memory).end_object();
+Json device_json(const DeviceIdentity& d) {
+  return {{"name", d.name},
+          {"vendor", d.vendor},
+          {"vendor_id", d.vendor_id},
+          {"device_id", d.device_id},
+          {"type", d.type},
+          {"driver_name", d.driver_name},
+          {"driver_info", d.driver_info},
+          {"driver_version", d.driver_version},
+          {"api_version", d.api_version},
+          {"vram_bytes", d.vram_bytes},
+          {"unified_memory", d.unified_memory}};
 }
 
-void write_model(JsonWriter& w, const ModelIdentity& m) {
-  w.key("model").begin_object();
-  w.field("name", m.name)
-      .field("path", m.path)
-      .field("arch", m.arch)
-      .field("size_bytes", m.size_bytes);
-  w.field("params", m.params).field("layers", m.layers).field("experts", m.experts);
-  w.field("experts_used", m.experts_used).end_object();
+Json model_json(const ModelIdentity& m) {
+  return {{"name", m.name},       {"path", m.path},
+          {"arch", m.arch},       {"size_bytes", m.size_bytes},
+          {"params", m.params},   {"layers", m.layers},
+          {"experts", m.experts}, {"experts_used", m.experts_used}};
 }
 
-void write_settings(JsonWriter& w, const BenchSettings& s) {
-  w.key("settings").begin_object();
-  w.field("repetitions", s.repetitions).field("ctx", s.ctx).field("kv_type", s.kv_type);
-  w.field("prefetch", s.prefetch)
-      .field("check_tokens", s.check_tokens)
-      .field("llama_threads", s.llama_threads);
-  w.field("trace", s.trace).end_object();
+Json settings_json(const BenchSettings& s) {
+  return {{"repetitions", s.repetitions},
+          {"ctx", s.ctx},
+          {"kv_type", s.kv_type},
+          {"prefetch", s.prefetch},
+          {"check_tokens", s.check_tokens},
+          {"llama_threads", s.llama_threads},
+          {"trace", s.trace}};
 }
 
 // A figure that may not apply: null when negative.
-void optional(JsonWriter& w, const char* key, double v) {
-  w.key(key);
-  if (v < 0)
-    w.null();
-  else
-    w.value(v);
+Json optional(double v) {
+  return v < 0 ? Json(nullptr) : Json(v);
 }
 
-void write_result(JsonWriter& w, const BenchResult& r) {
-  w.begin_object().field("engine", r.engine).field("backend", r.backend).field("policy", r.policy);
-  w.field("budget", r.budget).field("budget_bytes", r.budget_bytes).field("test", r.test.name());
-  w.field("kind", r.test.kind == TestKind::Prompt ? "pp" : "tg").field("tokens", r.test.tokens);
-  w.field("depth", r.test.depth).field("repetitions", r.tps.n).field("tps", r.tps.mean);
-  w.field("tps_stddev", r.tps.stddev).key("seconds").begin_array();
-  for (double s : r.seconds) w.value(s);
-  w.end_array().field("residency", r.residency).field("slots", r.slots);
-  w.field("all_experts", r.all_experts);
-  optional(w, "hit_rate", r.hit_rate);
-  w.field("upload_bytes_per_token", r.upload_bytes_per_token);
-  optional(w, "upload_gbps", r.upload_gbps);
-  optional(w, "upload_wait_ms_per_token", r.upload_wait_ms_per_token);
-  optional(w, "upload_hidden", r.upload_hidden);
-  optional(w, "prefetch_precision", r.prefetch_precision);
-  optional(w, "prediction_recall", r.prediction_recall);
-  optional(w, "submits_per_token", r.submits_per_token);
-  optional(w, "host_waits_per_token", r.host_waits_per_token);
-  w.field("vram", r.vram).field("driver_vram", r.driver_vram);
-  optional(w, "n_cpu_moe", r.n_cpu_moe);
-  w.field("check", r.check).end_object();
+Json result_json(const BenchResult& r) {
+  return {{"engine", r.engine},
+          {"backend", r.backend},
+          {"policy", r.policy},
+          {"budget", r.budget},
+          {"budget_bytes", r.budget_bytes},
+          {"test", r.test.name()},
+          {"kind", r.test.kind == TestKind::Prompt ? "pp" : "tg"},
+          {"tokens", r.test.tokens},
+          {"depth", r.test.depth},
+          {"repetitions", r.tps.n},
+          {"tps", r.tps.mean},
+          {"tps_stddev", r.tps.stddev},
+          {"seconds", r.seconds},
+          {"residency", r.residency},
+          {"slots", r.slots},
+          {"all_experts", r.all_experts},
+          {"hit_rate", optional(r.hit_rate)},
+          {"upload_bytes_per_token", r.upload_bytes_per_token},
+          {"upload_gbps", optional(r.upload_gbps)},
+          {"upload_wait_ms_per_token", optional(r.upload_wait_ms_per_token)},
+          {"upload_hidden", optional(r.upload_hidden)},
+          {"prefetch_precision", optional(r.prefetch_precision)},
+          {"prediction_recall", optional(r.prediction_recall)},
+          {"submits_per_token", optional(r.submits_per_token)},
+          {"host_waits_per_token", optional(r.host_waits_per_token)},
+          {"vram", r.vram},
+          {"driver_vram", r.driver_vram},
+          {"n_cpu_moe", r.n_cpu_moe < 0 ? Json(nullptr) : Json(r.n_cpu_moe)},
+          {"check", r.check}};
 }
 
-void write_projection(JsonWriter& w, const Projection& p) {
-  w.begin_object().field("kind", "projection (not a measurement)").field("target", p.target);
-  w.field("target_name", p.target_name).field("budget", p.budget).field("slots", p.inputs.slots);
-  w.field("hit_rate", p.inputs.hit_rate).field("hit_rate_source", p.inputs.hit_rate_source);
-  w.field("kernel_efficiency", p.inputs.kernel_efficiency)
-      .field("efficiency_source", p.inputs.efficiency_source);
-  w.field("hidden_upload", p.inputs.hidden_upload).field("in_place", p.inputs.in_place);
-  w.field("compute_ms", p.compute_ms);
-  w.field("upload_ms", p.upload_ms)
-      .field("tps", p.tps)
-      .field("tps_all_resident", p.tps_all_resident);
-  w.field("note", p.note).end_object();
+Json projection_json(const Projection& p) {
+  return {{"kind", "projection (not a measurement)"},
+          {"target", p.target},
+          {"target_name", p.target_name},
+          {"budget", p.budget},
+          {"slots", p.inputs.slots},
+          {"hit_rate", p.inputs.hit_rate},
+          {"hit_rate_source", p.inputs.hit_rate_source},
+          {"kernel_efficiency", p.inputs.kernel_efficiency},
+          {"efficiency_source", p.inputs.efficiency_source},
+          {"hidden_upload", p.inputs.hidden_upload},
+          {"in_place", p.inputs.in_place},
+          {"compute_ms", p.compute_ms},
+          {"upload_ms", p.upload_ms},
+          {"tps", p.tps},
+          {"tps_all_resident", p.tps_all_resident},
+          {"note", p.note}};
 }
 
-uint32_t u32(const JsonValue& o, const char* key) {
-  return static_cast<uint32_t>(o.number_or(key, 0));
+uint32_t u32(const Json& o, const char* key) {
+  return static_cast<uint32_t>(json_number_or(o, key, 0));
 }
-uint64_t u64(const JsonValue& o, const char* key) {
-  return static_cast<uint64_t>(o.number_or(key, 0));
+uint64_t u64(const Json& o, const char* key) {
+  return static_cast<uint64_t>(json_number_or(o, key, 0));
+}
+std::string str(const Json& o, const char* key) {
+  return json_string_or(o, key, "");
 }
 
-BenchResult read_result(const JsonValue& o) {
+BenchResult read_result(const Json& o) {
   BenchResult r;
-  r.engine = o.string_or("engine", "");
-  r.backend = o.string_or("backend", "");
-  r.policy = o.string_or("policy", "");
-  r.budget = o.string_or("budget", "");
+  r.engine = str(o, "engine");
+  r.backend = str(o, "backend");
+  r.policy = str(o, "policy");
+  r.budget = str(o, "budget");
   r.budget_bytes = u64(o, "budget_bytes");
-  r.test = parse_test_name(o.at("test").as_string());
-  r.tps.mean = o.number_or("tps", 0);
-  r.tps.stddev = o.number_or("tps_stddev", 0);
+  r.test = parse_test_name(json_string(o, "test"));
+  r.tps.mean = json_number_or(o, "tps", 0);
+  r.tps.stddev = json_number_or(o, "tps_stddev", 0);
   r.tps.n = u32(o, "repetitions");
-  if (const JsonValue* s = o.find("seconds"))
-    for (const JsonValue& v : s->as_array()) r.seconds.push_back(v.as_number());
-  r.residency = o.string_or("residency", "");
+  if (o.contains("seconds"))
+    for (const Json& v : json_array(o, "seconds")) r.seconds.push_back(json_number(v));
+  r.residency = str(o, "residency");
   r.slots = u32(o, "slots");
   r.all_experts = u32(o, "all_experts");
-  r.hit_rate = o.number_or("hit_rate", -1);
-  r.upload_bytes_per_token = o.number_or("upload_bytes_per_token", 0);
-  r.upload_gbps = o.number_or("upload_gbps", -1);
-  r.upload_wait_ms_per_token = o.number_or("upload_wait_ms_per_token", -1);
-  r.upload_hidden = o.number_or("upload_hidden", -1);
-  r.prefetch_precision = o.number_or("prefetch_precision", -1);
-  r.prediction_recall = o.number_or("prediction_recall", -1);
-  r.submits_per_token = o.number_or("submits_per_token", -1);
-  r.host_waits_per_token = o.number_or("host_waits_per_token", -1);
+  r.hit_rate = json_number_or(o, "hit_rate", -1);
+  r.upload_bytes_per_token = json_number_or(o, "upload_bytes_per_token", 0);
+  r.upload_gbps = json_number_or(o, "upload_gbps", -1);
+  r.upload_wait_ms_per_token = json_number_or(o, "upload_wait_ms_per_token", -1);
+  r.upload_hidden = json_number_or(o, "upload_hidden", -1);
+  r.prefetch_precision = json_number_or(o, "prefetch_precision", -1);
+  r.prediction_recall = json_number_or(o, "prediction_recall", -1);
+  r.submits_per_token = json_number_or(o, "submits_per_token", -1);
+  r.host_waits_per_token = json_number_or(o, "host_waits_per_token", -1);
   r.vram = u64(o, "vram");
   r.driver_vram = u64(o, "driver_vram");
-  r.n_cpu_moe = static_cast<int32_t>(o.number_or("n_cpu_moe", -1));
-  r.check = o.string_or("check", "");
+  r.n_cpu_moe = static_cast<int32_t>(json_number_or(o, "n_cpu_moe", -1));
+  r.check = str(o, "check");
   return r;
 }
 
-Projection read_projection(const JsonValue& o) {
+Projection read_projection(const Json& o) {
   Projection p;
-  p.target = o.string_or("target", "");
-  p.target_name = o.string_or("target_name", "");
+  p.target = str(o, "target");
+  p.target_name = str(o, "target_name");
   p.budget = u64(o, "budget");
   p.inputs.slots = u32(o, "slots");
-  p.inputs.hit_rate = o.number_or("hit_rate", 0);
-  p.inputs.hit_rate_source = o.string_or("hit_rate_source", "");
-  p.inputs.kernel_efficiency = o.number_or("kernel_efficiency", 0);
-  p.inputs.efficiency_source = o.string_or("efficiency_source", "");
-  p.inputs.hidden_upload = o.number_or("hidden_upload", 0);
-  p.inputs.in_place = o.find("in_place") && o.at("in_place").as_bool();
-  p.compute_ms = o.number_or("compute_ms", 0);
-  p.upload_ms = o.number_or("upload_ms", 0);
-  p.tps = o.number_or("tps", 0);
-  p.tps_all_resident = o.number_or("tps_all_resident", 0);
-  p.note = o.string_or("note", "");
+  p.inputs.hit_rate = json_number_or(o, "hit_rate", 0);
+  p.inputs.hit_rate_source = str(o, "hit_rate_source");
+  p.inputs.kernel_efficiency = json_number_or(o, "kernel_efficiency", 0);
+  p.inputs.efficiency_source = str(o, "efficiency_source");
+  p.inputs.hidden_upload = json_number_or(o, "hidden_upload", 0);
+  p.inputs.in_place = json_bool_or(o, "in_place", false);
+  p.compute_ms = json_number_or(o, "compute_ms", 0);
+  p.upload_ms = json_number_or(o, "upload_ms", 0);
+  p.tps = json_number_or(o, "tps", 0);
+  p.tps_all_resident = json_number_or(o, "tps_all_resident", 0);
+  p.note = str(o, "note");
   return p;
 }
 
 }  // namespace
 
 std::string to_json(const BenchReport& r) {
-  JsonWriter w;
-  w.begin_object()
-      .field("schema", r.schema)
-      .field("rotary_version", r.rotary_version)
-      .field("date", r.date);
-  w.field("command", r.command).field("host_cpu", r.host_cpu);
-  write_device(w, r.device);
-  write_model(w, r.model);
-  write_settings(w, r.settings);
-  w.field("copy_gbps", r.copy_gbps).field("kernel_efficiency", r.kernel_efficiency);
-  w.key("results").begin_array();
-  for (const BenchResult& res : r.results) write_result(w, res);
-  w.end_array().key("projections").begin_array();
-  for (const Projection& p : r.projections) write_projection(w, p);
-  w.end_array().end_object();
-  return w.str();
+  Json j = {{"schema", r.schema},
+            {"rotary_version", r.rotary_version},
+            {"date", r.date},
+            {"command", r.command},
+            {"host_cpu", r.host_cpu},
+            {"device", device_json(r.device)},
+            {"model", model_json(r.model)},
+            {"settings", settings_json(r.settings)},
+            {"copy_gbps", r.copy_gbps},
+            {"kernel_efficiency", r.kernel_efficiency},
+            {"results", Json::array()},
+            {"projections", Json::array()}};
+  for (const BenchResult& res : r.results) j["results"].push_back(result_json(res));
+  for (const Projection& p : r.projections) j["projections"].push_back(projection_json(p));
+  return dump_json(j);
 }
 
 BenchReport report_from_json(const std::string& text, const std::string& source) {
-  const JsonValue root = JsonValue::parse(text, source);
-  require(root.is_object() && root.string_or("schema", "") == kReportSchema,
+  const Json root = parse_json(text, source);
+  require(root.is_object() && json_string_or(root, "schema", "") == kReportSchema,
           ErrorKind::InvalidArgument,
           source + " is not a rotary bench result (schema " + kReportSchema +
               "; write one with rotary bench --json)");
   BenchReport r;
   try {
-    r.rotary_version = root.string_or("rotary_version", "");
-    r.date = root.string_or("date", "");
-    r.command = root.string_or("command", "");
-    r.host_cpu = root.string_or("host_cpu", "");
-    const JsonValue& d = root.at("device");
-    r.device = {d.string_or("name", ""),
-                d.string_or("vendor", ""),
+    r.rotary_version = str(root, "rotary_version");
+    r.date = str(root, "date");
+    r.command = str(root, "command");
+    r.host_cpu = str(root, "host_cpu");
+    const Json& d = json_member(root, "device");
+    r.device = {str(d, "name"),
+                str(d, "vendor"),
                 u32(d, "vendor_id"),
                 u32(d, "device_id"),
-                d.string_or("type", ""),
-                d.string_or("driver_name", ""),
-                d.string_or("driver_info", ""),
+                str(d, "type"),
+                str(d, "driver_name"),
+                str(d, "driver_info"),
                 u32(d, "driver_version"),
-                d.string_or("api_version", ""),
+                str(d, "api_version"),
                 u64(d, "vram_bytes"),
-                d.find("unified_memory") && d.at("unified_memory").as_bool()};
-    const JsonValue& m = root.at("model");
-    r.model = {m.string_or("name", ""), m.string_or("path", ""), m.string_or("arch", ""),
-               u64(m, "size_bytes"),    u64(m, "params"),        u32(m, "layers"),
-               u32(m, "experts"),       u32(m, "experts_used")};
-    if (const JsonValue* s = root.find("settings")) {
-      r.settings = {
-          u32(*s, "repetitions"),      u32(*s, "ctx"),
-          s->string_or("kv_type", ""), !s->find("prefetch") || s->at("prefetch").as_bool(),
-          u32(*s, "check_tokens"),     u32(*s, "llama_threads"),
-          s->string_or("trace", "")};
+                json_bool_or(d, "unified_memory", false)};
+    const Json& m = json_member(root, "model");
+    r.model = {str(m, "name"),   str(m, "path"),   str(m, "arch"),    u64(m, "size_bytes"),
+               u64(m, "params"), u32(m, "layers"), u32(m, "experts"), u32(m, "experts_used")};
+    if (root.contains("settings")) {
+      const Json& s = root["settings"];
+      r.settings = {u32(s, "repetitions"),  u32(s, "ctx"),
+                    str(s, "kv_type"),      json_bool_or(s, "prefetch", true),
+                    u32(s, "check_tokens"), u32(s, "llama_threads"),
+                    str(s, "trace")};
     }
-    r.copy_gbps = root.number_or("copy_gbps", 0);
-    r.kernel_efficiency = root.number_or("kernel_efficiency", 0);
-    for (const JsonValue& v : root.at("results").as_array()) r.results.push_back(read_result(v));
-    if (const JsonValue* p = root.find("projections"))
-      for (const JsonValue& v : p->as_array()) r.projections.push_back(read_projection(v));
+    r.copy_gbps = json_number_or(root, "copy_gbps", 0);
+    r.kernel_efficiency = json_number_or(root, "kernel_efficiency", 0);
+    for (const Json& v : json_array(root, "results")) r.results.push_back(read_result(v));
+    if (root.contains("projections"))
+      for (const Json& v : json_array(root, "projections"))
+        r.projections.push_back(read_projection(v));
   } catch (const Error& e) {
     throw Error(ErrorKind::InvalidArgument, source + ": " + e.what());
   }

@@ -223,18 +223,21 @@ int run(int device, uint64_t total, int reps, bool json) {
   }
 
   if (json) {
-    JsonWriter w;
-    w.begin_object().field("device", caps.name).field("driver", caps.driver_info);
-    w.field("api_version", caps.api_version_string());
-    w.field("dedicated_transfer_queue", g->device().dedicated_transfer_family());
-    w.field("bytes_per_case", total).field("host_memcpy_gbps", memcpy_gbps);
-    if (!import_error.empty()) w.field("import_unavailable", import_error);
-    w.key("cases").begin_array();
+    Json j = {{"device", caps.name},
+              {"driver", caps.driver_info},
+              {"api_version", caps.api_version_string()},
+              {"dedicated_transfer_queue", g->device().dedicated_transfer_family()},
+              {"bytes_per_case", total},
+              {"host_memcpy_gbps", memcpy_gbps}};
+    if (!import_error.empty()) j["import_unavailable"] = import_error;
+    Json& out = j["cases"] = Json::array();
     for (const auto& c : cases)
-      w.begin_object().field("queue", c.queue).field("source", c.source).field("chunk", c.chunk)
-          .field("gbps", c.gbps).field("ratio_to_memcpy", c.gbps / memcpy_gbps).end_object();
-    w.end_array().end_object();
-    std::printf("%s\n", w.str().c_str());
+      out.push_back({{"queue", c.queue},
+                     {"source", c.source},
+                     {"chunk", c.chunk},
+                     {"gbps", c.gbps},
+                     {"ratio_to_memcpy", c.gbps / memcpy_gbps}});
+    std::printf("%s\n", dump_json(j).c_str());
     return 0;
   }
   std::printf("device: %s (%s), %s\n", caps.name.c_str(), caps.driver_info.c_str(),

@@ -5,8 +5,6 @@
 
 namespace rotary::serve {
 
-using Json = nlohmann::ordered_json;
-
 // The template takes the OpenAI-shaped request as it is (tool calls, tool results, reasoning and
 // the kwargs flow through); what it cannot render is the client's error.
 std::string render_chat_prompt(const ChatTemplate& chat_template, const Json& messages,

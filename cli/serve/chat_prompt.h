@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "base/json.h"
 
 #include "loader/tokenizer/chat_template.h"
 #include "loader/tokenizer/tokenizer.h"

@@ -155,7 +155,7 @@ void answer(httplib::Response& res, Handler&& handler) {
     handler();
   } catch (const ApiError& e) {
     res.status = e.status;
-    res.set_content(dump(error_json(e)), "application/json");
+    res.set_content(dump_json(error_json(e)), "application/json");
   }
 }
 
@@ -192,7 +192,7 @@ void HttpServer::chat(const httplib::Request& req, httplib::Response& res) {
     all.content += rest.content;
     const std::string finish = calls.empty() ? job->finish_reason : "tool_calls";
     res.set_content(
-        dump(chat_completion(id, all.reasoning, all.content, calls, finish, job->usage)),
+        dump_json(chat_completion(id, all.reasoning, all.content, calls, finish, job->usage)),
         "application/json");
   });
 }
@@ -218,7 +218,7 @@ void HttpServer::completion(const httplib::Request& req, httplib::Response& res)
     }
     ActiveResponse active(active_);
     const std::string text = wait_text(*job, watch(req));
-    res.set_content(dump(text_completion(id, text, job->finish_reason, job->usage)),
+    res.set_content(dump_json(text_completion(id, text, job->finish_reason, job->usage)),
                     "application/json");
   });
 }

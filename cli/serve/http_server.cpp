@@ -15,7 +15,7 @@ namespace {
 
 void send_error(httplib::Response& res, const ApiError& e) {
   res.status = e.status;
-  res.set_content(dump(error_json(e)), "application/json");
+  res.set_content(dump_json(error_json(e)), "application/json");
 }
 
 // Compares without an early exit, so that the time taken says nothing about the key.
@@ -151,7 +151,7 @@ void HttpServer::routes() {
                      {"object", "model"},
                      {"created", unix_time()},
                      {"owned_by", "rotary"}};
-    res.set_content(dump(Json{{"object", "list"}, {"data", Json::array({model})}}),
+    res.set_content(dump_json(Json{{"object", "list"}, {"data", Json::array({model})}}),
                     "application/json");
   };
   http_->Get("/v1/models", models);

@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include <nlohmann/json.hpp>
+#include "base/json.h"
 
 #include "cli/serve/generation_worker.h"
 #include "loader/tokenizer/chat_template.h"

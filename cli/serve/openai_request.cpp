@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "base/error.h"
 #include "cli/serve/api_error.h"
 
 namespace rotary::serve {
@@ -226,15 +227,9 @@ void parse_tools(const Json& o, ChatRequest& r) {
 
 Json parse_body(std::string_view body) {
   try {
-    return Json::parse(body, [](int depth, Json::parse_event_t, Json&) {
-      if (depth > kMaxDepth)
-        throw ApiError(400, "the body nests deeper than " + std::to_string(kMaxDepth) + " levels",
-                       "invalid_request_error", "invalid_json");
-      return true;
-    });
-  } catch (const Json::exception& e) {
-    throw ApiError(400, std::string("the body is not valid JSON: ") + e.what(),
-                   "invalid_request_error", "invalid_json");
+    return parse_json(body, "the body", kMaxDepth);
+  } catch (const Error& e) {
+    throw ApiError(400, e.what(), "invalid_request_error", "invalid_json");
   }
 }
 

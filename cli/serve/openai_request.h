@@ -10,13 +10,11 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "base/json.h"
 
 #include "runtime/sampling/sampler.h"
 
 namespace rotary::serve {
-
-using Json = nlohmann::ordered_json;
 
 // What both endpoints share: sampling, length, stop strings, streaming.
 struct GenerationRequest {

@@ -126,12 +126,8 @@ Json error_json(const ApiError& e) {
                 {"code", e.code}}}};
 }
 
-std::string dump(const Json& v) {
-  return v.dump(-1, ' ', false, Json::error_handler_t::replace);
-}
-
 std::string sse_event(const Json& v) {
-  return "data: " + dump(v) + "\n\n";
+  return "data: " + dump_json(v) + "\n\n";
 }
 
 }  // namespace rotary::serve

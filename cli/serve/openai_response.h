@@ -9,14 +9,12 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "base/json.h"
 
 #include "cli/serve/api_error.h"
 #include "cli/serve/output_parser.h"
 
 namespace rotary::serve {
-
-using Json = nlohmann::ordered_json;
 
 // What one request cost.
 struct Usage {
@@ -58,8 +56,6 @@ Json usage_chunk(const ResponseId& r, const char* object, const Usage& u);
 
 Json error_json(const ApiError& e);
 
-// JSON text with malformed UTF-8 replaced by U+FFFD.
-std::string dump(const Json& v);
 // One server-sent event: "data: JSON\n\n".
 std::string sse_event(const Json& v);
 inline constexpr std::string_view kSseDone = "data: [DONE]\n\n";

@@ -6,35 +6,23 @@ namespace rotary::serve {
 
 namespace {
 
-using Json = nlohmann::ordered_json;
-
 std::string_view trim(std::string_view s) {
   const size_t b = s.find_first_not_of(" \t\r\n");
   if (b == std::string_view::npos) return {};
   return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
 }
 
-std::optional<Json> try_parse(std::string_view s) {
-  Json v = Json::parse(s, nullptr, /*allow_exceptions=*/false);
-  if (v.is_discarded()) return std::nullopt;
-  return v;
-}
-
-std::string dump(const Json& v) {
-  return v.dump(-1, ' ', false, Json::error_handler_t::replace);
-}
-
 // Qwen3: {"name": ..., "arguments": {...} or "{...}"}.
 std::optional<ToolCall> parse_json_call(std::string_view body) {
-  const auto v = try_parse(body);
+  const auto v = try_parse_json(body);
   if (!v || !v->is_object() || !v->contains("name") || !(*v)["name"].is_string())
     return std::nullopt;
   ToolCall call{(*v)["name"].get<std::string>(), "{}"};
   if (v->contains("arguments")) {
     const Json& a = (*v)["arguments"];
     if (a.is_object())
-      call.arguments = dump(a);
-    else if (a.is_string() && try_parse(a.get<std::string>()).value_or(Json()).is_object())
+      call.arguments = dump_json(a);
+    else if (a.is_string() && try_parse_json(a.get<std::string>()).value_or(Json()).is_object())
       call.arguments = a.get<std::string>();
     else if (!a.is_null())
       return std::nullopt;
@@ -85,11 +73,11 @@ std::optional<ToolCall> parse_xml_call(std::string_view body, const Json& tools)
         strip_one_newline(rest.substr(key_end + 1, value_end - key_end - 1));
     const std::string type = parameter_type(tools, name, key);
     std::optional<Json> typed;
-    if (!type.empty() && type != "string") typed = try_parse(value);
+    if (!type.empty() && type != "string") typed = try_parse_json(value);
     args[key] = typed ? *typed : Json(std::string(value));
     rest.remove_prefix(value_end + kParameterEnd.size());
   }
-  return ToolCall{name, dump(args)};
+  return ToolCall{name, dump_json(args)};
 }
 
 }  // namespace

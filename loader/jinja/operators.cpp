@@ -290,7 +290,10 @@ Value from_json(const nlohmann::ordered_json& j) { return from_json_at(j, 1); }
 
 namespace {
 
-struct JsonWriter {
+// `tojson` writes as Python's json.dumps does (Jinja2's reference filter), byte for byte: its
+// separators, \uXXXX escapes with ensure_ascii, float repr. nlohmann's dump() formats all three
+// differently, so Jinja values get this writer; parsing is nlohmann's (base/json.h).
+struct PythonJsonWriter {
   std::string indent;  // per level; used when `pretty`
   bool pretty = false;
   bool ascii = false;
@@ -308,7 +311,7 @@ struct JsonWriter {
   void value(const Value& v, size_t level);
 };
 
-void JsonWriter::string(std::string_view s) {
+void PythonJsonWriter::string(std::string_view s) {
   out += '"';
   for (size_t i = 0; i < s.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
@@ -345,7 +348,7 @@ void JsonWriter::string(std::string_view s) {
   out += '"';
 }
 
-std::string JsonWriter::key_text(const Value& k) {
+std::string PythonJsonWriter::key_text(const Value& k) {
   switch (k.kind()) {
     case Kind::String: return k.str();
     case Kind::Bool: return k.as_bool() ? "true" : "false";
@@ -356,7 +359,7 @@ std::string JsonWriter::key_text(const Value& k) {
   }
 }
 
-void JsonWriter::value(const Value& v, size_t level) {
+void PythonJsonWriter::value(const Value& v, size_t level) {
   budget.step();
   budget.check_size(out.size());
   DepthGuard guard(budget);
@@ -416,7 +419,7 @@ void JsonWriter::value(const Value& v, size_t level) {
 std::string to_json(const Value& v, const Value& indent, const std::string& item_sep,
                     const std::string& key_sep, bool sort_keys, bool ensure_ascii,
                     Budget& budget) {
-  JsonWriter w{{}, false, ensure_ascii, item_sep, key_sep, sort_keys, budget, {}};
+  PythonJsonWriter w{{}, false, ensure_ascii, item_sep, key_sep, sort_keys, budget, {}};
   if (indent.is_string()) {
     w.pretty = true;
     w.indent = indent.str();

@@ -10,8 +10,6 @@ namespace rotary {
 
 namespace {
 
-using Json = nlohmann::ordered_json;
-
 // The error of the engine, said to come from the chat template.
 [[noreturn]] void rethrow_as_template_error(const Error& e) {
   throw Error(e.kind(), std::string("chat template: ") + e.what());
@@ -66,7 +64,8 @@ std::string ChatTemplate::render(const Json& messages, const Json& tools, const 
     if (!m.is_object())
       throw Error(ErrorKind::InvalidArgument,
                   "chat template: every message must be a JSON object (with a role and a "
-                  "content), not " + m.dump(-1, ' ', false, Json::error_handler_t::replace));
+                  "content), not " +
+                      dump_json(m));
   }
   require(tools.is_null() || tools.is_array(), ErrorKind::InvalidArgument,
           "chat template: the tools must be a JSON array");

@@ -146,14 +146,27 @@ std::string MemoryPlan::describe() const {
   return o.str();
 }
 
-void MemoryPlan::write_json(JsonWriter& w) const {
-  w.begin_object().field("budget", budget).field("dense", dense).field("kv_cache", kv).field("recurrent", recurrent);
-  w.field("activations", scratch).field("slot_bytes", slot_bytes).field("slots", slots).field("pool", pool);
-  w.field("min_slots", min_slots).field("all_experts", all_experts).field("resident_fraction", resident_fraction());
-  w.field("total", total()).field("staging_host", staging).field("ctx", ctx).field("prefill_chunk", prefill_chunk);
-  w.field("kv_type", ops::to_string(kv_type)).field("kv_type_k", ops::to_string(kv_type.k));
-  w.field("kv_type_v", ops::to_string(kv_type.v)).field("kv_bytes_per_token", kv_per_token);
-  w.field("residency", in_place ? "in-place" : "copy").end_object();
+Json MemoryPlan::to_json() const {
+  return {{"budget", budget},
+          {"dense", dense},
+          {"kv_cache", kv},
+          {"recurrent", recurrent},
+          {"activations", scratch},
+          {"slot_bytes", slot_bytes},
+          {"slots", slots},
+          {"pool", pool},
+          {"min_slots", min_slots},
+          {"all_experts", all_experts},
+          {"resident_fraction", resident_fraction()},
+          {"total", total()},
+          {"staging_host", staging},
+          {"ctx", ctx},
+          {"prefill_chunk", prefill_chunk},
+          {"kv_type", ops::to_string(kv_type)},
+          {"kv_type_k", ops::to_string(kv_type.k)},
+          {"kv_type_v", ops::to_string(kv_type.v)},
+          {"kv_bytes_per_token", kv_per_token},
+          {"residency", in_place ? "in-place" : "copy"}};
 }
 
 }  // namespace rotary

@@ -6,14 +6,13 @@
 #include <cstdint>
 #include <string>
 
+#include "base/json_fwd.h"
 #include "loader/gguf_reader.h"
 #include "loader/hparams.h"
 #include "runtime/ops/kv_view.h"
 #include "runtime/vk/caps.h"
 
 namespace rotary {
-
-class JsonWriter;
 
 struct PlanRequest {
   uint64_t budget = 0;        // bytes of VRAM rotary may use
@@ -52,7 +51,7 @@ struct MemoryPlan {
   uint64_t total() const { return fixed() + pool; }
   double resident_fraction() const { return all_experts ? static_cast<double>(slots) / all_experts : 0; }
   std::string describe() const;
-  void write_json(JsonWriter& w) const;
+  Json to_json() const;
 };
 
 // Throws Error(Budget) naming every part and what to change when the fixed part plus one layer's

@@ -221,43 +221,58 @@ std::string queue_flags(VkQueueFlags f) {
 }
 }  // namespace
 
-void write_caps_json(JsonWriter& w, const DeviceCaps& c) {
-  w.begin_object();
-  w.field("index", c.index).field("name", c.name).field("vendor", c.vendor_name());
-  w.field("vendor_id", c.vendor_id).field("device_id", c.device_id).field("type", c.type_name());
-  w.field("api_version", c.api_version_string()).field("driver_name", c.driver_name);
-  w.field("driver_info", c.driver_info).field("driver_version", c.driver_version);
-  w.key("memory_heaps").begin_array();
+Json caps_json(const DeviceCaps& c) {
+  Json j;
+  j["index"] = c.index;
+  j["name"] = c.name;
+  j["vendor"] = c.vendor_name();
+  j["vendor_id"] = c.vendor_id;
+  j["device_id"] = c.device_id;
+  j["type"] = c.type_name();
+  j["api_version"] = c.api_version_string();
+  j["driver_name"] = c.driver_name;
+  j["driver_info"] = c.driver_info;
+  j["driver_version"] = c.driver_version;
+  Json& heaps = j["memory_heaps"] = Json::array();
   for (const auto& h : c.heaps) {
-    w.begin_object().field("size", h.size).field("device_local", h.device_local);
-    w.field("host_visible", h.host_visible);
-    if (c.memory_budget) w.field("budget", h.budget).field("usage", h.usage);
-    w.end_object();
+    Json& x = heaps.emplace_back();
+    x["size"] = h.size;
+    x["device_local"] = h.device_local;
+    x["host_visible"] = h.host_visible;
+    if (c.memory_budget) {
+      x["budget"] = h.budget;
+      x["usage"] = h.usage;
+    }
   }
-  w.end_array();
-  w.field("memory_budget_ext", c.memory_budget).field("unified_memory", c.unified_memory);
-  w.key("queue_families").begin_array();
+  j["memory_budget_ext"] = c.memory_budget;
+  j["unified_memory"] = c.unified_memory;
+  Json& queues = j["queue_families"] = Json::array();
   for (const auto& q : c.queue_families)
-    w.begin_object().field("index", q.index).field("flags", queue_flags(q.flags)).field("count", q.count).end_object();
-  w.end_array();
-  w.field("dedicated_transfer_queue", c.transfer_family >= 0);
-  w.key("subgroup").begin_object().field("size", c.subgroup_size).field("min", c.min_subgroup_size);
-  w.field("max", c.max_subgroup_size).field("size_control", c.subgroup_size_control);
-  w.field("arithmetic", c.subgroup_arithmetic).field("shuffle", c.subgroup_shuffle).end_object();
-  w.key("features").begin_object();
-  w.field("timeline_semaphore", c.timeline_semaphore).field("synchronization2", c.synchronization2);
-  w.field("float16", c.float16).field("int8", c.int8).field("storage_buffer_8bit", c.storage8);
-  w.field("storage_buffer_16bit", c.storage16).field("integer_dot_product", c.integer_dot_product);
-  w.field("cooperative_matrix", c.cooperative_matrix).field("external_memory_host", c.external_memory_host);
-  w.field("push_descriptor", c.push_descriptor).end_object();
-  w.key("limits").begin_object();
-  w.field("max_storage_buffer_range", c.max_storage_buffer_range);
-  w.field("max_compute_shared_memory", c.max_shared_memory);
-  w.field("max_memory_allocation_size", c.max_memory_allocation_size);
-  w.field("min_storage_buffer_offset_alignment", c.min_storage_offset_alignment);
-  w.field("max_workgroup_invocations", c.max_workgroup_invocations);
-  w.field("timestamp_period_ns", static_cast<double>(c.timestamp_period_ns)).end_object();
-  w.end_object();
+    queues.push_back({{"index", q.index}, {"flags", queue_flags(q.flags)}, {"count", q.count}});
+  j["dedicated_transfer_queue"] = c.transfer_family >= 0;
+  j["subgroup"] = {{"size", c.subgroup_size},
+                   {"min", c.min_subgroup_size},
+                   {"max", c.max_subgroup_size},
+                   {"size_control", c.subgroup_size_control},
+                   {"arithmetic", c.subgroup_arithmetic},
+                   {"shuffle", c.subgroup_shuffle}};
+  j["features"] = {{"timeline_semaphore", c.timeline_semaphore},
+                   {"synchronization2", c.synchronization2},
+                   {"float16", c.float16},
+                   {"int8", c.int8},
+                   {"storage_buffer_8bit", c.storage8},
+                   {"storage_buffer_16bit", c.storage16},
+                   {"integer_dot_product", c.integer_dot_product},
+                   {"cooperative_matrix", c.cooperative_matrix},
+                   {"external_memory_host", c.external_memory_host},
+                   {"push_descriptor", c.push_descriptor}};
+  j["limits"] = {{"max_storage_buffer_range", c.max_storage_buffer_range},
+                 {"max_compute_shared_memory", c.max_shared_memory},
+                 {"max_memory_allocation_size", c.max_memory_allocation_size},
+                 {"min_storage_buffer_offset_alignment", c.min_storage_offset_alignment},
+                 {"max_workgroup_invocations", c.max_workgroup_invocations},
+                 {"timestamp_period_ns", static_cast<double>(c.timestamp_period_ns)}};
+  return j;
 }
 
 std::string caps_to_text(const DeviceCaps& c) {

@@ -5,11 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "base/json_fwd.h"
 #include "runtime/vk/vk.h"
-
-namespace rotary {
-class JsonWriter;
-}
 
 namespace rotary::vk {
 
@@ -96,7 +93,7 @@ struct DeviceCaps {
 bool has_device_extension(VkPhysicalDevice pd, const char* name);
 DeviceCaps query_caps(VkPhysicalDevice pd, uint32_t index, uint32_t instance_api_version);
 
-void write_caps_json(JsonWriter& w, const DeviceCaps& caps);
+Json caps_json(const DeviceCaps& caps);
 std::string caps_to_text(const DeviceCaps& caps);
 
 }  // namespace rotary::vk

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "base/json_value.h"
+#include "base/json.h"
 #include "loader/gguf_reader.h"
 #include "loader/hparams.h"
 #include "loader/model_catalog.h"
@@ -24,8 +24,8 @@ std::string write_tiny(const test::TempDir& dir) {
   return path;
 }
 
-JsonValue oracle_json(const std::vector<std::string>& args) {
-  return JsonValue::parse(test::run_oracle(args), "rotary-oracle --json");
+Json oracle_json(const std::vector<std::string>& args) {
+  return parse_json(test::run_oracle(args), "rotary-oracle --json");
 }
 
 }  // namespace
@@ -40,19 +40,19 @@ TEST_CASE(
     return oracle_json({"bench", model, "-p", "8", "-n", "0", "--backend", "vulkan", "--n-cpu-moe",
                         n_cpu_moe, "--memory-only", "--json"});
   };
-  const JsonValue all = memory("0"), none = memory("4");
-  CHECK(all.at("pp_ms").as_array().empty());  // --memory-only times nothing
-  CHECK(!all.at("device").as_string().empty());
+  const Json all = memory("0"), none = memory("4");
+  CHECK(all.at("pp_ms").empty());  // --memory-only times nothing
+  CHECK(!all.at("device").get<std::string>().empty());
   // Moving every routed expert to the host frees exactly their bytes on the device, up to the log's
   // rounding to 0.01 MiB per buffer and a compute buffer a few KiB smaller: 64 KiB.
-  const double freed = all.at("vram_buffers").as_number() - none.at("vram_buffers").as_number();
+  const double freed = all.at("vram_buffers").get<double>() - none.at("vram_buffers").get<double>();
   CHECK(std::fabs(freed - static_cast<double>(w.expert_bytes)) <= 65536);
 
-  const JsonValue cpu =
+  const Json cpu =
       oracle_json({"bench", model, "-p", "0", "-n", "3", "-d", "5", "-r", "2", "--json"});
-  CHECK(cpu.at("depth").as_number() == 5);
-  CHECK(cpu.at("tg_ms").as_array().size() == 2);
-  CHECK(cpu.at("vram_buffers").as_number() == 0);  // the CPU backend has no device buffers
+  CHECK(cpu.at("depth").get<double>() == 5);
+  CHECK(cpu.at("tg_ms").size() == 2);
+  CHECK(cpu.at("vram_buffers").get<double>() == 0);  // the CPU backend has no device buffers
 }
 
 TEST_CASE(
@@ -83,32 +83,33 @@ TEST_CASE(
                                                                "--no-progress"});
   CAPTURE(r.err);
   REQUIRE(r.exit_code == 0);
-  const JsonValue report = JsonValue::parse(r.out, "rotary bench --json");
-  CHECK(report.at("device").at("api_version").as_string().size() >= 5);
+  const Json report = parse_json(r.out, "rotary bench --json");
+  CHECK(report.at("device").at("api_version").get<std::string>().size() >= 5);
   int rotary = 0, vulkan = 0, cpu = 0;
-  for (const JsonValue& x : report.at("results").as_array()) {
-    const std::string engine = x.at("engine").as_string(), backend = x.at("backend").as_string();
+  for (const Json& x : report.at("results")) {
+    const std::string engine = x.at("engine").get<std::string>(),
+                      backend = x.at("backend").get<std::string>();
     CAPTURE(engine);
-    CAPTURE(x.at("check").as_string());
-    CHECK(x.at("tps").as_number() > 0);
+    CAPTURE(x.at("check").get<std::string>());
+    CHECK(x.at("tps").get<double>() > 0);
     if (engine == "rotary") {
       ++rotary;
-      CHECK(x.at("check").as_string() == "ok");
+      CHECK(x.at("check").get<std::string>() == "ok");
       continue;
     }
     // On this model llama.cpp's greedy tokens (CPU, F16 cache) are rotary's.
-    CHECK(x.at("check").as_string() == "ok: same greedy tokens as rotary");
+    CHECK(x.at("check").get<std::string>() == "ok: same greedy tokens as rotary");
     if (backend == "cpu") {
       ++cpu;
       continue;
     }
     ++vulkan;
     // At 25% the experts of some layers stay on the host, and llama.cpp's buffers fit the budget.
-    if (x.at("budget").as_string() == "25%") {
-      CHECK(x.at("n_cpu_moe").as_number() > 0);
-      CHECK(x.at("vram").as_number() <= x.at("budget_bytes").as_number());
+    if (x.at("budget").get<std::string>() == "25%") {
+      CHECK(x.at("n_cpu_moe").get<double>() > 0);
+      CHECK(x.at("vram").get<double>() <= x.at("budget_bytes").get<double>());
     } else {
-      CHECK(x.at("n_cpu_moe").as_number() == 0);
+      CHECK(x.at("n_cpu_moe").get<double>() == 0);
     }
   }
   CHECK(rotary == 4);

@@ -2,7 +2,8 @@
 // on a tiny synth model: health and models, a plain and a streamed chat, a temperature-0 answer
 // equal to `rotary run` on the same rendered prompt, raw completions, four concurrent clients
 // (each answer equal to its answer alone), a client that hangs up mid-stream, a full queue,
-// malformed bodies, a wrong key, and SIGTERM during a stream (exit 0). Run by serve_test.sh.
+// malformed bodies, a wrong key, the warning off loopback, SIGINT, and SIGTERM during a stream
+// (exit 0). Run by serve_test.sh.
 import { spawn, execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import assert from "node:assert/strict";
@@ -67,6 +68,26 @@ await check("a second server on the same port fails", async () => {
   const code = await new Promise((res) => second.on("exit", (c) => res(c)));
   assert.notEqual(code, 0);
   assert.match(err, /cannot listen on 127\.0\.0\.1:\d+/);
+});
+
+// --- Any address but loopback without --api-key draws a warning; SIGINT stops the server with
+// exit 0 (while it loads or once it serves: no token is being generated).
+await check("warning off loopback, SIGINT exits cleanly", async () => {
+  const open = spawn(rotary, ["serve", "-m", model, "--host", "0.0.0.0", "--port", "0", "--no-progress"],
+                     { stdio: ["ignore", "ignore", "pipe"] });
+  let err = "";
+  const code = new Promise((res) => open.on("exit", (c, sig) => res({ c, sig })));
+  await new Promise((res) => {
+    open.stderr.on("data", (d) => {
+      err += d;
+      if (/reachable from other machines/.test(err)) res();
+    });
+    open.on("exit", res);  // never warned: the checks below say so
+  });
+  open.kill("SIGINT");
+  assert.deepEqual(await code, { c: 0, sig: null }, err);
+  assert.match(err, /warning: 0\.0\.0\.0 is reachable from other machines and there is no --api-key/);
+  assert.match(err, /rotary serve: (stopping|stopped while loading the model)/);
 });
 
 // --- A plain chat, and `rotary run` on the prompt the template renders: the same tokens.

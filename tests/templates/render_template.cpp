@@ -13,6 +13,7 @@
 #include <sstream>
 #include <string>
 
+#include "base/json.h"
 #include "loader/jinja/jinja.h"
 
 namespace {
@@ -67,7 +68,7 @@ std::string compare_case(const Template* tmpl, const std::string& parse_error, c
 }
 
 int compare(const std::string& cases_path) {
-  const ordered_json cases = ordered_json::parse(read_file(cases_path));
+  const ordered_json cases = rotary::parse_json(read_file(cases_path), cases_path);
   std::map<std::string, std::pair<std::unique_ptr<Template>, std::string>> templates;
   size_t bad = 0, errors = 0;
   for (const auto& c : cases) {
@@ -109,7 +110,7 @@ int main(int argc, char** argv) {
       return 2;
     }
     const Template t = Template::parse(read_file(argv[1]));
-    const std::string out = t.render(ordered_json::parse(read_file(argv[2])));
+    const std::string out = t.render(rotary::parse_json(read_file(argv[2]), argv[2]));
     std::fwrite(out.data(), 1, out.size(), stdout);
     return 0;
   } catch (const TemplateError& e) {

@@ -1,7 +1,6 @@
 #include <doctest/doctest.h>
 
 #include "base/error.h"
-#include "base/json.h"
 #include "base/units.h"
 
 namespace rotary {
@@ -36,13 +35,6 @@ TEST_CASE("format_bytes") {
   CHECK(format_bytes(1536) == "1.50 KiB");
   CHECK(format_bytes(6764573491ull) == "6.30 GiB");
   CHECK(format_bytes(300ull << 20) == "300.0 MiB");
-}
-
-TEST_CASE("JsonWriter nests, separates and escapes") {
-  JsonWriter w;
-  w.begin_object().field("a", 1).key("b").begin_array().value("x\"y\n").value(true).null().end_array();
-  w.field("c", 0.5).key("d").begin_object().end_object().end_object();
-  CHECK(w.str() == R"({"a":1,"b":["x\"y\n",true,null],"c":0.5,"d":{}})");
 }
 
 TEST_CASE("errors carry a kind, a place and an exit code") {
@@ -96,18 +88,6 @@ TEST_CASE("npy: header is the format's, data round-trips") {
   CHECK(c.rows == 2);
   CHECK(c.data == a.data);
   std::remove(path.c_str());
-}
-
-}  // namespace
-}  // namespace rotary
-
-namespace rotary {
-namespace {
-
-TEST_CASE("JSON strings are valid UTF-8 whatever the bytes") {
-  JsonWriter w;
-  w.begin_object().field("t", std::string_view("ok \xC3\xA9 bad \xFF cut \xE2\x82")).end_object();
-  CHECK(w.str() == "{\"t\":\"ok \xC3\xA9 bad \xEF\xBF\xBD cut \xEF\xBF\xBD\xEF\xBF\xBD\"}");
 }
 
 }  // namespace

@@ -90,9 +90,9 @@ TEST_CASE("run stats: no decode rate from fewer than two generated tokens (no de
   CHECK(!one.generate_tps().has_value());
   CHECK(one.prompt_tps().value() == doctest::Approx(4.0));
   CHECK(one.line().find("decode 1 tokens (no rate: too few tokens)") != std::string::npos);
-  JsonWriter w;
-  write_stats_json(w, one);
-  CHECK(w.str().find("\"generate_tps\":null") != std::string::npos);
+  const Json j = stats_json(one);
+  CHECK(j.at("generate_tps").is_null());
+  CHECK(dump_json(j).find("\"generate_tps\":null") != std::string::npos);
   RunStats three = one;
   three.generated_tokens = 3, three.decode_steps = 2, three.decode_seconds = 0.5;
   CHECK(three.generate_tps().value() == doctest::Approx(4.0));  // steps per second of steps

@@ -200,7 +200,7 @@ TEST_CASE("serve: responses carry usage and timings; events end with [DONE]") {
   CHECK(sse_event(Json{{"a", 1}}) == "data: {\"a\":1}\n\n");
   CHECK(kSseDone == "data: [DONE]\n\n");
   // An answer cut inside a UTF-8 character is written, with U+FFFD.
-  CHECK(dump(Json("ab\xE2\x82")) == "\"ab\xEF\xBF\xBD\"");
+  CHECK(dump_json(Json("ab\xE2\x82")) == "\"ab\xEF\xBF\xBD\"");
   const Json e =
       error_json(ApiError(400, "'top_p' bad", "invalid_request_error", "invalid_value", "top_p"));
   CHECK(e == Json{{"error",

@@ -134,6 +134,14 @@ TEST_CASE("serve: deep nesting is refused without recursion") {
   CHECK(refusal(with("\"metadata\": " + ok)) == "accepted");
 }
 
+TEST_CASE("serve: an object of thousands of members is refused, not read for minutes") {
+  // An ordered object of n members takes n^2/2 comparisons to read (base/json.h).
+  std::string many = "{";
+  for (int i = 0; i < 100000; ++i) many += "\"k" + std::to_string(i) + "\":0,";
+  many += "\"x\":0}";
+  CHECK(refusal(with("\"metadata\": " + many)) == "400  invalid_json");
+}
+
 TEST_CASE("serve: tools and tool_choice") {
   const std::string tools =
       R"("tools": [{"type": "function", "function": {"name": "a", "parameters": {"type": "object"}}},

@@ -127,22 +127,28 @@ void report(const BenchOptions& o, double load_ms, const DeviceMemory& mem, cons
     if (o.generate > 0) std::printf("tg%d: %.2f ± %.2f tok/s\n", o.generate, tg.mean, tg.stddev);
     return;
   }
-  JsonWriter w;
-  w.begin_object().field("backend", backend_name(linked_backend())).field("model", o.model);
-  w.field("n_prompt", static_cast<int64_t>(o.prompt)).field("n_gen", static_cast<int64_t>(o.generate));
-  w.field("repetitions", static_cast<int64_t>(o.repetitions)).field("threads", static_cast<int64_t>(o.threads));
-  w.field("n_cpu_moe", static_cast<int64_t>(o.n_cpu_moe)).field("ubatch", static_cast<int64_t>(o.ubatch));
-  w.field("flash_attn", o.flash_attn).field("kv_type", o.kv_type).field("load_ms", load_ms);
-  w.field("depth", static_cast<int64_t>(o.depth)).field("device", mem.device);
-  w.field("vram_buffers", mem.buffers).field("vram_driver", mem.driver);
-  w.field("pp_tok_s", pp.mean).field("pp_tok_s_stddev", pp.stddev);
-  w.field("tg_tok_s", tg.mean).field("tg_tok_s_stddev", tg.stddev);
-  w.key("pp_ms").begin_array();
-  for (double m : pp_ms) w.value(m);
-  w.end_array().key("tg_ms").begin_array();
-  for (double m : tg_ms) w.value(m);
-  w.end_array().end_object();
-  std::printf("%s\n", w.str().c_str());
+  const Json j = {{"backend", backend_name(linked_backend())},
+                  {"model", o.model},
+                  {"n_prompt", static_cast<int64_t>(o.prompt)},
+                  {"n_gen", static_cast<int64_t>(o.generate)},
+                  {"repetitions", static_cast<int64_t>(o.repetitions)},
+                  {"threads", static_cast<int64_t>(o.threads)},
+                  {"n_cpu_moe", static_cast<int64_t>(o.n_cpu_moe)},
+                  {"ubatch", static_cast<int64_t>(o.ubatch)},
+                  {"flash_attn", o.flash_attn},
+                  {"kv_type", o.kv_type},
+                  {"load_ms", load_ms},
+                  {"depth", static_cast<int64_t>(o.depth)},
+                  {"device", mem.device},
+                  {"vram_buffers", mem.buffers},
+                  {"vram_driver", mem.driver},
+                  {"pp_tok_s", pp.mean},
+                  {"pp_tok_s_stddev", pp.stddev},
+                  {"tg_tok_s", tg.mean},
+                  {"tg_tok_s_stddev", tg.stddev},
+                  {"pp_ms", pp_ms},
+                  {"tg_ms", tg_ms}};
+  std::printf("%s\n", dump_json(j).c_str());
 }
 
 }  // namespace

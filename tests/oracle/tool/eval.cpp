@@ -77,24 +77,17 @@ void print_result(const EvalOptions& o, const std::vector<llama_token>& prompt, 
     std::printf("%s\n", line.c_str());
     return;
   }
-  JsonWriter w;
-  w.begin_object().field("backend", backend_name(linked_backend())).field("model", o.model);
-  w.field("n_vocab", static_cast<int64_t>(vocab));
-  w.key("prompt_tokens").begin_array();
-  for (llama_token t : prompt) w.value(static_cast<int64_t>(t));
-  w.end_array().key("generated_tokens").begin_array();
-  for (llama_token t : gen) w.value(static_cast<int64_t>(t));
-  w.end_array();
-  w.field("positions", static_cast<int64_t>(prompt.size() + gen.size()));
-  w.key("logits");
-  if (o.out.empty()) {
-    w.null();
-  } else {
-    w.value(o.out);
-  }
-  if (!o.dump_dir.empty()) w.field("dumped_tensors", static_cast<uint64_t>(dumped));
-  w.end_object();
-  std::printf("%s\n", w.str().c_str());
+  Json j = {{"backend", backend_name(linked_backend())},
+            {"model", o.model},
+            {"n_vocab", static_cast<int64_t>(vocab)},
+            {"prompt_tokens", Json::array()},
+            {"generated_tokens", Json::array()},
+            {"positions", static_cast<int64_t>(prompt.size() + gen.size())},
+            {"logits", o.out.empty() ? Json(nullptr) : Json(o.out)}};
+  for (llama_token t : prompt) j["prompt_tokens"].push_back(static_cast<int64_t>(t));
+  for (llama_token t : gen) j["generated_tokens"].push_back(static_cast<int64_t>(t));
+  if (!o.dump_dir.empty()) j["dumped_tensors"] = static_cast<uint64_t>(dumped);
+  std::printf("%s\n", dump_json(j).c_str());
 }
 
 }  // namespace

@@ -113,24 +113,19 @@ void TensorDump::save(const ggml_tensor* t) {
 }
 
 void TensorDump::write_index() const {
-  JsonWriter w;
-  w.begin_array();
+  Json j = Json::array();
   for (const Entry& e : entries_) {
-    w.begin_object().field("name", e.name).field("op", e.op).field("type", e.type);
-    w.key("shape").begin_array();
-    for (int64_t d : e.shape) w.value(d);
-    w.end_array();
+    Json& x =
+        j.emplace_back(Json{{"name", e.name}, {"op", e.op}, {"type", e.type}, {"shape", e.shape}});
     if (e.skipped.empty()) {
-      w.field("file", e.file);
+      x["file"] = e.file;
     } else {
-      w.field("skipped", e.skipped);
+      x["skipped"] = e.skipped;
     }
-    w.end_object();
   }
-  w.end_array();
   const std::string path = (std::filesystem::path(dir_) / "index.json").string();
   std::ofstream out(path, std::ios::trunc);
-  out << w.str() << "\n";
+  out << dump_json(j) << "\n";
   require(out.good(), ErrorKind::Io, "cannot write " + path);
 }
 

@@ -40,11 +40,9 @@ void run_tokenize(const TokenizeOptions& o) {
   ModelPtr model = load_model(o.model, {.vocab_only = true});
   const std::vector<llama_token> ids = tokenize_text(model.get(), o.text, o.add_bos, o.parse_special);
   if (o.json) {
-    JsonWriter w;
-    w.begin_array();
-    for (llama_token t : ids) w.value(static_cast<int64_t>(t));
-    w.end_array();
-    std::printf("%s\n", w.str().c_str());
+    Json j = Json::array();
+    for (llama_token t : ids) j.push_back(static_cast<int64_t>(t));
+    std::printf("%s\n", dump_json(j).c_str());
     return;
   }
   std::string line;
