@@ -2,10 +2,12 @@
 # Builds a fuzzer (clang, libFuzzer + AddressSanitizer + UBSan) in its own build tree and runs it
 # over its committed seed corpus for a while. Fails on any crash, sanitizer report or broken
 # property; the failing input is left in BUILD/artifacts/.
-#   scripts/fuzz.sh [--target gguf|jinja] [--seconds N] [--build-dir DIR] [-- extra libFuzzer flags]
+#   scripts/fuzz.sh [--target gguf|jinja|json] [--seconds N] [--build-dir DIR] [-- extra libFuzzer flags]
 # gguf (the default): the GGUF reader, seeds in tests/fuzz/corpus/gguf.
 # jinja: the chat-template engine (parse + render), seeds are the real templates of
 #        tests/templates/corpus.
+# json: what rotary serve reads (request bodies through base/json.h and the OpenAI fields, tool
+#       calls in model output), seeds in tests/fuzz/corpus/json.
 # New inputs the fuzzer finds go to BUILD/corpus/TARGET (never into the committed corpus).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -31,7 +33,8 @@ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DROTARY
 case "$target" in
   gguf) binary=gguf_reader_fuzz; seeds="$root/tests/fuzz/corpus/gguf" ;;
   jinja) binary=jinja_fuzz; seeds="$root/tests/templates/corpus" ;;
-  *) echo "fuzz: unknown target '$target' (gguf, jinja)" >&2; exit 2 ;;
+  json) binary=serve_json_fuzz; seeds="$root/tests/fuzz/corpus/json" ;;
+  *) echo "fuzz: unknown target '$target' (gguf, jinja, json)" >&2; exit 2 ;;
 esac
 cmake --build "$build" -j"$(nproc)" --target "$binary"
 
