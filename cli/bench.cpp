@@ -428,6 +428,7 @@ void add_bench_command(CLI::App& app, Exit& exit) {
       ->capture_default_str();
   cmd->add_flag("--validation", o.gpu.validation,
                 "Enable the Vulkan validation layer (slow; for debugging)");
+  add_kernel_path_flags(cmd, o.matvec_path, o.matmul_path);
   cmd->add_flag("!--no-progress", a->progress, "No progress lines on stderr");
   cmd->callback([a, &exit] {
     a->command = command_line();

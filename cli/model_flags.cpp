@@ -16,6 +16,13 @@ void add_device_flag(CLI::App* cmd, GivenValue& v, const std::string& help) {
   add_given(cmd, "--device", v, help);
 }
 
+void add_kernel_path_flags(CLI::App* cmd, GivenValue& matvec, GivenValue& matmul) {
+  add_given(cmd, "--matvec-path", matvec,
+            "Decode weight kernels: auto, u32 (32-bit loads), u16 (8/16-bit loads), dot (Q8_1 integer dot)");
+  add_given(cmd, "--matmul-path", matmul,
+            "Prefill matmul: auto (scalar), scalar, coopmat (cooperative matrices; not yet run on a device)");
+}
+
 void add_vram_budget_flag(CLI::App* cmd, GivenValue& v, const std::string& help) {
   add_given(cmd, "--vram-budget", v, help);
 }
@@ -38,6 +45,7 @@ void add_model_flags(CLI::App* cmd, RuntimeOptions& o, std::string& model_path) 
   cmd->add_option("--expert-slots", o.model.expert_slots, "Expert slots in VRAM (default: as many as the budget fits)");
   cmd->add_option("--prefill-chunk", o.model.prefill_chunk, "Prompt tokens processed at once")->capture_default_str();
   cmd->add_flag("--validation", o.gpu.validation, "Enable the Vulkan validation layer (slow; for debugging)");
+  add_kernel_path_flags(cmd, o.matvec_path, o.matmul_path);
   cmd->add_flag("--check-ops", o.model.check.enabled,
                 "Check every op against its CPU reference as the model runs; stop at the first that diverges "
                 "(slow; for debugging)");

@@ -16,6 +16,8 @@ void add_model_flags(CLI::App* cmd, RuntimeOptions& o, std::string& model_path);
 // RuntimeOptions::resolve() (or parse_device_index, parse_vram_budget) checks them as it checks
 // ROTARY_DEVICE and ROTARY_VRAM_BUDGET.
 void add_device_flag(CLI::App* cmd, GivenValue& v, const std::string& help);
+// --matvec-path and --matmul-path (runtime/vk/matvec_path.h), parsed by RuntimeOptions::resolve().
+void add_kernel_path_flags(CLI::App* cmd, GivenValue& matvec, GivenValue& matmul);
 void add_vram_budget_flag(CLI::App* cmd, GivenValue& v, const std::string& help);
 // --cache-type-k and --cache-type-v (-ctk, -ctv: llama.cpp's flags); the strings are parsed by
 // resolve_kv_types (runtime/options.h).

@@ -47,6 +47,8 @@ void apply_env_overrides(RuntimeOptions& o) {
   from_env("ROTARY_DEVICE", o.device);
   from_env("ROTARY_VRAM_BUDGET", o.vram_budget);
   from_env("ROTARY_VALIDATION", o.validation);
+  from_env("ROTARY_MATVEC_PATH", o.matvec_path);
+  from_env("ROTARY_MATMUL_PATH", o.matmul_path);
 }
 
 ops::KvTypes resolve_kv_types(const std::string& k, const std::string& v, bool exact) {
@@ -65,6 +67,8 @@ void RuntimeOptions::resolve() {
             validation.describe() + ": give 1 (validation on) or 0 (off)");
     gpu.validation = gpu.validation || validation.text == "1";
   }
+  if (matvec_path.given()) gpu.matvec_path = vk::parse_matvec_path(matvec_path.text, matvec_path.describe());
+  if (matmul_path.given()) gpu.matmul_path = vk::parse_matmul_path(matmul_path.text, matmul_path.describe());
   model.cache.policy = parse_policy(policy);
   model.residency = parse_residency_mode(residency);
   model.kv_type = resolve_kv_types(cache_type_k, cache_type_v, exact);

@@ -4,6 +4,8 @@
 //   ROTARY_DEVICE=I          --device I
 //   ROTARY_VRAM_BUDGET=SIZE  --vram-budget SIZE
 //   ROTARY_VALIDATION=0|1    --validation (Khronos validation + synchronization validation)
+//   ROTARY_MATVEC_PATH=P     --matvec-path P (auto, u32, u16, dot: runtime/vk/matvec_path.h)
+//   ROTARY_MATMUL_PATH=P     --matmul-path P (auto, scalar, coopmat)
 //
 // One rule for every value (docs/cli.md, "Values"): it is checked before anything is loaded, an
 // environment variable exactly as the flag it stands for (an empty one counts as unset), and a
@@ -36,6 +38,8 @@ struct RuntimeOptions {
   GivenValue device;       // parsed into gpu.device_index by resolve()
   GivenValue vram_budget;  // parsed into gpu.vram_budget by resolve()
   GivenValue validation;   // ROTARY_VALIDATION: 0 or 1 (the --validation flag sets gpu.validation)
+  GivenValue matvec_path;  // parsed into gpu.matvec_path by resolve()
+  GivenValue matmul_path;  // parsed into gpu.matmul_path by resolve()
   std::string policy = "lru";
   std::string residency = "auto";
   bool exact = false;       // F32 KV cache: the path that matches llama.cpp to ~1e-4

@@ -9,6 +9,11 @@
 #extension GL_KHR_shader_subgroup_arithmetic : require
 #endif
 
+#if ROTARY_STORAGE16
+#extension GL_EXT_shader_16bit_storage : require
+#extension GL_EXT_shader_8bit_storage : require
+#endif
+
 #include "push.h"
 
 #endif

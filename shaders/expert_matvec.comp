@@ -7,7 +7,8 @@
 // with k the entry's k_index. A workgroup computes ROWS rows of one entry exactly as matvec.comp
 // does, so each entry's bits depend on nothing but its own weights and inputs: the hits and each
 // miss may be computed by separate dispatches, in any order, with identical results.
-// Grid: x = row groups, y = entries.
+// Grid: x = row groups, y = entries. Row groups of LANES invocations as in matvec.comp.
+// Variants: ROTARY_STORAGE16 (8/16-bit loads, quant/load.glsl).
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
 #include "expert_slot.h"
@@ -16,10 +17,18 @@ layout(local_size_x_id = 0) in;
 layout(constant_id = 1) const uint SUBGROUP_MIN = 8;
 layout(constant_id = 2) const uint ROWS = 1;
 layout(constant_id = 3) const uint PAGES = 1;
+layout(constant_id = 4) const uint LANES = 8;  // invocations per row group: a power of two dividing the workgroup
+const uint GROUPS = gl_WorkGroupSize.x / LANES;
 
 // The pages and x are declared twice on one binding: as 32-bit words and as 128-bit vectors.
 layout(std430, binding = 0) readonly buffer Page { uint w[]; } pages[PAGES];
 layout(std430, binding = 0) readonly buffer Page4 { uvec4 w4[]; } pages4[PAGES];
+#if ROTARY_STORAGE16
+layout(std430, binding = 0) readonly buffer Page16 { uint16_t w16[]; } pages16[PAGES];
+layout(std430, binding = 0) readonly buffer Page8 { uint8_t w8[]; } pages8[PAGES];
+uint wload16(uint src, uint i) { return uint(pages16[src].w16[i]); }
+uint wload8(uint src, uint i) { return uint(pages8[src].w8[i]); }
+#endif
 layout(std430, binding = 1) readonly buffer Table { ExpertSlot table[]; };
 layout(std430, binding = 2) readonly buffer X { float x[]; };
 layout(std430, binding = 2) readonly buffer X4 { vec4 x4[]; };
@@ -51,22 +60,23 @@ void main() {
   const uint row0 = gl_WorkGroupID.x * ROWS;
   if (row0 >= p.rows) return;  // whole workgroup
   const uint units = row_units(p.cols);
+  const uint lane = gl_LocalInvocationID.x % LANES, group = gl_LocalInvocationID.x / LANES;
   float acc[RR_N];
   for (uint i = 0u; i < RR_N; ++i) acc[i] = 0.0;
 #if EXPERT_GATE_UP
   const uint xb = p.x_offset;
-  for (uint u = gl_LocalInvocationID.x; u < units; u += gl_WorkGroupSize.x)
+  for (uint u = lane; u < units; u += LANES)
     for (uint r = 0u; r < ROWS; ++r)
-      if (row0 + r < p.rows) {
+      if (r % GROUPS == group && row0 + r < p.rows) {
         const uint rb = (row0 + r) * p.row_bytes;
         acc[r] += unit_dot(e.gate_page, e.gate_offset + rb, u, xb, p.cols);
         acc[ROWS + r] += unit_dot(e.up_page, e.up_offset + rb, u, xb, p.cols);
       }
 #else
   const uint xb = p.x_offset + e.k_index * p.cols;
-  for (uint u = gl_LocalInvocationID.x; u < units; u += gl_WorkGroupSize.x)
+  for (uint u = lane; u < units; u += LANES)
     for (uint r = 0u; r < ROWS; ++r)
-      if (row0 + r < p.rows) acc[r] += unit_dot(e.down_page, e.down_offset + (row0 + r) * p.row_bytes, u, xb, p.cols);
+      if (r % GROUPS == group && row0 + r < p.rows) acc[r] += unit_dot(e.down_page, e.down_offset + (row0 + r) * p.row_bytes, u, xb, p.cols);
 #endif
   rows_reduce(acc);
   const uint r = gl_LocalInvocationID.x;

@@ -42,6 +42,15 @@ struct MatvecPush {
 };
 ROTARY_PUSH_CHECK(MatvecPush)
 
+// quantize_q8_1: blocks [0, blocks) of 32 floats from x[x_offset + 32 b] to Q8_1 blocks of 10
+// words at out[out_offset + 10 b] (quant/dot_q8.glsl)
+struct QuantizeQ8Push {
+  uint blocks;
+  uint x_offset;
+  uint out_offset;
+};
+ROTARY_PUSH_CHECK(QuantizeQ8Push)
+
 // matmul_<type>: y[y_offset + t * y_stride + r] = sum_c W[r][c] * x[x_offset + t * x_stride + c]
 struct MatmulPush {
   uint cols;
@@ -98,6 +107,21 @@ struct CombinePush {
 };
 ROTARY_PUSH_CHECK(CombinePush)
 
+// expert_combine_norm: CombinePush's sum into out, then normed = rms_norm(out) * w per token
+struct CombineNormPush {
+  uint n_embd;
+  uint n_tokens;
+  uint top_k;
+  uint y_offset;
+  uint residual_offset;
+  uint out_offset;
+  uint add_residual;
+  uint w_offset;
+  uint normed_offset;
+  float eps;
+};
+ROTARY_PUSH_CHECK(CombineNormPush)
+
 // expert_route: table[table_first + j] = map[map_first + ids[ids_offset + j]] with k_index = j, j < k
 // (expert_route.comp; offsets in elements: 4-byte ids, 36-byte ExpertSlot entries)
 struct ExpertRoutePush {
@@ -141,6 +165,25 @@ struct RopePush {
   uint y_head_stride;
 };
 ROTARY_PUSH_CHECK(RopePush)
+
+// Per-head RMSNorm then NEOX RoPE (norm_rope.comp): RopePush's layout plus the norm weight and eps
+struct NormRopePush {
+  uint n_tokens;
+  uint n_heads;
+  uint head_dim;
+  uint n_rot;
+  float theta_scale;
+  float eps;
+  uint pos_offset;
+  uint w_offset;
+  uint x_offset;
+  uint x_token_stride;
+  uint x_head_stride;
+  uint y_offset;
+  uint y_token_stride;
+  uint y_head_stride;
+};
+ROTARY_PUSH_CHECK(NormRopePush)
 
 // Row-structured elementwise ops (eltwise.comp): element c of row r reads
 // a[a_offset + r * a_stride + c] and b[...] likewise; y is written the same way.

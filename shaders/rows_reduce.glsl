@@ -2,8 +2,9 @@
 // e.g. ROWS or 2u * ROWS) over a 1-D workgroup. Afterwards every invocation holds the same totals.
 // Call once per kernel, from uniform control flow.
 //
-// With subgroup arithmetic, each subgroup reduces its values and one invocation per subgroup
-// stores the partial; the partials are then added in subgroup order. The shared array holds one
+// With subgroup arithmetic, a workgroup that is one subgroup reduces with subgroupAdd alone (no
+// shared memory, no barrier); otherwise each subgroup reduces its values and one invocation per
+// subgroup stores the partial; the partials are then added in subgroup order. The shared array holds one
 // partial per subgroup for subgroups of at least SUBGROUP_MIN invocations (spec constant 1: the
 // device's minimum subgroup size). Without (_nosg), a shared-memory tree over a power-of-two
 // workgroup. Either way the order of additions is fixed for a given pipeline, so a result never
@@ -16,6 +17,10 @@ const uint RR_SLOTS = (gl_WorkGroupSize.x + SUBGROUP_MIN - 1u) / SUBGROUP_MIN;
 shared float rr_part[RR_N * RR_SLOTS];
 
 void rows_reduce(inout float acc[RR_N]) {
+  if (gl_NumSubgroups == 1u) {  // uniform: the branch and the barrier below stay in uniform flow
+    for (uint r = 0u; r < RR_N; ++r) acc[r] = subgroupAdd(acc[r]);
+    return;
+  }
   for (uint r = 0u; r < RR_N; ++r) {
     const float s = subgroupAdd(acc[r]);
     if (subgroupElect()) rr_part[r * RR_SLOTS + gl_SubgroupID] = s;

@@ -66,6 +66,7 @@ class Bench {
 // Suites (one file each).
 void run_copy(Bench& b);
 void run_matvec(Bench& b);
+void run_matvec_paths(Bench& b);
 void run_matmul(Bench& b);
 void run_attention(Bench& b);
 

@@ -20,6 +20,7 @@ struct Suite {
 constexpr Suite kSuites[] = {
     {"copy", rotary::bench::run_copy},
     {"matvec", rotary::bench::run_matvec},
+    {"matvec-paths", rotary::bench::run_matvec_paths},
     {"matmul", rotary::bench::run_matmul},
     {"attention", rotary::bench::run_attention},
 };

@@ -8,6 +8,7 @@
 #include "runtime/ops/bind.h"
 #include "runtime/ops/experts_internal.h"
 #include "runtime/ops/grid.h"
+#include "runtime/ops/matvec.h"
 #include "runtime/ops/tuning.h"
 #include "runtime/ops/weight_types.h"
 #include "shaders/push.h"
@@ -57,10 +58,11 @@ void expert_matvec(vk::Recorder& rec, const ExpertLayer& layer, const ExpertEntr
   const GgmlType type = gate_up ? layer.gate_up_type : layer.down_type;
   const MatvecTuning t = resolve(tuning.matvec, rec.caps(), row_units(type, pc.cols));
   const uint32_t others = static_cast<uint32_t>(io.size()) + 1;  // the table, then io
+  const vk::MatvecPath path = matvec_path(rec.device(), t.path);
   const vk::Pipeline& p =
-      rec.pipeline({weight_shader(gate_up ? "expert_gate_up" : "expert_down", type),
+      rec.pipeline({matvec_shader(gate_up ? "expert_gate_up" : "expert_down", type, path),
                     {t.workgroup_size, t.subgroup_min, t.rows_per_workgroup,
-                     static_cast<uint32_t>(layer.pages.size())},
+                     static_cast<uint32_t>(layer.pages.size()), t.lanes},
                     1 + others,
                     sizeof(push::ExpertPush),
                     0,

@@ -10,6 +10,7 @@
 #include "runtime/ops/weight_types.h"
 #include "runtime/vk/binding.h"
 #include "shaders/push.h"
+#include "shaders/registry.h"
 
 namespace rotary::ops {
 
@@ -40,6 +41,16 @@ MatmulTuning resolve(const MatmulTuning& tuning, const vk::DeviceCaps& caps, uin
   return t;
 }
 
+std::string matmul_coopmat_shader(GgmlType type) {
+  return weight_shader("matmul_coopmat", type);
+}
+
+vk::MatmulPath matmul_path(const vk::Device& device, vk::MatmulPath tuning_path, GgmlType type) {
+  const vk::MatmulPath requested = tuning_path != vk::MatmulPath::automatic ? tuning_path : device.matmul_path();
+  return vk::resolve_matmul_path(device.caps(), requested,
+                                 shaders::find(matmul_coopmat_shader(type)) != nullptr);
+}
+
 void matmul(vk::Recorder& rec, const WeightView& w, const vk::BufferView& x,
             const vk::BufferView& y, uint32_t n, const MatmulTuning& tuning) {
   const check::OpScope checked(rec, [&] { return check::matmul(w, x, y, n); });
@@ -52,11 +63,16 @@ void matmul(vk::Recorder& rec, const WeightView& w, const vk::BufferView& x,
           "matmul: the weight view is too small");
   require(x.size >= uint64_t{n} * w.cols * 4 && y.size >= uint64_t{n} * w.rows * 4,
           ErrorKind::InvalidArgument, "matmul: x or y is smaller than n rows");
-  const vk::Pipeline& p = rec.pipeline({weight_shader("matmul", w.type),
-                                        {t.workgroup_size(), t.subgroup_min, t.tile_rows,
-                                         t.tile_tokens, t.thread_rows, t.thread_tokens},
-                                        3,
-                                        sizeof(push::MatmulPush)});
+  const bool coop = matmul_path(rec.device(), t.path, w.type) == vk::MatmulPath::coopmat;
+  const uint32_t tile_rows = coop ? 64 : t.tile_rows, tile_tokens = coop ? 64 : t.tile_tokens;
+  const vk::Pipeline& p =
+      coop ? rec.pipeline({matmul_coopmat_shader(w.type), {4 * caps.subgroup_size}, 3,
+                           sizeof(push::MatmulPush), caps.subgroup_size})
+           : rec.pipeline({weight_shader("matmul", w.type),
+                           {t.workgroup_size(), t.subgroup_min, t.tile_rows, t.tile_tokens,
+                            t.thread_rows, t.thread_tokens},
+                           3,
+                           sizeof(push::MatmulPush)});
   // Tokens per dispatch so that x and y pieces stay within one binding.
   const uint64_t limit = t.max_range ? std::min(t.max_range, caps.max_storage_buffer_range)
                                      : caps.max_storage_buffer_range;
@@ -85,8 +101,8 @@ void matmul(vk::Recorder& rec, const WeightView& w, const vk::BufferView& x,
                                 w.cols,
                                 static_cast<uint32_t>(yb.offset + c.first_row),
                                 w.rows};
-      const uint32_t gx = static_cast<uint32_t>((c.rows + t.tile_rows - 1) / t.tile_rows);
-      const uint32_t gy = (tn + t.tile_tokens - 1) / t.tile_tokens;
+      const uint32_t gx = static_cast<uint32_t>((c.rows + tile_rows - 1) / tile_rows);
+      const uint32_t gy = (tn + tile_tokens - 1) / tile_tokens;
       require(gx <= caps.max_workgroup_count[0] && gy <= caps.max_workgroup_count[1],
               ErrorKind::Unsupported,
               "matmul: more row or token tiles than the device's workgroup count limit");

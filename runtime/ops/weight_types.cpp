@@ -24,6 +24,12 @@ bool has_weight_kernels(GgmlType type) {
   return std::find(std::begin(kTypes), std::end(kTypes), type) != std::end(kTypes);
 }
 
+bool has_dot_kernels(GgmlType type) {
+  // ROTARY_DOT_TYPES in shaders/CMakeLists.txt: the quant files with unit_dot_q8.
+  return type == GgmlType::Q4_0 || type == GgmlType::Q8_0 || type == GgmlType::Q4_K ||
+         type == GgmlType::Q6_K;
+}
+
 std::string weight_shader(const char* family, GgmlType type) {
   std::string name = std::string(family) + "_" + std::string(ggml_type_name(type));
   std::transform(name.begin(), name.end(), name.begin(),

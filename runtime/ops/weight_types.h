@@ -13,6 +13,9 @@ namespace rotary::ops {
 std::span<const GgmlType> weight_kernel_types();
 bool has_weight_kernels(GgmlType type);
 
+// Whether the Q8_1 integer-dot matvec kernels exist for `type` (the dot path, matvec_path.h).
+bool has_dot_kernels(GgmlType type);
+
 // "<family>_<type>", e.g. "matvec_q4_k": the shader variant for `type` (lower-case ggml name).
 std::string weight_shader(const char* family, GgmlType type);
 

@@ -93,6 +93,40 @@ void read_features(VkPhysicalDevice pd, DeviceCaps& c) {
   c.synchronization2 = v13 ? f13.synchronization2 : false;
   c.subgroup_size_control = v13 ? (f13.subgroupSizeControl && f13.computeFullSubgroups) : false;
   c.integer_dot_product = dot_ext && fdot.shaderIntegerDotProduct;
+  // With device scope: the kv_store atomics use it, and enabling the model without it makes them invalid.
+  c.vulkan_memory_model = f12.vulkanMemoryModel && f12.vulkanMemoryModelDeviceScope;
+}
+
+// VK_KHR_cooperative_matrix postdates the Vulkan headers rotary builds with (Debian bookworm's
+// 1.3.239), so its property structure and enumerants are spelled out here (Vulkan registry:
+// VkCooperativeMatrixPropertiesKHR, VkComponentTypeKHR FLOAT16 = 0 / FLOAT32 = 1, VkScopeKHR
+// SUBGROUP = 3).
+struct CoopMatPropertiesKHR {
+  VkStructureType sType;
+  void* pNext;
+  uint32_t MSize, NSize, KSize;
+  int32_t AType, BType, CType, ResultType;
+  VkBool32 saturatingAccumulation;
+  int32_t scope;
+};
+constexpr VkStructureType kCoopMatPropertiesType = static_cast<VkStructureType>(1000506001);
+using CoopMatPropertiesFn = VkResult(VKAPI_PTR*)(VkPhysicalDevice, uint32_t*, CoopMatPropertiesKHR*);
+
+bool has_coopmat_f16_16x16x16(VkPhysicalDevice pd) {
+  const VkInstance instance = volkGetLoadedInstance();
+  if (!instance) return false;
+  const auto fn = reinterpret_cast<CoopMatPropertiesFn>(
+      vkGetInstanceProcAddr(instance, "vkGetPhysicalDeviceCooperativeMatrixPropertiesKHR"));
+  if (!fn) return false;
+  uint32_t n = 0;
+  if (fn(pd, &n, nullptr) != VK_SUCCESS) return false;
+  std::vector<CoopMatPropertiesKHR> props(n, CoopMatPropertiesKHR{kCoopMatPropertiesType, nullptr, 0, 0, 0, 0, 0, 0, 0, 0, 0});
+  if (fn(pd, &n, props.data()) != VK_SUCCESS) return false;
+  for (const CoopMatPropertiesKHR& p : props)
+    if (p.MSize == 16 && p.NSize == 16 && p.KSize == 16 && p.AType == 0 && p.BType == 0 && p.CType == 1 &&
+        p.ResultType == 1 && p.scope == 3)
+      return true;
+  return false;
 }
 
 void read_properties(VkPhysicalDevice pd, DeviceCaps& c) {
@@ -112,8 +146,16 @@ void read_properties(VkPhysicalDevice pd, DeviceCaps& c) {
     *tail = &ssc;
     tail = &ssc.pNext;
   }
-  if (c.external_memory_host) *tail = &emh;
+  if (c.external_memory_host) {
+    *tail = &emh;
+    tail = &emh.pNext;
+  }
+  VkPhysicalDeviceShaderIntegerDotProductProperties dotp{
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_INTEGER_DOT_PRODUCT_PROPERTIES};
+  if (c.core13 || has_device_extension(pd, VK_KHR_SHADER_INTEGER_DOT_PRODUCT_EXTENSION_NAME)) *tail = &dotp;
   vkGetPhysicalDeviceProperties2(pd, &p);
+  c.integer_dot_accelerated = dotp.integerDotProduct4x8BitPackedSignedAccelerated &&
+                              dotp.integerDotProduct4x8BitPackedMixedSignednessAccelerated;
   const auto& pr = p.properties;
   c.name = pr.deviceName;
   c.vendor_id = pr.vendorID;
@@ -159,6 +201,7 @@ DeviceCaps query_caps(VkPhysicalDevice pd, uint32_t index, uint32_t instance_api
   c.memory_budget = has_device_extension(pd, VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
   c.external_memory_host = has_device_extension(pd, VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME);
   c.cooperative_matrix = has_device_extension(pd, "VK_KHR_cooperative_matrix");
+  c.coopmat_f16_16x16x16 = c.cooperative_matrix && has_coopmat_f16_16x16x16(pd);
   c.push_descriptor = has_device_extension(pd, VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME);
   if (c.api_version >= VK_API_VERSION_1_2) {
     read_properties(pd, c);
@@ -263,6 +306,8 @@ Json caps_json(const DeviceCaps& c) {
                    {"storage_buffer_8bit", c.storage8},
                    {"storage_buffer_16bit", c.storage16},
                    {"integer_dot_product", c.integer_dot_product},
+                   {"integer_dot_accelerated", c.integer_dot_accelerated},
+                   {"cooperative_matrix_f16_16x16x16", c.coopmat_f16_16x16x16},
                    {"cooperative_matrix", c.cooperative_matrix},
                    {"external_memory_host", c.external_memory_host},
                    {"push_descriptor", c.push_descriptor}};
@@ -307,7 +352,8 @@ std::string caps_to_text(const DeviceCaps& c) {
   o << "  features      timeline " << yn(c.timeline_semaphore) << ", sync2 " << yn(c.synchronization2)
     << ", fp16 " << yn(c.float16) << ", int8 " << yn(c.int8) << ", 8-bit storage " << yn(c.storage8)
     << ", 16-bit storage " << yn(c.storage16) << "\n";
-  o << "                integer dot " << yn(c.integer_dot_product) << ", cooperative matrix "
+  o << "                integer dot " << yn(c.integer_dot_product) << " (accelerated "
+    << yn(c.integer_dot_accelerated) << "), cooperative matrix "
     << yn(c.cooperative_matrix) << ", external host memory " << yn(c.external_memory_host) << "\n";
   o << "  limits        max storage range " << format_bytes(c.max_storage_buffer_range) << ", shared memory "
     << format_bytes(c.max_shared_memory) << ", max allocation " << format_bytes(c.max_memory_allocation_size)

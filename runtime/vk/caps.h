@@ -65,8 +65,16 @@ struct DeviceCaps {
   bool int8 = false;               // shaderInt8
   bool storage8 = false;           // storageBuffer8BitAccess
   bool storage16 = false;          // storageBuffer16BitAccess
-  bool integer_dot_product = false;
+  bool integer_dot_product = false;   // shaderIntegerDotProduct (Vulkan 1.3 or the KHR extension)
+  // integerDotProduct4x8BitPacked{Signed,MixedSignedness}Accelerated: packed 8-bit dot products
+  // run as hardware instructions, not emulated (lavapipe: false).
+  bool integer_dot_accelerated = false;
   bool cooperative_matrix = false; // VK_KHR_cooperative_matrix
+  // ... offering f16 x f16 + f32 -> f32 at M = N = K = 16, subgroup scope (the coopmat matmul)
+  bool coopmat_f16_16x16x16 = false;
+  // vulkanMemoryModel and vulkanMemoryModelDeviceScope (the coopmat matmul's SPIR-V uses the
+  // model; enabled only on devices that can take that path)
+  bool vulkan_memory_model = false;
   bool external_memory_host = false;
   bool push_descriptor = false;
   bool storage_buffer_array_dynamic_indexing = false;

@@ -20,6 +20,8 @@ std::unique_ptr<GpuContext> GpuContext::create(const GpuOptions& options) {
   dopt.index = options.device_index;
   dopt.use_sync2 = options.sync2;
   dopt.use_dedicated_transfer = options.dedicated_transfer;
+  dopt.matvec_path = options.matvec_path;
+  dopt.matmul_path = options.matmul_path;
   c->device_ = Device::create(*c->instance_, dopt);
   const uint64_t budget = options.vram_budget ? options.vram_budget : default_vram_budget(c->device_->caps());
   c->budget_ = std::make_unique<MemoryBudget>(budget);

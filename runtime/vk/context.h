@@ -17,6 +17,8 @@ struct GpuOptions {
   bool subgroup_arith = true;        // false forces the shared-memory reduction variants
   bool sync2 = true;                 // false forces the Vulkan 1.2 barrier and submit path
   bool dedicated_transfer = true;    // false makes uploads use the compute queue
+  MatvecPath matvec_path = MatvecPath::automatic;  // --matvec-path (runtime/vk/matvec_path.h)
+  MatmulPath matmul_path = MatmulPath::automatic;  // --matmul-path (likewise)
 };
 
 class GpuContext {

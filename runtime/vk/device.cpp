@@ -64,6 +64,15 @@ std::unique_ptr<Device> Device::create(const Instance& instance, const DeviceOpt
   self->caps_ = all[index];
   const DeviceCaps& c = self->caps_;
   self->sync2_ = options.use_sync2 && c.synchronization2;
+  const std::string no_path = matvec_path_unsupported(c, options.matvec_path);
+  require(no_path.empty(), ErrorKind::Unsupported,
+          std::string("matvec path ") + matvec_path_name(options.matvec_path) + " on " + c.name + ": " + no_path);
+  self->matvec_path_ = options.matvec_path;
+  if (options.matmul_path == MatmulPath::coopmat) {
+    const std::string why = coopmat_unsupported(c);
+    require(why.empty(), ErrorKind::Unsupported, "matmul path coopmat on " + c.name + ": " + why);
+  }
+  self->matmul_path_ = options.matmul_path;
   self->memory_budget_ = c.memory_budget;
   self->external_memory_host_ = c.external_memory_host;
 
@@ -119,6 +128,31 @@ std::unique_ptr<Device> Device::create(const Instance& instance, const DeviceOpt
     f13.computeFullSubgroups = c.subgroup_size_control;
     f13.shaderIntegerDotProduct = c.integer_dot_product;
   }
+
+  // Integer dot products on a 1.2 device: the KHR extension and its feature structure.
+  VkPhysicalDeviceShaderIntegerDotProductFeatures fdot{
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_INTEGER_DOT_PRODUCT_FEATURES};
+  if (!c.core13 && c.integer_dot_product) {
+    extensions.push_back(VK_KHR_SHADER_INTEGER_DOT_PRODUCT_EXTENSION_NAME);
+    fdot.shaderIntegerDotProduct = VK_TRUE;
+    f12.pNext = &fdot;
+  }
+
+  // VK_KHR_cooperative_matrix (the coopmat matmul), its feature structure spelled out: the headers
+  // rotary builds with predate it (caps.cpp).
+  struct CoopMatFeaturesKHR {
+    VkStructureType sType;
+    void* pNext;
+    VkBool32 cooperativeMatrix;
+    VkBool32 cooperativeMatrixRobustBufferAccess;
+  } fcoop{static_cast<VkStructureType>(1000506000), nullptr, VK_TRUE, VK_FALSE};
+  if (c.coopmat_f16_16x16x16) {
+    extensions.push_back("VK_KHR_cooperative_matrix");
+    fcoop.pNext = f.pNext;
+    f.pNext = &fcoop;
+  }
+  // Only for the coopmat matmul (its SPIR-V declares the Vulkan memory model), with device scope.
+  f12.vulkanMemoryModel = f12.vulkanMemoryModelDeviceScope = c.coopmat_f16_16x16x16 && c.vulkan_memory_model;
 
   VkDeviceCreateInfo info{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
   info.pNext = &f;

@@ -7,6 +7,7 @@
 
 #include "runtime/vk/caps.h"
 #include "runtime/vk/instance.h"
+#include "runtime/vk/matvec_path.h"
 #include "runtime/vk/queue.h"
 
 namespace rotary::vk {
@@ -15,6 +16,8 @@ struct DeviceOptions {
   int index = -1;                   // -1: discrete, then integrated, then virtual, then CPU
   bool use_sync2 = true;            // false forces the Vulkan 1.2 barrier/submit path
   bool use_dedicated_transfer = true;
+  MatvecPath matvec_path = MatvecPath::automatic;  // forced when not automatic (checked at creation)
+  MatmulPath matmul_path = MatmulPath::automatic;  // likewise
 };
 
 // Why a device cannot run rotary, or "" when it can.
@@ -33,6 +36,11 @@ class Device {
   VkPhysicalDevice physical() const { return physical_; }
   const DeviceCaps& caps() const { return caps_; }
   bool sync2() const { return sync2_; }
+  // The matvec path every decode weight kernel takes unless its tuning says otherwise
+  // (DeviceOptions::matvec_path; automatic: chosen per weight type from caps()).
+  MatvecPath matvec_path() const { return matvec_path_; }
+  // The prefill matmul's path unless its tuning says otherwise (DeviceOptions::matmul_path).
+  MatmulPath matmul_path() const { return matmul_path_; }
   bool memory_budget() const { return memory_budget_; }
   bool external_memory_host() const { return external_memory_host_; }
   VkPipelineCache pipeline_cache() const { return pipeline_cache_.get(); }
@@ -58,6 +66,8 @@ class Device {
   VkDevice device_ = VK_NULL_HANDLE;
   DeviceCaps caps_;
   bool sync2_ = false;
+  MatvecPath matvec_path_ = MatvecPath::automatic;
+  MatmulPath matmul_path_ = MatmulPath::automatic;
   bool memory_budget_ = false;
   bool external_memory_host_ = false;
   bool dedicated_transfer_ = false;

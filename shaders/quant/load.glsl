@@ -13,6 +13,25 @@
 #ifndef ROTARY_QUANT_LOAD_GLSL
 #define ROTARY_QUANT_LOAD_GLSL
 
+#if ROTARY_STORAGE16
+// The u16 variants (8/16-bit storage): the kernel also defines
+//   uint wload16(uint src, uint half);  16-bit unit `half` of the source (the same binding as uint16_t[])
+//   uint wload8(uint src, uint byte);   byte `byte` (as uint8_t[])
+// so that data on 2-byte boundaries (Q4_0, Q8_0, Q6_K blocks) is read with two 16-bit loads and
+// odd bytes with 8-bit loads instead of two words and a funnel shift.
+uint load_u32(uint src, uint byte) {
+  if ((byte & 3u) == 0u) return wload(src, byte >> 2);
+  if ((byte & 1u) == 0u) return wload16(src, byte >> 1) | (wload16(src, (byte >> 1) + 1u) << 16);
+  return wload8(src, byte) | (wload16(src, (byte + 1u) >> 1) << 8) | (wload8(src, byte + 3u) << 24);
+}
+
+uint load_u16(uint src, uint byte) {
+  if ((byte & 1u) == 0u) return wload16(src, byte >> 1);
+  return wload8(src, byte) | (wload8(src, byte + 1u) << 8);
+}
+
+uint load_u8(uint src, uint byte) { return wload8(src, byte); }
+#else
 // The 4 bytes at `byte`, little-endian.
 uint load_u32(uint src, uint byte) {
   const uint i = byte >> 2;
@@ -28,14 +47,15 @@ uint load_u16(uint src, uint byte) {
   return load_u32(src, byte) & 0xFFFFu;
 }
 
+uint load_u8(uint src, uint byte) { return (wload(src, byte >> 2) >> ((byte & 3u) << 3)) & 0xFFu; }
+#endif
+
 // 16 bytes at `byte`: one 128-bit load when they are 16-byte aligned (Q4_K, Q5_K and IQ4_XS
 // rows of an aligned tensor), else four loads.
 uvec4 load_u32x4(uint src, uint byte) {
   if ((byte & 15u) == 0u) return wload4(src, byte >> 4);
   return uvec4(load_u32(src, byte), load_u32(src, byte + 4u), load_u32(src, byte + 8u), load_u32(src, byte + 12u));
 }
-
-uint load_u8(uint src, uint byte) { return (wload(src, byte >> 2) >> ((byte & 3u) << 3)) & 0xFFu; }
 
 float load_f16(uint src, uint byte) { return unpackHalf2x16(load_u16(src, byte)).x; }
 

@@ -34,3 +34,18 @@ void chunk_decode(uint src, uint row, uint c, uint cols, out float v[32]) {
 }
 
 void unit_decode(uint src, uint row, uint u, uint cols, out float v[UNIT_ELEMS]) { chunk_decode(src, row, u, cols, v); }
+
+#if MATVEC_DOT
+// x quants of block u: words j (low nibbles: elements 4j..) and 4 + j (high: 16 + 4j..).
+float unit_dot_q8(uint src, uint row, uint u, uint xb) {
+  const uint bb = row + u * BLOCK_BYTES;
+  const uvec4 q = load_u32x4(src, bb + 2u);
+  int s = 0;
+  [[unroll]] for (uint j = 0u; j < 4u; ++j) {
+    s += dot4x8(q[j] & 0x0F0F0F0Fu, xq_word(xb, u, j));
+    s += dot4x8((q[j] >> 4) & 0x0F0F0F0Fu, xq_word(xb, u, 4u + j));
+  }
+  const vec2 ds = xq_ds(xb, u);
+  return load_f16(src, bb) * (ds.x * float(s) - 8.0 * ds.y);
+}
+#endif

@@ -80,3 +80,31 @@ void chunk_decode(uint src, uint row, uint c, uint cols, out float v[32]) {
     }
   }
 }
+
+#if MATVEC_DOT
+// Unit u (half hf, l = 8 lr .. 8 lr + 7): group g is elements 128 hf + 32 g + 8 lr + (0..7) of
+// its super-block, i.e. x block 8 sb + 4 hf + g, quant words 2 lr and 2 lr + 1. The 6-bit values
+// are packed as bytes 0..63 and the offset 32 applied through the sum of the x quants.
+float unit_dot_q8(uint src, uint row, uint u, uint xb) {
+  const uint hf = (u >> 2) & 1u, lr = u & 3u;
+  const uint bb = row + (u >> 3) * BLOCK_BYTES;
+  const uint la = bb + 64u * hf + 8u * lr, hq = bb + 128u + 32u * hf + 8u * lr;
+  const uvec2 sw = uvec2(load_u32(src, bb + 192u + 8u * hf), load_u32(src, bb + 196u + 8u * hf));
+  const uvec2 qa = uvec2(load_u32(src, la), load_u32(src, la + 4u));
+  const uvec2 qb = uvec2(load_u32(src, la + 32u), load_u32(src, la + 36u));
+  const uvec2 qh = uvec2(load_u32(src, hq), load_u32(src, hq + 4u));
+  const uint b0 = 8u * (u >> 3) + 4u * hf;
+  float s = 0.0;
+  [[unroll]] for (uint g = 0u; g < 4u; ++g) {
+    int si = 0;
+    [[unroll]] for (uint j = 0u; j < 2u; ++j) {
+      const uint l4 = (((g & 1u) != 0u ? qb[j] : qa[j]) >> (4u * (g >> 1))) & 0x0F0F0F0Fu;
+      const uint h2 = ((qh[j] >> (2u * g)) & 0x03030303u) << 4;
+      const uint xw = xq_word(xb, b0 + g, 2u * lr + j);
+      si += dot4x8(l4 | h2, xw) - 32 * sum4x8(xw);
+    }
+    s += float(q6_scale(sw, lr, g)) * xq_ds(xb, b0 + g).x * float(si);
+  }
+  return load_f16(src, bb + 208u) * s;
+}
+#endif

@@ -34,3 +34,15 @@ void unit_decode(uint src, uint row, uint u, uint cols, out float v[UNIT_ELEMS])
 void chunk_decode(uint src, uint row, uint c, uint cols, out float v[32]) {
   q8_0_values(src, row + c * BLOCK_BYTES, 0u, 8u, v);
 }
+
+#if MATVEC_DOT
+// Unit u is half h = u & 1 of block u >> 1: x quant words 4h .. 4h + 3 of that block.
+float unit_dot_q8(uint src, uint row, uint u, uint xb) {
+  const uint b = u >> 1, h = u & 1u;
+  const uint bb = row + b * BLOCK_BYTES;
+  const uvec4 q = load_u32x4(src, bb + 2u + 16u * h);
+  int s = 0;
+  [[unroll]] for (uint j = 0u; j < 4u; ++j) s += dot4x8(q[j], xq_word(xb, b, 4u * h + j));
+  return load_f16(src, bb) * xq_ds(xb, b).x * float(s);
+}
+#endif

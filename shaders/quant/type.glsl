@@ -14,6 +14,10 @@
 //                                         elements [32c, 32c + 32) of the row, 0 past `cols`
 //                                         (matmul tiles), bit-identical as above
 //
+// The dot path (MATVEC_DOT, quant/dot_q8.glsl) adds, in the types that have it (ROTARY_DOT_TYPES
+// in shaders/CMakeLists.txt, ops::has_dot_kernels):
+//   float unit_dot_q8(src, row, u, xb)  unit_dot against activations held as Q8_1 blocks
+//
 // A unit is chosen so that one invocation reads 16-32 contiguous bytes and neighbouring
 // invocations read neighbouring bytes: a workgroup striding over units streams whole blocks.
 // Kernels define `float xload(uint i)` and `vec4 xload4(uint i)` (activation elements i .. i + 3,
@@ -22,6 +26,9 @@
 #define ROTARY_QUANT_TYPE_GLSL
 
 #include "quant/load.glsl"
+#if MATVEC_DOT
+#include "quant/dot_q8.glsl"
+#endif
 
 #if defined(WTYPE_F32)
 #include "quant/f32.glsl"

@@ -71,6 +71,9 @@ for cmd in "run -m $dir/missing.gguf -p hi" "info $model --plan" "chat -m $dir/m
 done
 check_env 2 "ROTARY_VALIDATION=yes: give 1 (validation on) or 0 (off)" ROTARY_VALIDATION=yes \
   run -m "$dir/missing.gguf" -p hi
+check 2 "--matvec-path 'fast': not a matvec path; give auto, u32, u16 or dot" \
+  run -m "$dir/missing.gguf" -p hi --matvec-path fast
+check_env 2 "ROTARY_MATVEC_PATH=u8: not a matvec path" ROTARY_MATVEC_PATH=u8 run -m "$dir/missing.gguf" -p hi
 # An empty variable counts as unset; the flag wins over the variable.
 check_env 2 "cannot open" ROTARY_DEVICE= run -m "$dir/missing.gguf" -p hi
 check_env 2 "cannot open" ROTARY_DEVICE=zz run -m "$dir/missing.gguf" -p hi --device 0

@@ -125,6 +125,14 @@ TEST_CASE_FIXTURE(GpuTest,
   check_every_type_pair(ctx, {.matvec = {.workgroup_size = 64, .rows_per_workgroup = 3}});
 }
 
+// Several row groups per workgroup (16 rows of 2 lanes, 11 rows per workgroup) and 8/16-bit loads.
+TEST_CASE_FIXTURE(GpuTest, "experts (decode): every type, the u16 path, row groups of 2 lanes") {
+  check_every_type_pair(ctx, {.matvec = {.workgroup_size = 32,
+                                         .rows_per_workgroup = 11,
+                                         .lanes = 2,
+                                         .path = vk::MatvecPath::u16}});
+}
+
 TEST_CASE("experts (decode): every type, the no-subgroup variants") {
   auto g = make_gpu({.subgroup_arith = false});
   check_every_type_pair(*g, {});

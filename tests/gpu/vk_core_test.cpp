@@ -10,6 +10,7 @@
 #include "runtime/vk/binding.h"
 #include "runtime/vk/staging.h"
 #include "shaders/push.h"
+#include "runtime/ops/weight_types.h"
 #include "shaders/registry.h"
 #include "tests/gpu/gpu_test.h"
 
@@ -33,14 +34,27 @@ TEST_CASE_FIXTURE(GpuTest, "every embedded shader variant builds a pipeline") {
   // binding or push member missing from the layout is a validation error, a spare one is not.
   const uint32_t bindings = std::min(8u, ctx.caps().max_per_stage_storage_buffers);
   const uint32_t push_bytes = std::min(128u, ctx.caps().max_push_constants);
+  // Variants for optional features build where the device has them: the cooperative-matrix
+  // matmuls (none on lavapipe: they are only checked to be in the build), the dot and u16
+  // matvec paths.
+  const vk::DeviceCaps& caps = ctx.caps();
+  size_t coopmat = 0;
   for (const auto& e : shaders::all()) {
     std::string name = e.name;
     const bool nosg = name.size() > 5 && name.compare(name.size() - 5, 5, "_nosg") == 0;
     if (nosg != !ctx.pipelines().subgroup_arith()) continue;
     if (nosg) name.resize(name.size() - 5);
     INFO(name);
+    if (name.find("coopmat") != std::string::npos) {
+      ++coopmat;
+      CHECK(e.word_count > 5);
+      if (!caps.cooperative_matrix) continue;
+    }
+    if (name.ends_with("_dot") && !caps.integer_dot_product) continue;
+    if (name.ends_with("_u16") && !(caps.storage16 && caps.storage8)) continue;
     CHECK_NOTHROW(ctx.pipelines().get({name, {64}, bindings, push_bytes}));
   }
+  CHECK(coopmat == ops::weight_kernel_types().size());  // matmul_coopmat_<t> for every type
 }
 
 TEST_CASE_FIXTURE(GpuTest, "the budget refuses an allocation past its limit and keeps its count") {
