@@ -1,5 +1,7 @@
 #include "runtime/ops/fused.h"
 
+#include <string>
+
 #include "base/error.h"
 #include "runtime/ops/bind.h"
 #include "runtime/ops/grid.h"
@@ -59,6 +61,23 @@ void norm_rope(vk::Recorder& rec, const vk::BufferView& x, const vk::BufferView&
   const vk::Pipeline& p = rec.pipeline({"norm_rope", {wg}, 4, sizeof(push::NormRopePush)});
   const Grid g = grid_for(caps, s.n_tokens, 1);
   rec.dispatch(p, {bx.binding, bw.binding, bp.binding, by.binding}, pc, g.x, g.y);
+}
+
+void norm_quantize_q8_1(vk::Recorder& rec, const vk::BufferView& x, const vk::BufferView& w, float eps,
+                        uint32_t rows, uint32_t dim, const vk::BufferView& xq, uint32_t workgroup_size) {
+  require(dim > 0 && dim % 32 == 0, ErrorKind::InvalidArgument,
+          "norm_quantize_q8_1: rows of " + std::to_string(dim) + " (needs a positive multiple of 32)");
+  if (rows == 0) return;
+  const vk::DeviceCaps& caps = rec.caps();
+  const uint32_t wg = resolve_workgroup_size(caps, workgroup_size, dim <= 512 ? 64 : 256, "norm_quantize_q8_1");
+  const uint32_t row_words = dim / 32 * 10;
+  const BoundRange bx = bind_elements(caps, x, uint64_t{rows} * dim, "norm_quantize_q8_1 x");
+  const BoundRange bw = bind_elements(caps, w, dim, "norm_quantize_q8_1 weight");
+  const BoundRange bo = bind_elements(caps, xq, uint64_t{rows} * row_words, "norm_quantize_q8_1 out");
+  const vk::Pipeline& p = rec.pipeline({"norm_quantize_q8_1", {wg}, 3, sizeof(push::RmsNormPush)});
+  const push::RmsNormPush pc{rows, dim, bx.offset, dim, bw.offset, bo.offset, row_words, eps};
+  const Grid g = grid_for(caps, rows, 1);
+  rec.dispatch(p, {bx.binding, bw.binding, bo.binding}, pc, g.x, g.y);
 }
 
 }  // namespace rotary::ops

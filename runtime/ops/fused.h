@@ -26,4 +26,11 @@ void norm_rope(vk::Recorder& rec, const vk::BufferView& x, const vk::BufferView&
                const vk::BufferView& positions, const vk::BufferView& y, const RopeShape& shape,
                uint32_t workgroup_size = 0);
 
+// rms_norm then quantize_q8_1 (matvec.h, the dot path) in one dispatch, without writing the
+// normalised rows: `rows` rows of `dim` floats (a positive multiple of 32) in x to rows of Q8_1
+// blocks in xq (q8_1_bytes(dim) each). The bits of rms_norm (`workgroup_size`, 0: its default for
+// rows of dim) then quantize_q8_1.
+void norm_quantize_q8_1(vk::Recorder& rec, const vk::BufferView& x, const vk::BufferView& w, float eps,
+                        uint32_t rows, uint32_t dim, const vk::BufferView& xq, uint32_t workgroup_size = 0);
+
 }  // namespace rotary::ops

@@ -5,6 +5,7 @@
 
 #include "runtime/ops/experts.h"
 #include "runtime/ops/fused.h"
+#include "runtime/ops/matvec.h"
 #include "runtime/ops/norm.h"
 #include "runtime/ops/rope.h"
 #include "runtime/reference/activations.h"
@@ -149,6 +150,37 @@ TEST_CASE_FIXTURE(GpuTest, "norm_rope: the bits of rms_norm then rope_neox") {
                    .y_head_stride = 512},
                   true);
   check_norm_rope(ctx, {.n_tokens = 2, .n_heads = 2, .head_dim = 40, .n_rot = 22, .base = 10000.0f}, true);
+}
+
+}  // namespace
+}  // namespace rotary::test
+
+namespace rotary::test {
+namespace {
+
+// The dot path's input with the norm folded in: the bytes of rms_norm then quantize_q8_1.
+void check_norm_quantize(vk::GpuContext& g, uint32_t rows, uint32_t dim, uint32_t wg) {
+  CAPTURE(rows);
+  CAPTURE(dim);
+  const float eps = 1e-6f;
+  const std::vector<float> x = ref::random_floats(uint64_t{rows} * dim, 31, -5.0f, 5.0f);
+  const std::vector<float> w = ref::random_floats(dim, 32, 0.5f, 1.5f);
+  const uint64_t qbytes = rows * ops::q8_1_bytes(dim);
+  vk::Buffer dx = upload_floats(g, x), dw = upload_floats(g, w), normed = device_buffer(g, x.size() * 4);
+  vk::Buffer fused = device_buffer(g, qbytes), sep = device_buffer(g, qbytes);
+  g.compute().run_now([&](vk::Recorder& rec) {
+    ops::norm_quantize_q8_1(rec, dx.view(), dw.view(), eps, rows, dim, fused.view(), wg);
+    ops::rms_norm(rec, dx.view(), dw.view(), normed.view(), {.rows = rows, .dim = dim, .eps = eps},
+                  {.workgroup_size = wg});
+    rec.compute_barrier();
+    ops::quantize_q8_1(rec, normed.view(), rows * dim, sep.view());
+  });
+  CHECK(same_bits(download_floats(g, fused.view(), qbytes / 4), download_floats(g, sep.view(), qbytes / 4)));
+}
+
+TEST_CASE_FIXTURE(GpuTest, "norm_quantize_q8_1: the bytes of rms_norm then quantize_q8_1") {
+  check_norm_quantize(ctx, 3, 2048, 0);
+  check_norm_quantize(ctx, 2, 96, 8);
 }
 
 }  // namespace
