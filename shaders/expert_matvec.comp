@@ -8,7 +8,9 @@
 // does, so each entry's bits depend on nothing but its own weights and inputs: the hits and each
 // miss may be computed by separate dispatches, in any order, with identical results.
 // Grid: x = row groups, y = entries. Row groups of LANES invocations as in matvec.comp.
-// Variants: ROTARY_STORAGE16 (8/16-bit loads, quant/load.glsl).
+// Variants: ROTARY_STORAGE16 (8/16-bit loads, quant/load.glsl); MATVEC_DOT (x / h given as Q8_1
+// blocks, integer dot products: quant/dot_q8.glsl; x_offset is then in words, and down's h row
+// k starts cols / 32 * 10 words after row k - 1).
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
 #include "expert_slot.h"
@@ -32,6 +34,14 @@ uint wload8(uint src, uint i) { return uint(pages8[src].w8[i]); }
 layout(std430, binding = 1) readonly buffer Table { ExpertSlot table[]; };
 layout(std430, binding = 2) readonly buffer X { float x[]; };
 layout(std430, binding = 2) readonly buffer X4 { vec4 x4[]; };
+#if MATVEC_DOT
+layout(std430, binding = 2) readonly buffer XQ { uint xw[]; };
+uint xq_word(uint xb, uint b, uint j) { return xw[xb + 10u * b + 2u + j]; }
+vec2 xq_ds(uint xb, uint b) { return uintBitsToFloat(uvec2(xw[xb + 10u * b], xw[xb + 10u * b + 1u])); }
+#define UNIT_DOT(src, row, u, xb) unit_dot_q8(src, row, u, xb)
+#else
+#define UNIT_DOT(src, row, u, xb) unit_dot(src, row, u, xb, p.cols)
+#endif
 layout(std430, binding = 3) writeonly buffer Out { float o[]; };
 #if EXPERT_DOWN
 layout(std430, binding = 4) readonly buffer RouteWeights { float route_w[]; };
@@ -69,14 +79,18 @@ void main() {
     for (uint r = 0u; r < ROWS; ++r)
       if (r % GROUPS == group && row0 + r < p.rows) {
         const uint rb = (row0 + r) * p.row_bytes;
-        acc[r] += unit_dot(e.gate_page, e.gate_offset + rb, u, xb, p.cols);
-        acc[ROWS + r] += unit_dot(e.up_page, e.up_offset + rb, u, xb, p.cols);
+        acc[r] += UNIT_DOT(e.gate_page, e.gate_offset + rb, u, xb);
+        acc[ROWS + r] += UNIT_DOT(e.up_page, e.up_offset + rb, u, xb);
       }
 #else
+#if MATVEC_DOT
+  const uint xb = p.x_offset + e.k_index * (p.cols / 32u * 10u);
+#else
   const uint xb = p.x_offset + e.k_index * p.cols;
+#endif
   for (uint u = lane; u < units; u += LANES)
     for (uint r = 0u; r < ROWS; ++r)
-      if (r % GROUPS == group && row0 + r < p.rows) acc[r] += unit_dot(e.down_page, e.down_offset + (row0 + r) * p.row_bytes, u, xb, p.cols);
+      if (r % GROUPS == group && row0 + r < p.rows) acc[r] += UNIT_DOT(e.down_page, e.down_offset + (row0 + r) * p.row_bytes, u, xb);
 #endif
   rows_reduce(acc);
   const uint r = gl_LocalInvocationID.x;

@@ -54,11 +54,11 @@ namespace {
 // The decode kernels: one workgroup per (row group, entry).
 void expert_matvec(vk::Recorder& rec, const ExpertLayer& layer, const ExpertEntries& entries,
                    bool gate_up, std::initializer_list<vk::BufferView> io,
-                   const push::ExpertPush& pc, const ExpertTuning& tuning) {
+                   const push::ExpertPush& pc, const ExpertTuning& tuning, bool dot = false) {
   const GgmlType type = gate_up ? layer.gate_up_type : layer.down_type;
   const MatvecTuning t = resolve(tuning.matvec, rec.caps(), row_units(type, pc.cols));
   const uint32_t others = static_cast<uint32_t>(io.size()) + 1;  // the table, then io
-  const vk::MatvecPath path = matvec_path(rec.device(), t.path);
+  const vk::MatvecPath path = dot ? vk::MatvecPath::dot : matvec_path(rec.device(), t.path);
   const vk::Pipeline& p =
       rec.pipeline({matvec_shader(gate_up ? "expert_gate_up" : "expert_down", type, path),
                     {t.workgroup_size, t.subgroup_min, t.rows_per_workgroup,
@@ -77,6 +77,12 @@ void expert_matvec(vk::Recorder& rec, const ExpertLayer& layer, const ExpertEntr
 
 uint32_t row_bytes32(GgmlType type, uint32_t cols) {
   return static_cast<uint32_t>(*ggml_row_bytes(type, cols));
+}
+
+void check_dot(const vk::DeviceCaps& caps, GgmlType type, const char* op) {
+  require(has_dot_kernels(type), ErrorKind::Unsupported,
+          std::string(op) + ": no dot kernels for weight type " + std::string(ggml_type_name(type)));
+  require(caps.integer_dot_product, ErrorKind::Unsupported, std::string(op) + ": the device has no integer dot product");
 }
 
 }  // namespace
@@ -114,6 +120,36 @@ void expert_down(vk::Recorder& rec, const ExpertLayer& layer, const ExpertEntrie
                             entries.first, top_k,        0,
                             hb.offset,     yb.offset,    wb.offset};
   expert_matvec(rec, layer, entries, false, {hb.binding, yb.binding, wb.binding}, pc, tuning);
+}
+
+void expert_gate_up_q8_1(vk::Recorder& rec, const ExpertLayer& layer, const ExpertEntries& entries,
+                         const vk::BufferView& xq, const vk::BufferView& h, uint32_t top_k,
+                         const ExpertTuning& tuning) {
+  detail::check_layer(rec.caps(), layer, "expert_gate_up_q8_1");
+  check_dot(rec.caps(), layer.gate_up_type, "expert_gate_up_q8_1");
+  if (entries.count == 0) return;
+  const BoundRange xb = bind_elements(rec.caps(), xq, q8_1_bytes(layer.n_embd) / 4, "expert_gate_up_q8_1 x");
+  const BoundRange hb = bind_elements(rec.caps(), h, uint64_t{top_k} * layer.n_ff, "expert_gate_up_q8_1 h");
+  const push::ExpertPush pc{
+      layer.n_embd,  layer.n_ff, row_bytes32(layer.gate_up_type, layer.n_embd),
+      entries.first, top_k,      0,
+      xb.offset,     hb.offset,  0};
+  expert_matvec(rec, layer, entries, true, {xb.binding, hb.binding}, pc, tuning, true);
+}
+
+void expert_down_q8_1(vk::Recorder& rec, const ExpertLayer& layer, const ExpertEntries& entries,
+                      const vk::BufferView& hq, const vk::BufferView& route_weights,
+                      const vk::BufferView& y, uint32_t top_k, const ExpertTuning& tuning) {
+  detail::check_layer(rec.caps(), layer, "expert_down_q8_1");
+  check_dot(rec.caps(), layer.down_type, "expert_down_q8_1");
+  if (entries.count == 0) return;
+  const BoundRange hb = bind_elements(rec.caps(), hq, top_k * q8_1_bytes(layer.n_ff) / 4, "expert_down_q8_1 h");
+  const BoundRange wb = bind_elements(rec.caps(), route_weights, top_k, "expert_down_q8_1 route weights");
+  const BoundRange yb = bind_elements(rec.caps(), y, uint64_t{top_k} * layer.n_embd, "expert_down_q8_1 y");
+  const push::ExpertPush pc{layer.n_ff,    layer.n_embd, row_bytes32(layer.down_type, layer.n_ff),
+                            entries.first, top_k,        0,
+                            hb.offset,     yb.offset,    wb.offset};
+  expert_matvec(rec, layer, entries, false, {hb.binding, yb.binding, wb.binding}, pc, tuning, true);
 }
 
 void expert_combine(vk::Recorder& rec, const vk::BufferView& y, uint32_t n_tokens, uint32_t top_k,

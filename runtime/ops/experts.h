@@ -51,6 +51,16 @@ void expert_down(vk::Recorder& rec, const ExpertLayer& layer, const ExpertEntrie
                  const vk::BufferView& h, const vk::BufferView& route_weights,
                  const vk::BufferView& y, uint32_t top_k, const ExpertTuning& tuning = {});
 
+// The dot path (matvec.h): the same products with the activations as Q8_1 blocks and integer dot
+// products, for layers whose types have dot kernels (has_dot_kernels; Error(Unsupported) else).
+// xq: quantize_q8_1 of x (n_embd); hq: quantize_q8_1 of h as one run of top_k * n_ff values.
+void expert_gate_up_q8_1(vk::Recorder& rec, const ExpertLayer& layer, const ExpertEntries& entries,
+                         const vk::BufferView& xq, const vk::BufferView& h, uint32_t top_k,
+                         const ExpertTuning& tuning = {});
+void expert_down_q8_1(vk::Recorder& rec, const ExpertLayer& layer, const ExpertEntries& entries,
+                      const vk::BufferView& hq, const vk::BufferView& route_weights,
+                      const vk::BufferView& y, uint32_t top_k, const ExpertTuning& tuning = {});
+
 // Prefill: n_tokens tokens with top_k choices each; a choice's slot is token * top_k + k.
 struct ExpertRouting {
   vk::BufferView

@@ -3,9 +3,11 @@
 // at unaligned offsets, the table in an order other than k. The results must not depend on how
 // the table is split into dispatches: the same bits for one dispatch of all entries and for
 // subsets submitted separately in a shuffled order.
+#include <cstring>
 #include <utility>
 
 #include "loader/ggml_types.h"
+#include "runtime/ops/matvec.h"
 #include "runtime/ops/weight_types.h"
 #include "runtime/reference/random_weights.h"
 #include "tests/gpu/expert_util.h"
@@ -169,6 +171,63 @@ TEST_CASE_FIXTURE(GpuTest, "expert_combine adds into the residual in place, in k
   std::vector<float> want(res.size());
   ref::expert_combine(y, tokens, top_k, n, res, want);
   CHECK(same_bits(download_floats(ctx, dres.view(), want.size()), want));
+}
+
+}  // namespace
+}  // namespace rotary::test
+
+namespace rotary::test {
+namespace {
+
+// Q8_1 words (quant/dot_q8.glsl) back to floats: q * d.
+std::vector<float> q8_1_values(vk::GpuContext& g, const vk::Buffer& b, uint32_t n) {
+  const std::vector<float> words = download_floats(g, b.view(), n / 32 * 10);
+  std::vector<float> v(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    int8_t q;
+    std::memcpy(&q, reinterpret_cast<const char*>(words.data() + 10 * (i / 32) + 2) + i % 32, 1);
+    v[i] = static_cast<float>(q) * words[10 * (i / 32)];
+  }
+  return v;
+}
+
+// The dot path: x and h quantised on the GPU (quantize_q8_1), the products judged against the
+// reference on the values as quantised, so each op is judged on its own as in the f32 path.
+TEST_CASE_FIXTURE(GpuTest, "experts (decode): the dot path, Q8_1 activations, every dot type") {
+  for (auto [gu, dn] : {std::pair{GgmlType::Q4_K, GgmlType::Q6_K}, std::pair{GgmlType::Q4_0, GgmlType::Q8_0}}) {
+    CAPTURE(ggml_type_name(gu));
+    CAPTURE(ggml_type_name(dn));
+    const ExpertPool pool = make_pool(ctx, gu, dn, 512, 768, 5, 2, 55);
+    DecodeCase c(ctx, pool, 56);
+    const uint32_t hn = kTopK * pool.n_ff, yn = kTopK * pool.n_embd;
+    vk::Buffer xq = device_buffer(ctx, ops::q8_1_bytes(pool.n_embd)), h = device_buffer(ctx, hn * 4ull),
+               hq = device_buffer(ctx, ops::q8_1_bytes(hn)), y = device_buffer(ctx, yn * 4ull);
+    const ops::ExpertTuning tuning{.matvec = {.workgroup_size = 32, .rows_per_workgroup = 7, .lanes = 8}};
+    ctx.compute().run_now([&](vk::Recorder& rec) {
+      ops::quantize_q8_1(rec, c.dx.view(), pool.n_embd, xq.view());
+      rec.compute_barrier();
+      ops::expert_gate_up_q8_1(rec, pool.layer(), {c.table.view(), 0, kTopK}, xq.view(), h.view(), kTopK, tuning);
+      rec.compute_barrier();
+      ops::quantize_q8_1(rec, h.view(), hn, hq.view());
+      rec.compute_barrier();
+      ops::expert_down_q8_1(rec, pool.layer(), {c.table.view(), 0, kTopK}, hq.view(), c.dw.view(), y.view(), kTopK,
+                            tuning);
+    });
+    const std::vector<float> xv = q8_1_values(ctx, xq, pool.n_embd), hv = q8_1_values(ctx, hq, hn);
+    const std::vector<float> got_h = download_floats(ctx, h.view(), hn), got_y = download_floats(ctx, y.view(), yn);
+    std::vector<float> want(std::max(pool.n_ff, pool.n_embd)), tol(want.size());
+    for (uint32_t i = 0; i < kTopK; ++i) {
+      const uint32_t e = kExperts[i], k = kKIndex[i];
+      CAPTURE(i);
+      gate_up_expectation(pool, e, xv, std::span(want).first(pool.n_ff), std::span(tol).first(pool.n_ff));
+      CHECK(count_outside(std::span(got_h).subspan(uint64_t{k} * pool.n_ff, pool.n_ff),
+                          std::span(want).first(pool.n_ff), std::span(tol).first(pool.n_ff)) == 0);
+      down_expectation(pool, e, std::span(hv).subspan(uint64_t{k} * pool.n_ff, pool.n_ff), c.weights[k],
+                       std::span(want).first(pool.n_embd), std::span(tol).first(pool.n_embd));
+      CHECK(count_outside(std::span(got_y).subspan(uint64_t{k} * pool.n_embd, pool.n_embd),
+                          std::span(want).first(pool.n_embd), std::span(tol).first(pool.n_embd)) == 0);
+    }
+  }
 }
 
 }  // namespace
