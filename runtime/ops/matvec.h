@@ -55,7 +55,7 @@ inline uint64_t q8_1_bytes(uint64_t n) { return n / 32 * 40; }
 // xq = Q8_1(x[0, n)), n a positive multiple of 32: d = max|x| / 127, q = round(x / d).
 void quantize_q8_1(vk::Recorder& rec, const vk::BufferView& x, uint32_t n, const vk::BufferView& xq);
 // y = W dequant(xq) by integer dot products (VK_KHR_shader_integer_dot_product), for the weight
-// types with dot kernels (has_dot_kernels: Q4_0, Q8_0, Q4_K, Q6_K); xq holds w.cols activations
+// types with dot kernels (has_dot_kernels: Q4_0, Q8_0, Q4_K, Q5_K, Q6_K); xq holds w.cols activations
 // as quantize_q8_1 writes them. Throws Error(Unsupported) on other types or devices without
 // integer dot products. Same row chunking and tuning as matvec (tuning.path is ignored).
 void matvec_q8_1(vk::Recorder& rec, const WeightView& w, const vk::BufferView& xq,

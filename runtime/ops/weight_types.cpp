@@ -27,7 +27,7 @@ bool has_weight_kernels(GgmlType type) {
 bool has_dot_kernels(GgmlType type) {
   // ROTARY_DOT_TYPES in shaders/CMakeLists.txt: the quant files with unit_dot_q8.
   return type == GgmlType::Q4_0 || type == GgmlType::Q8_0 || type == GgmlType::Q4_K ||
-         type == GgmlType::Q6_K;
+         type == GgmlType::Q5_K || type == GgmlType::Q6_K;
 }
 
 std::string weight_shader(const char* family, GgmlType type) {

@@ -80,3 +80,29 @@ void chunk_decode(uint src, uint row, uint c, uint cols, out float v[32]) {
     }
   }
 }
+
+#if MATVEC_DOT
+// As Q4_K's unit_dot_q8 with the fifth bits: bit 0 of each qh byte (shifted by 2p) tops the low
+// nibble, bit 1 the high one; values 0..31 as signed bytes.
+float unit_dot_q8(uint src, uint row, uint u, uint xb) {
+  const uint p = (u >> 1) & 3u, h = u & 1u;
+  const uint bb = row + (u >> 3) * BLOCK_BYTES;
+  const uvec4 head = load_u32x4(src, bb);
+  const vec2 dm = unpackHalf2x16(head.x);
+  const uvec2 lo = k_scale_min(head.yzw, 2u * p), hi = k_scale_min(head.yzw, 2u * p + 1u);
+  const uvec4 q = load_u32x4(src, bb + 48u + 32u * p + 16u * h);
+  const uvec4 qh = load_u32x4(src, bb + 16u + 16u * h) >> (2u * p);
+  const uint blo = 8u * (u >> 3) + 2u * p, bhi = blo + 1u;
+  int s_lo = 0, s_hi = 0, x_lo = 0, x_hi = 0;
+  [[unroll]] for (uint j = 0u; j < 4u; ++j) {
+    const uint a = xq_word(xb, blo, 4u * h + j), b = xq_word(xb, bhi, 4u * h + j);
+    s_lo += dot4x8((q[j] & 0x0F0F0F0Fu) | ((qh[j] & 0x01010101u) << 4), a);
+    s_hi += dot4x8(((q[j] >> 4) & 0x0F0F0F0Fu) | ((qh[j] & 0x02020202u) << 3), b);
+    x_lo += sum4x8(a);
+    x_hi += sum4x8(b);
+  }
+  const float d_lo = xq_ds(xb, blo).x, d_hi = xq_ds(xb, bhi).x;
+  return dm.x * (float(lo.x) * d_lo * float(s_lo) + float(hi.x) * d_hi * float(s_hi)) -
+         dm.y * (float(lo.y) * d_lo * float(x_lo) + float(hi.y) * d_hi * float(x_hi));
+}
+#endif

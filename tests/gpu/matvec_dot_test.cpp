@@ -110,7 +110,7 @@ std::vector<GgmlType> dot_types() {
 }
 
 TEST_CASE_FIXTURE(GpuTest, "matvec_q8_1: every dot type, awkward shapes, two tunings") {
-  REQUIRE(dot_types().size() == 4);
+  REQUIRE(dot_types().size() == 5);
   uint64_t seed = 300;
   for (GgmlType type : dot_types()) {
     const uint32_t block = ggml_type_info(type).block_size;
@@ -131,7 +131,7 @@ TEST_CASE("matvec_q8_1: the shared-memory (no subgroup) variants") {
 }
 
 TEST_CASE_FIXTURE(GpuTest, "matvec_q8_1: types without dot kernels are refused") {
-  TestWeight w = make_weight(ctx, GgmlType::Q5_K, 4, 256, 5);
+  TestWeight w = make_weight(ctx, GgmlType::Q3_K, 4, 256, 5);
   vk::Buffer dq = device_buffer(ctx, ops::q8_1_bytes(256)), dy = device_buffer(ctx, 16);
   vk::Recorder rec = ctx.compute().begin();
   CHECK_THROWS_AS(ops::matvec_q8_1(rec, w.view, dq.view(), dy.view()), Error);
