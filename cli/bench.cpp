@@ -15,6 +15,7 @@
 #include "bench/model/harness.h"
 #include "bench/model/model_source.h"
 #include "bench/model/plots.h"
+#include "bench/model/schedule_recording.h"
 #include "cli/commands.h"
 #include "cli/model_flags.h"
 #include "loader/model_catalog.h"
@@ -30,11 +31,12 @@ struct BenchArgs {
   std::vector<std::string> prompts{"512"}, gens{"128"}, depths{"0"}, budgets, policies{"lru"},
       llama, merge;
   uint32_t repetitions = 3, check_tokens = 16, llama_threads = 0, trace_tokens = 0;
-  std::string output = "table", save, plots, oracle, synth_dir, routing_trace, write_trace, project;
+  std::string output = "table", save, plots, oracle, synth_dir, routing_trace, write_trace, simulate;
+  uint32_t simulate_steps = 64, simulate_warmup = 64;
   std::string target_budget;
   bool json = false, csv = false, synthetic_trace = false, progress = true;
   SyntheticTraceParams trace_params;
-  double kernel_efficiency = 0, hidden_upload = 0;
+  double kernel_efficiency = 0;
   bool ctx_given = false, prompts_given = false;
   RuntimeOptions options;
 };
@@ -93,7 +95,12 @@ void print_reports(const std::vector<BenchReport>& reports, const std::string& f
     return;
   }
   if (format == "csv") {
-    std::printf("%s", to_csv(reports).c_str());
+    // The simulations are a table of their own (every row labelled PROJECTION) after the results.
+    bool results = false;
+    for (const BenchReport& r : reports) results = results || !r.results.empty();
+    if (results || std::all_of(reports.begin(), reports.end(), [](const BenchReport& r) { return r.simulations.empty(); }))
+      std::printf("%s", to_csv(reports).c_str());
+    for (const BenchReport& r : reports) std::printf("%s", simulation_csv(r).c_str());
     return;
   }
   std::printf("%s", to_table(reports).c_str());
@@ -101,6 +108,7 @@ void print_reports(const std::vector<BenchReport>& reports, const std::string& f
     if (const std::string ratios = ratio_table(r); !ratios.empty())
       std::printf("\n%s", ratios.c_str());
     if (const std::string p = projection_table(r); !p.empty()) std::printf("\n%s", p.c_str());
+    if (const std::string p = simulation_table(r); !p.empty()) std::printf("\n%s", p.c_str());
   }
   if (!reports.empty())
     std::printf("\nrotary %s, %s; %s\n", reports.front().rotary_version.c_str(),
@@ -185,78 +193,26 @@ uint32_t needed_context(const HarnessOptions& h) {
   return std::max<uint32_t>(need, 64);
 }
 
-double decode_efficiency(const BenchReport& r, const ModelTraffic& traffic) {
-  if (r.copy_gbps <= 0) return 0;
-  double best = 0;
-  for (const BenchResult& x : r.results)
-    if (x.engine == "rotary" && x.test.kind == TestKind::Generate && x.test.depth == 0 &&
-        x.all_experts && x.slots == x.all_experts && x.tps.n)
-      best = std::max(
-          best, (traffic.dense_bytes + traffic.expert_bytes) * x.tps.mean / (r.copy_gbps * 1e9));
-  return best;
-}
-
-ModelTraffic traffic_of(const GgufFile& file, const ModelHparams& h) {
-  std::vector<TensorBytes> tensors;
-  for (const auto& t : file.tensors()) {
-    uint64_t rows = 1;
-    for (size_t i = 1; i < t.shape.size(); ++i) rows *= t.shape[i];
-    tensors.push_back({t.name, t.n_bytes, rows});
-  }
-  return model_traffic(tensors, h.n_layer, h.n_expert, h.n_expert_used);
-}
-
 }  // namespace
 
 namespace {
 
-void add_projections(const BenchArgs& a, RotaryEngine& engine, const GgufFile& file,
-                     const RoutingTrace& trace, const std::string& trace_name,
-                     BenchReport& report) {
-  const ModelHparams& h = engine.hparams();
-  ProjectionRequest q;
-  q.targets = find_targets(a.project);
-  if (!a.target_budget.empty())
-    for (TargetDevice& t : q.targets) t.budget = parse_size(a.target_budget);
-  q.traffic = traffic_of(file, h);
-  q.trace = &trace;
-  q.trace_name = trace_name;
-  const PolicyKind first = parse_policies(a.policies).front();
-  q.policy = first == PolicyKind::Belady ? PolicyKind::LRU : first;
-  const vk::DeviceCaps caps = engine.caps();
-  // The slots a target's budget holds: rotary's plan of the fixed part (throws Error(Budget) when
-  // that does not fit) and its slot size, without this device's binding limits, which are not the
-  // target's (lavapipe binds 8 pages; desktop drivers allow far more than any model needs).
-  q.plan_at = [&file, &h, caps, &a](uint64_t budget) {
-    PlanRequest req;
-    req.budget = budget;
-    req.ctx = a.options.model.ctx;
-    req.kv_type = a.options.model.kv_type;
-    req.prefill_chunk = a.options.model.prefill_chunk;
-    const MemoryPlan p = plan_memory(file, h, caps, req);
-    const uint64_t fit = (budget - p.fixed()) / p.slot_bytes;
-    return PlannedSlots{static_cast<uint32_t>(std::min<uint64_t>(p.all_experts, fit)), p.fixed()};
-  };
-  q.file_bytes = file.file_size();
-
-  report.kernel_efficiency = decode_efficiency(report, q.traffic);
-  if (a.kernel_efficiency > 0) {
-    q.kernel_efficiency = a.kernel_efficiency;
-    q.efficiency_source = "given (--kernel-efficiency)";
-  } else if (report.kernel_efficiency > 0 && caps.type != VK_PHYSICAL_DEVICE_TYPE_CPU) {
-    q.kernel_efficiency = std::min(report.kernel_efficiency, 1.0);
-    q.efficiency_source =
-        "measured here: bytes per token x decode tok/s with every expert resident / copy bandwidth";
-  } else {
-    q.kernel_efficiency = 1.0;
-    q.efficiency_source =
-        caps.type == VK_PHYSICAL_DEVICE_TYPE_CPU
-            ? "1.0, ideal: measured on a CPU device, whose efficiency says nothing of a GPU"
-            : "1.0, ideal: no run here had every expert resident (give --kernel-efficiency)";
-  }
-  q.hidden_upload = a.hidden_upload;
+// --simulate (and --project, its older name): the recorded decode schedule replayed on device
+// models; a full-size file is recorded without executing anything (bench/model/schedule_recording.h).
+void add_simulations(const BenchArgs& a, const GgufFile& file, const RoutingTrace& trace,
+                     const std::string& trace_name, BenchReport& report) {
+  SimulationRequest q;
+  q.devices = find_device_models(a.simulate);
+  if (!a.target_budget.empty()) q.budget = parse_size(a.target_budget);
+  require(a.kernel_efficiency >= 0 && a.kernel_efficiency <= 1, ErrorKind::InvalidArgument,
+          "--kernel-efficiency must be in (0, 1]");
+  q.kernel_efficiency = a.kernel_efficiency;
   q.copy_on_unified = a.options.residency == "copy";
-  report.projections = make_projections(q);
+  q.trace = &trace;
+  q.steps = a.simulate_steps;
+  q.warmup = a.simulate_warmup;
+  report.simulations = simulate_devices(file, a.options, q, report.simulation_method);
+  report.simulation_method += "; trace: " + trace_name;
 }
 
 BenchReport base_report(const BenchArgs& a, RotaryEngine& engine, const GgufFile& file,
@@ -299,14 +255,15 @@ int bench_command(BenchArgs& a) {
   for (const TestSpec& t : h.tests) longest = std::max(longest, t.tokens);
   std::string trace_name;
   std::unique_ptr<RoutingTrace> trace;
-  if (replaying || !a.project.empty() || !a.write_trace.empty())
+  if (!a.simulate.empty()) longest = std::max(longest, a.simulate_warmup + a.simulate_steps);
+  if (replaying || !a.simulate.empty() || !a.write_trace.empty())
     trace = make_trace(a, hp, longest, trace_name);
   if (!a.write_trace.empty()) {
     write_trace(a.write_trace, *trace);
     std::fprintf(stderr, "bench: wrote %s: %s\n", a.write_trace.c_str(), trace_name.c_str());
   }
   h.replay = replaying ? trace.get() : nullptr;
-  if (h.tests.empty() && a.project.empty()) return 0;  // only --write-trace
+  if (h.tests.empty() && a.simulate.empty()) return 0;  // only --write-trace
   if (!h.tests.empty()) validate(h);
 
   RotaryEngine engine(file, a.options,
@@ -329,7 +286,7 @@ int bench_command(BenchArgs& a) {
     llama = std::make_unique<LlamaEngine>(lo, per_layer);
   }
   if (!h.tests.empty()) run_benchmark(engine, llama.get(), h, report);
-  if (!a.project.empty()) add_projections(a, engine, file, *trace, trace_name, report);
+  if (!a.simulate.empty()) add_simulations(a, file, *trace, trace_name, report);
 
   print_reports({report}, format);
   if (!a.save.empty()) write_text(a.save, to_json(report) + "\n");
@@ -404,14 +361,17 @@ void add_bench_command(CLI::App& app, Exit& exit) {
       ->capture_default_str();
   cmd->add_option("--write-trace", a->write_trace,
                   "Write the routing trace used (synthetic or given) to FILE");
-  cmd->add_option("--project", a->project,
-                  "Project to targets: rtx4060-laptop, radeon-780m, steam-deck, arc-140t, all");
+  cmd->add_option("--simulate,--project", a->simulate,
+                  "PROJECTION: replay the recorded decode schedule on device models: rtx4060-laptop, "
+                  "radeon-780m, steam-deck, arc-140t, h100-pcie, h100-sxm, all (list)");
+  cmd->add_option("--simulate-steps", a->simulate_steps, "Decode steps the simulation reports")
+      ->capture_default_str();
+  cmd->add_option("--simulate-warmup", a->simulate_warmup, "Decode steps recorded before them (cache warm-up)")
+      ->capture_default_str();
   cmd->add_option("--target-budget", a->target_budget,
-                  "VRAM the projection gives each target (default: its own)");
+                  "VRAM the simulation gives each device (default: its own)");
   cmd->add_option("--kernel-efficiency", a->kernel_efficiency,
-                  "Projection: fraction of bandwidth kernels reach");
-  cmd->add_option("--hidden-upload", a->hidden_upload,
-                  "Projection: fraction of upload time hidden by compute");
+                  "Simulation: fraction of memory bandwidth kernels reach (default: each device's)");
   add_device_flag(cmd, o.device, "Vulkan device index (rotary devices lists them)");
   cmd->add_option("--ctx", o.model.ctx, "Context length (default: what the longest test needs)")
       ->each([a](const std::string&) { a->ctx_given = true; });

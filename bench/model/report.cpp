@@ -115,6 +115,33 @@ Json projection_json(const Projection& p) {
           {"note", p.note}};
 }
 
+Json simulation_json(const SimulationResult& s) {
+  return {{"kind", "PROJECTION (schedule simulation, not a measurement)"},
+          {"device", s.device},
+          {"device_name", s.device_name},
+          {"budget", s.budget},
+          {"residency", s.residency},
+          {"slots", s.slots},
+          {"hit_rate", s.hit_rate},
+          {"kernel_efficiency", s.kernel_efficiency},
+          {"steps", s.steps},
+          {"tps", s.tps},
+          {"ms_per_token", s.ms},
+          {"kernel_ms", s.kernel_ms},
+          {"upload_wait_ms", s.upload_wait_ms},
+          {"host_gap_ms", s.host_gap_ms},
+          {"cpu_work_ms", s.cpu_work_ms},
+          {"upload_busy_ms", s.upload_busy_ms},
+          {"submits_per_token", s.submits},
+          {"host_waits_per_token", s.host_waits},
+          {"command_buffers_per_token", s.command_buffers},
+          {"dispatches_per_token", s.dispatches},
+          {"barriers_per_token", s.barriers},
+          {"upload_mb_per_token", s.upload_mb},
+          {"dispatch_mb_per_token", s.dispatch_mb},
+          {"note", s.note}};
+}
+
 uint32_t u32(const Json& o, const char* key) {
   return static_cast<uint32_t>(json_number_or(o, key, 0));
 }
@@ -194,6 +221,11 @@ std::string to_json(const BenchReport& r) {
             {"projections", Json::array()}};
   for (const BenchResult& res : r.results) j["results"].push_back(result_json(res));
   for (const Projection& p : r.projections) j["projections"].push_back(projection_json(p));
+  if (!r.simulations.empty()) {
+    j["simulation_method"] = r.simulation_method;
+    j["simulations"] = Json::array();
+    for (const SimulationResult& s : r.simulations) j["simulations"].push_back(simulation_json(s));
+  }
   return dump_json(j);
 }
 

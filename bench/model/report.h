@@ -83,6 +83,24 @@ struct BenchResult {
   bool check_failed() const { return check.rfind("FAILED", 0) == 0; }
 };
 
+// One device model's replay of a recorded decode schedule (`--simulate`): a PROJECTION, never a
+// measurement. Times are per decoded token.
+struct SimulationResult {
+  std::string device;       // the model's key
+  std::string device_name;
+  uint64_t budget = 0;
+  std::string residency;    // the mode the recorded run used
+  uint32_t slots = 0;
+  double hit_rate = 0;      // expert hit rate of the recorded steps
+  double kernel_efficiency = 0;
+  uint64_t steps = 0;       // decode steps replayed (after the warm-up)
+  double tps = 0;
+  double ms = 0, kernel_ms = 0, upload_wait_ms = 0, host_gap_ms = 0, cpu_work_ms = 0, upload_busy_ms = 0;
+  double submits = 0, host_waits = 0, command_buffers = 0, dispatches = 0, barriers = 0;
+  double upload_mb = 0, dispatch_mb = 0;  // MB per token uploaded, and read + written by dispatches
+  std::string note;         // why there is no figure ("does not fit: ..."), else ""
+};
+
 struct BenchReport {
   std::string schema = kReportSchema;
   std::string rotary_version;
@@ -94,6 +112,8 @@ struct BenchReport {
   BenchSettings settings;
   std::vector<BenchResult> results;
   std::vector<Projection> projections;
+  std::vector<SimulationResult> simulations;
+  std::string simulation_method;  // how the schedule was recorded (printed beside the table)
   double copy_gbps = 0;  // the device's measured copy bandwidth (read + write), 0 when not measured
   double kernel_efficiency = 0;  // measured decode efficiency, 0 when not measured
 };
@@ -112,6 +132,9 @@ std::vector<BenchReport> reports_from_csv(const std::string& text, const std::st
 std::string to_table(const std::vector<BenchReport>& reports);
 std::string ratio_table(const BenchReport& report);
 std::string projection_table(const BenchReport& report);
+// `--simulate`: every line labelled PROJECTION.
+std::string simulation_table(const BenchReport& report);
+std::string simulation_csv(const BenchReport& report);
 
 // "2.86 GiB", "312 MiB"; and "8.13M"/"30.5B" parameters.
 std::string format_params(uint64_t params);

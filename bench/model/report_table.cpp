@@ -151,4 +151,51 @@ std::string projection_table(const BenchReport& r) {
   return out;
 }
 
+std::string simulation_table(const BenchReport& r) {
+  if (r.simulations.empty()) return {};
+  TextTable t({"PROJECTION: device (simulated)", ">budget", "residency", ">hit rate", ">t/s", ">ms/token",
+               ">kernels", ">exposed uploads", ">host gaps", ">CPU work", ">uploads MB", ">submits", ">waits",
+               ">dispatches", ">barriers", "note"});
+  for (const SimulationResult& s : r.simulations) {
+    const std::string name = "PROJECTION " + s.device_name;
+    if (!s.note.empty()) {
+      t.add({name, format_bytes(s.budget), "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", s.note});
+      continue;
+    }
+    t.add({name, format_bytes(s.budget), s.residency + (s.slots ? ", " + std::to_string(s.slots) + " slots" : ""),
+           fmt("%.1f%%", 100 * s.hit_rate), fmt("%.1f", s.tps), fmt("%.2f", s.ms), fmt("%.2f", s.kernel_ms),
+           fmt("%.2f", s.upload_wait_ms), fmt("%.2f", s.host_gap_ms), fmt("%.2f", s.cpu_work_ms),
+           fmt("%.1f", s.upload_mb), fmt("%.1f", s.submits), fmt("%.1f", s.host_waits), fmt("%.0f", s.dispatches),
+           fmt("%.0f", s.barriers)});
+  }
+  std::string out = t.str();
+  out += "PROJECTION: times per decoded token from replaying rotary's recorded decode schedule on each device model "
+         "(bench/model/device_models.cpp; kernel efficiency " +
+         fmt("%.2f", r.simulations.front().kernel_efficiency) + "); not a measurement\n";
+  if (!r.simulation_method.empty()) out += "PROJECTION: schedule: " + r.simulation_method + "\n";
+  return out;
+}
+
+std::string simulation_csv(const BenchReport& r) {
+  if (r.simulations.empty()) return {};
+  std::string out =
+      "kind,device,budget,residency,slots,hit_rate,kernel_efficiency,steps,tps,ms_per_token,kernel_ms,"
+      "upload_wait_ms,host_gap_ms,cpu_work_ms,upload_busy_ms,submits_per_token,host_waits_per_token,"
+      "command_buffers_per_token,dispatches_per_token,barriers_per_token,upload_mb_per_token,note\n";
+  for (const SimulationResult& s : r.simulations) {
+    char buf[512];
+    std::snprintf(buf, sizeof buf,
+                  "PROJECTION,%s,%llu,%s,%u,%.4f,%.2f,%llu,%.2f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.2f,%.2f,%.2f,%.1f,%.1f,"
+                  "%.2f,",
+                  s.device.c_str(), static_cast<unsigned long long>(s.budget), s.residency.c_str(), s.slots,
+                  s.hit_rate, s.kernel_efficiency, static_cast<unsigned long long>(s.steps), s.tps, s.ms, s.kernel_ms,
+                  s.upload_wait_ms, s.host_gap_ms, s.cpu_work_ms, s.upload_busy_ms, s.submits, s.host_waits,
+                  s.command_buffers, s.dispatches, s.barriers, s.upload_mb);
+    std::string note = s.note;
+    std::replace(note.begin(), note.end(), ',', ';');
+    out += buf + note + "\n";
+  }
+  return out;
+}
+
 }  // namespace rotary::bench

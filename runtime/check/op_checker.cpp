@@ -87,7 +87,7 @@ std::vector<Bytes> OpChecker::download(vk::Recorder& rec,
   std::vector<uint64_t> offsets;
   for (const vk::BufferView& v : views) {
     offsets.push_back(at);
-    if (v.size) rec.copy(v, readback_.view(at, v.size));
+    if (v.size) rec.read_back(v, readback_.view(at, v.size));
     at += (v.size + 15) & ~uint64_t{15};
   }
   rec.barrier(vk::access::kTransferWrite, vk::access::kHostRead);

@@ -47,8 +47,8 @@ DenseWeights DenseWeights::load(vk::GpuContext& gpu, const GgufFile& file, const
       const uint64_t n = std::min(piece, t.n_bytes - off);
       if (in_batch + n > ring_bytes / 2) flush(false);
       const vk::BufferView s = ring.alloc(n);
-      std::memcpy(s.mapped, t.data.data() + off, n);
-      rec.copy(s, dst.sub(off, n));
+      if (!gpu.device().record_only()) std::memcpy(s.mapped, t.data.data() + off, n);  // nothing will read it
+      rec.upload(s, dst.sub(off, n));
       in_batch += n;
       bar.update(done += n);
     }

@@ -171,7 +171,7 @@ void MoeModel::read_rows(vk::Recorder& rec, uint32_t n, StepResult& out) {
     const uint64_t bytes = uint64_t{rows} * h_.n_vocab * 4;
     record_head(rec, r, rows);
     rec.barrier(vk::access::kComputeWrite, vk::access::kTransferRead);
-    rec.copy(logits_.view(0, bytes), readback_.view(0, bytes));
+    rec.read_back(logits_.view(0, bytes), readback_.view(0, bytes));
     rec.barrier(vk::access::kTransferWrite, vk::access::kHostRead);
     gpu_.compute().queue().wait(gpu_.compute().submit(rec));
     rec = gpu_.compute().begin();
@@ -255,7 +255,7 @@ StepResult MoeModel::finish(vk::Recorder& rec, uint32_t n, const LogitsRequest& 
     record_head(rec, n - 1, 1);
     const uint64_t bytes = uint64_t{h_.n_vocab} * 4;
     rec.barrier(vk::access::kComputeWrite, vk::access::kTransferRead);
-    rec.copy(logits_.view(0, bytes), readback_.view(0, bytes));
+    rec.read_back(logits_.view(0, bytes), readback_.view(0, bytes));
     rec.barrier(vk::access::kTransferWrite, vk::access::kHostRead);
     gpu_.compute().queue().wait(gpu_.compute().submit(rec));
     readback_.invalidate(0, bytes);

@@ -98,7 +98,7 @@ void RoutedMoe::attach(ExpertProvider& experts) {
   std::memcpy(staging.mapped(), map.data(), bytes);
   staging.flush(0, bytes);
   gpu_.compute().run_now([&](vk::Recorder& rec) {
-    rec.copy(staging.view(), slot_map_.view(0, bytes));
+    rec.upload(staging.view(), slot_map_.view(0, bytes));
     rec.barrier(vk::access::kTransferWrite, vk::access::kComputeRead);
   });
 }

@@ -72,7 +72,12 @@ void expert_matvec(vk::Recorder& rec, const ExpertLayer& layer, const ExpertEntr
   require(entries.count <= rec.caps().max_workgroup_count[1], ErrorKind::InvalidArgument,
           "expert kernels: more entries than the workgroup count limit");
   const uint32_t groups = (pc.rows + t.rows_per_workgroup - 1) / t.rows_per_workgroup;
-  rec.dispatch(p, bindings, &pc, sizeof(pc), groups, entries.count);
+  // The entries' matrices (gate and up, or down), not the whole slot pool that is bound.
+  const uint64_t matrices = uint64_t{entries.count} * (gate_up ? 2 : 1);
+  const vk::DispatchCost cost{matrices * pc.rows * pc.row_bytes + uint64_t{entries.count} * pc.cols * 4,
+                              uint64_t{entries.count} * pc.rows * 4,
+                              2.0 * static_cast<double>(matrices) * pc.rows * pc.cols};
+  rec.dispatch(cost, p, bindings, &pc, sizeof(pc), groups, entries.count);
 }
 
 uint32_t row_bytes32(GgmlType type, uint32_t cols) {
@@ -187,7 +192,9 @@ void expert_route(vk::Recorder& rec, const vk::BufferView& ids, uint32_t k, cons
   const vk::Pipeline& p =
       rec.pipeline({"expert_route", {wg, min_subgroup_size(caps)}, 3, sizeof(push::ExpertRoutePush)});
   const push::ExpertRoutePush pc{k, n_experts, ib.offset, map_first, 0};
-  rec.dispatch(p, {ib.binding, map, table}, pc, (k + wg - 1) / wg);
+  // k ids and their k map entries (the whole layer's map is bound).
+  const vk::DispatchCost cost{k * (4 + entry), k * entry, 0};
+  rec.dispatch(cost, p, {ib.binding, map, table}, pc, (k + wg - 1) / wg);
 }
 
 }  // namespace rotary::ops

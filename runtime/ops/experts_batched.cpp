@@ -44,7 +44,12 @@ void expert_matmul(vk::Recorder& rec, const ExpertLayer& layer, const ExpertEntr
   require(entries.count <= caps.max_workgroup_count[2] && gy <= caps.max_workgroup_count[1],
           ErrorKind::InvalidArgument,
           "expert kernels: more entries or pair tiles than the workgroup count limits");
-  rec.dispatch(p, bindings, &push, sizeof(push), gx, gy, entries.count);
+  // The entries' matrices (not the whole bound slot pool), each applied to at most max_pairs tokens.
+  const uint64_t matrices = uint64_t{entries.count} * (gate_up ? 2 : 1);
+  const uint64_t tokens = uint64_t{entries.count} * routing.max_pairs;
+  const vk::DispatchCost cost{matrices * pc.rows * pc.row_bytes + tokens * pc.cols * 4, tokens * pc.rows * 4,
+                              2.0 * static_cast<double>(matrices) * pc.rows * pc.cols * routing.max_pairs};
+  rec.dispatch(cost, p, bindings, &push, sizeof(push), gx, gy, entries.count);
 }
 
 void check_routing(const ExpertRouting& r, const char* op) {

@@ -46,7 +46,11 @@ void get_rows(vk::Recorder& rec, const WeightView& w, const vk::BufferView& ids,
                                count,
                                ib.offset,
                                ob.offset};
-    rec.dispatch(p, {c.binding, ib.binding, ob.binding}, pc, gx, count);
+    // The ids' rows, not the bound table: a chunk holds its share of them (on average).
+    const double share = static_cast<double>(c.rows) / static_cast<double>(w.rows);
+    const vk::DispatchCost cost{static_cast<uint64_t>(share * count * row_bytes) + uint64_t{count} * 4,
+                                static_cast<uint64_t>(share * count * w.cols * 4), 0};
+    rec.dispatch(cost, p, {c.binding, ib.binding, ob.binding}, pc, gx, count);
   }
 }
 

@@ -106,7 +106,9 @@ void matmul(vk::Recorder& rec, const WeightView& w, const vk::BufferView& x,
       require(gx <= caps.max_workgroup_count[0] && gy <= caps.max_workgroup_count[1],
               ErrorKind::Unsupported,
               "matmul: more row or token tiles than the device's workgroup count limit");
-      rec.dispatch(p, {c.binding, xb.binding, yb.binding}, pc, gx, gy);
+      const vk::DispatchCost cost{c.rows * row_bytes + uint64_t{tn} * w.cols * 4, uint64_t{tn} * c.rows * 4,
+                                  2.0 * static_cast<double>(c.rows) * w.cols * tn};
+      rec.dispatch(cost, p, {c.binding, xb.binding, yb.binding}, pc, gx, gy);
     }
   }
 }

@@ -79,7 +79,9 @@ void dispatch_rows(vk::Recorder& rec, const WeightView& w, const std::string& sh
                               xb.offset,
                               static_cast<uint32_t>(yb.offset + c.first_row)};
     const Grid g = grid_for(caps, c.rows, t.rows_per_workgroup);
-    rec.dispatch(p, {c.binding, xb.binding, yb.binding}, pc, g.x, g.y);
+    const vk::DispatchCost cost{c.rows * row_bytes + uint64_t{w.cols} * 4, c.rows * 4,
+                                2.0 * static_cast<double>(c.rows) * w.cols};
+    rec.dispatch(cost, p, {c.binding, xb.binding, yb.binding}, pc, g.x, g.y);
   }
 }
 

@@ -56,12 +56,18 @@ std::optional<uint32_t> ExpertCache::take_slot() {
 void ExpertCache::record_staged_copies(vk::Recorder& rec, const ExpertMatrices& m, const vk::BufferView& dst) {
   const SlotLayout& l = pool_.layout();
   const vk::BufferView stage = ring_->alloc(l.down_offset + m.down.size());
-  std::memcpy(stage.mapped + l.gate_offset, m.gate.data(), m.gate.size());
-  std::memcpy(stage.mapped + l.up_offset, m.up.data(), m.up.size());
-  std::memcpy(stage.mapped + l.down_offset, m.down.data(), m.down.size());
-  rec.copy(stage.sub(l.gate_offset, m.gate.size()), dst.sub(l.gate_offset, m.gate.size()));
-  rec.copy(stage.sub(l.up_offset, m.up.size()), dst.sub(l.up_offset, m.up.size()));
-  rec.copy(stage.sub(l.down_offset, m.down.size()), dst.sub(l.down_offset, m.down.size()));
+  // The decode thread copies the expert from the file's pages into staging: CPU work on the
+  // schedule (a recording copies nothing: no kernel would read the bytes).
+  if (vk::ScheduleLog* log = gpu_.device().schedule_tap().log)
+    log->cpu_work("expert memcpy into staging", {m.bytes(), m.bytes(), 0});
+  if (!gpu_.device().record_only()) {
+    std::memcpy(stage.mapped + l.gate_offset, m.gate.data(), m.gate.size());
+    std::memcpy(stage.mapped + l.up_offset, m.up.data(), m.up.size());
+    std::memcpy(stage.mapped + l.down_offset, m.down.data(), m.down.size());
+  }
+  rec.upload(stage.sub(l.gate_offset, m.gate.size()), dst.sub(l.gate_offset, m.gate.size()));
+  rec.upload(stage.sub(l.up_offset, m.up.size()), dst.sub(l.up_offset, m.up.size()));
+  rec.upload(stage.sub(l.down_offset, m.down.size()), dst.sub(l.down_offset, m.down.size()));
 }
 
 void ExpertCache::record_direct_copies(vk::Recorder& rec, const ExpertMatrices& m, const vk::BufferView& dst) {
@@ -70,7 +76,7 @@ void ExpertCache::record_direct_copies(vk::Recorder& rec, const ExpertMatrices& 
       {m.gate, l.gate_offset}, {m.up, l.up_offset}, {m.down, l.down_offset}};
   for (const auto& [bytes, offset] : parts) {
     const FileWindows::Location at = windows_->locate(bytes);
-    rec.copy(windows_->view(at.window).sub(at.offset, bytes.size()), dst.sub(offset, bytes.size()));
+    rec.upload(windows_->view(at.window).sub(at.offset, bytes.size()), dst.sub(offset, bytes.size()));
   }
 }
 

@@ -22,13 +22,16 @@ std::unique_ptr<GpuContext> GpuContext::create(const GpuOptions& options) {
   dopt.use_dedicated_transfer = options.dedicated_transfer;
   dopt.matvec_path = options.matvec_path;
   dopt.matmul_path = options.matmul_path;
+  dopt.record_only = options.record_only;
   c->device_ = Device::create(*c->instance_, dopt);
   const uint64_t budget = options.vram_budget ? options.vram_budget : default_vram_budget(c->device_->caps());
   c->budget_ = std::make_unique<MemoryBudget>(budget);
   c->pipelines_ = std::make_unique<PipelineCache>(*c->device_, options.subgroup_arith);
   c->descriptors_ = std::make_unique<DescriptorCache>(*c->device_);
-  c->compute_ = std::make_unique<CommandStream>(*c->device_, c->device_->compute(), *c->pipelines_, *c->descriptors_);
-  c->transfer_ = std::make_unique<CommandStream>(*c->device_, c->device_->transfer(), *c->pipelines_, *c->descriptors_);
+  c->compute_ = std::make_unique<CommandStream>(*c->device_, c->device_->compute(), *c->pipelines_, *c->descriptors_,
+                                               QueueRole::Compute);
+  c->transfer_ = std::make_unique<CommandStream>(*c->device_, c->device_->transfer(), *c->pipelines_, *c->descriptors_,
+                                                QueueRole::Transfer);
   return c;
 }
 

@@ -19,6 +19,7 @@ struct GpuOptions {
   bool dedicated_transfer = true;    // false makes uploads use the compute queue
   MatvecPath matvec_path = MatvecPath::automatic;  // --matvec-path (runtime/vk/matvec_path.h)
   MatmulPath matmul_path = MatmulPath::automatic;  // --matmul-path (likewise)
+  bool record_only = false;          // record the schedule, execute nothing (vk/schedule.h)
 };
 
 class GpuContext {

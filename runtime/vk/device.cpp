@@ -75,6 +75,7 @@ std::unique_ptr<Device> Device::create(const Instance& instance, const DeviceOpt
   self->matmul_path_ = options.matmul_path;
   self->memory_budget_ = c.memory_budget;
   self->external_memory_host_ = c.external_memory_host;
+  self->tap_.record_only = options.record_only;
 
   // Queues: compute, plus a transfer queue from the copy engine if there is one, else a second
   // queue of the compute family if it has two, else none (transfers share the compute queue).
@@ -165,15 +166,19 @@ std::unique_ptr<Device> Device::create(const Instance& instance, const DeviceOpt
 
   VkQueue q = VK_NULL_HANDLE;
   vkGetDeviceQueue(self->device_, cf, 0, &q);
-  self->compute_ = std::make_unique<Queue>(self->device_, q, cf, self->sync2_, "compute", &self->counters_);
+  self->compute_ = std::make_unique<Queue>(self->device_, q, cf, self->sync2_, "compute", &self->counters_,
+                                           &self->tap_);
   self->families_.push_back(cf);
   if (tf >= 0) {
     vkGetDeviceQueue(self->device_, static_cast<uint32_t>(tf), tq, &q);
     self->transfer_ = std::make_unique<Queue>(self->device_, q, static_cast<uint32_t>(tf), self->sync2_, "transfer",
-                                             &self->counters_);
+                                             &self->counters_, &self->tap_);
     self->dedicated_transfer_ = tf != static_cast<int32_t>(cf);
     if (self->dedicated_transfer_) self->families_.push_back(static_cast<uint32_t>(tf));
   }
+
+  self->tap_.queues.push_back(self->compute_.get());
+  if (self->transfer_) self->tap_.queues.push_back(self->transfer_.get());
 
   VkPipelineCacheCreateInfo pci{VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO};
   VkPipelineCache pc = VK_NULL_HANDLE;

@@ -18,6 +18,7 @@ struct DeviceOptions {
   bool use_dedicated_transfer = true;
   MatvecPath matvec_path = MatvecPath::automatic;  // forced when not automatic (checked at creation)
   MatmulPath matmul_path = MatmulPath::automatic;  // likewise
+  bool record_only = false;  // schedule.h: submissions signal from the host, nothing executes
 };
 
 // Why a device cannot run rotary, or "" when it can.
@@ -56,6 +57,10 @@ class Device {
   // Submissions, host waits, command buffers, dispatches and barriers so far (counters.h).
   ScheduleCounters& counters() { return counters_; }
   const ScheduleCounters& counters() const { return counters_; }
+  // Where the schedule is logged (schedule.h): set a log to record; record_only is fixed at creation.
+  void set_schedule_log(ScheduleLog* log) { tap_.log = log; }
+  const ScheduleTap& schedule_tap() const { return tap_; }
+  bool record_only() const { return tap_.record_only; }
   // Heap budget/usage from VK_EXT_memory_budget, read now; empty when not supported.
   std::vector<MemoryHeapInfo> heap_budgets() const;
 
@@ -73,6 +78,7 @@ class Device {
   bool dedicated_transfer_ = false;
   std::vector<uint32_t> families_;
   ScheduleCounters counters_;
+  ScheduleTap tap_;
   Handle<VkPipelineCache> pipeline_cache_;
   std::unique_ptr<Queue> compute_;
   std::unique_ptr<Queue> transfer_;

@@ -1,19 +1,25 @@
 #include "runtime/vk/queue.h"
 
+#include <iterator>
 #include <string>
 #include <vector>
 
 namespace rotary::vk {
 
 Queue::Queue(VkDevice device, VkQueue queue, uint32_t family, bool sync2, const char* name,
-             ScheduleCounters* counters)
-    : device_(device), queue_(queue), family_(family), sync2_(sync2), name_(name), counters_(counters),
+             ScheduleCounters* counters, const ScheduleTap* tap)
+    : device_(device), queue_(queue), family_(family), sync2_(sync2), name_(name), counters_(counters), tap_(tap),
       timeline_(TimelineSemaphore::create(device, 0)) {}
 
 uint64_t Queue::submit(VkCommandBuffer cmd, std::span<const SemaphoreWait> waits) {
   std::lock_guard lock(mutex_);
   const uint64_t signal_value = next_value_;
-  if (sync2_) {
+  if (tap_->record_only) {
+    // Nothing executes; complete_recorded() signals the value once the host waits for it.
+    Recorded r{signal_value, {}};
+    for (const auto& w : waits) r.waits.push_back({handle_id(w.semaphore->handle()), w.value});
+    recorded_.push_back(std::move(r));
+  } else if (sync2_) {
     std::vector<VkSemaphoreSubmitInfo> wait_infos;
     for (const auto& w : waits) {
       VkSemaphoreSubmitInfo s{VK_STRUCTURE_TYPE_SEMAPHORE_SUBMIT_INFO};
@@ -71,6 +77,28 @@ uint64_t Queue::submit(VkCommandBuffer cmd, std::span<const SemaphoreWait> waits
   return signal_value;
 }
 
+void Queue::complete_recorded(uint64_t value) const {
+  std::vector<Recorded> done;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = recorded_.begin();
+    while (it != recorded_.end() && it->value <= value) ++it;
+    done.assign(std::make_move_iterator(recorded_.begin()), std::make_move_iterator(it));
+    recorded_.erase(recorded_.begin(), it);
+  }
+  // Without the lock: the other queue may be this one (single-queue devices) or wait back on it.
+  for (const Recorded& r : done) {
+    for (const TimelinePoint& w : r.waits)
+      for (const Queue* q : tap_->queues)
+        if (q->timeline_id() == w.timeline) q->complete_recorded(w.value);
+    if (timeline_.value() < r.value) timeline_.signal(r.value);
+  }
+}
+
+uint64_t Queue::timeline_id() const {
+  return handle_id(timeline_.handle());
+}
+
 uint64_t Queue::last_submitted() const {
   std::lock_guard lock(mutex_);
   return next_value_ - 1;
@@ -81,6 +109,8 @@ void Queue::wait(uint64_t value, uint64_t timeout_ns) const {
     std::lock_guard lock(mutex_);
     ++counters_->host_waits;
   }
+  if (tap_->log) tap_->log->host_wait({timeline_id(), value});
+  if (tap_->record_only) complete_recorded(value);
   const std::string what = std::string("the ") + name_ + " queue";
   timeline_.wait_or_throw(value, timeout_ns, what.c_str());
 }

@@ -7,6 +7,7 @@
 #include <span>
 
 #include "runtime/vk/counters.h"
+#include "runtime/vk/schedule.h"
 #include "runtime/vk/timeline.h"
 
 namespace rotary::vk {
@@ -19,13 +20,16 @@ struct SemaphoreWait {
 
 class Queue {
  public:
-  // `counters` (the device's) counts submissions and host waits; it outlives the queue.
-  Queue(VkDevice device, VkQueue queue, uint32_t family, bool sync2, const char* name, ScheduleCounters* counters);
+  // `counters` (the device's) counts submissions and host waits; `tap` (the device's) logs host
+  // waits and, when record_only, turns submissions into host signals. Both outlive the queue.
+  Queue(VkDevice device, VkQueue queue, uint32_t family, bool sync2, const char* name, ScheduleCounters* counters,
+        const ScheduleTap* tap);
 
   VkQueue handle() const { return queue_; }
   uint32_t family() const { return family_; }
   const char* name() const { return name_; }
   const TimelineSemaphore& timeline() const { return timeline_; }
+  uint64_t timeline_id() const;  // the timeline's handle as a number (ScheduleLog's TimelinePoint)
 
   // Submits `cmd` after `waits`; returns the timeline value that signals its completion.
   uint64_t submit(VkCommandBuffer cmd, std::span<const SemaphoreWait> waits = {});
@@ -33,6 +37,9 @@ class Queue {
   bool done(uint64_t value) const { return timeline_.value() >= value; }
   void wait(uint64_t value, uint64_t timeout_ns = kDefaultTimeoutNs) const;
   void wait_idle() const { wait(last_submitted()); }
+  // Recording only (schedule.h): completes every submission up to `value` and, first, what they
+  // waited for on other queues, by host signals. Not a host wait: nothing is counted or logged.
+  void complete_recorded(uint64_t value) const;
 
   static constexpr uint64_t kDefaultTimeoutNs = 120ull * 1000 * 1000 * 1000;
 
@@ -43,9 +50,15 @@ class Queue {
   bool sync2_;
   const char* name_;
   ScheduleCounters* counters_;
-  TimelineSemaphore timeline_;
+  const ScheduleTap* tap_;
+  mutable TimelineSemaphore timeline_;  // mutable: record_only completes work from const waits
   mutable std::mutex mutex_;
   uint64_t next_value_ = 1;
+  struct Recorded {
+    uint64_t value;
+    std::vector<TimelinePoint> waits;
+  };
+  mutable std::vector<Recorded> recorded_;  // record_only: submitted, not yet completed
 };
 
 }  // namespace rotary::vk

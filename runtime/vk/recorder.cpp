@@ -7,8 +7,14 @@ namespace rotary::vk {
 Recorder::Recorder(Device& device, PipelineCache& pipelines, DescriptorCache& descriptors, VkCommandBuffer cmd)
     : device_(&device), pipelines_(&pipelines), descriptors_(&descriptors), cmd_(cmd) {}
 
-void Recorder::dispatch(const Pipeline& pipeline, std::span<const BufferView> bindings, const void* push,
-                        uint32_t push_bytes, uint32_t gx, uint32_t gy, uint32_t gz) {
+DispatchCost Recorder::bound_cost(std::span<const BufferView> bindings) {
+  DispatchCost c;
+  for (const BufferView& b : bindings) c.bytes_read += b.size;
+  return c;
+}
+
+void Recorder::dispatch(const DispatchCost& cost, const Pipeline& pipeline, std::span<const BufferView> bindings,
+                        const void* push, uint32_t push_bytes, uint32_t gx, uint32_t gy, uint32_t gz) {
   const DeviceCaps& caps = device_->caps();
   if (bindings.size() != pipeline.descriptor_total())
     throw Error(ErrorKind::Internal, pipeline.name() + ": " + std::to_string(bindings.size()) +
@@ -36,10 +42,12 @@ void Recorder::dispatch(const Pipeline& pipeline, std::span<const BufferView> bi
   if (push_bytes) vkCmdPushConstants(cmd_, pipeline.layout(), VK_SHADER_STAGE_COMPUTE_BIT, 0, push_bytes, push);
   vkCmdDispatch(cmd_, gx, gy, gz);
   ++device_->counters().dispatches;
+  if (ScheduleLog* log = device_->schedule_tap().log) log->dispatch(handle_id(cmd_), pipeline.name(), cost);
 }
 
 void Recorder::barrier(Access src, Access dst) {
   ++device_->counters().barriers;
+  if (ScheduleLog* log = device_->schedule_tap().log) log->barrier(handle_id(cmd_));
   if (device_->sync2()) {
     VkMemoryBarrier2 mb{VK_STRUCTURE_TYPE_MEMORY_BARRIER_2};
     mb.srcStageMask = src.stage;
@@ -60,8 +68,9 @@ void Recorder::barrier(Access src, Access dst) {
                        static_cast<VkPipelineStageFlags>(dst.stage), 0, 1, &mb, 0, nullptr, 0, nullptr);
 }
 
-void Recorder::copy(const BufferView& src, const BufferView& dst) {
+void Recorder::copy_along(const BufferView& src, const BufferView& dst, CopyPath path) {
   require(src.size <= dst.size, ErrorKind::Internal, "copy larger than its destination");
+  if (ScheduleLog* log = device_->schedule_tap().log) log->copy(handle_id(cmd_), path, src.size);
   const VkBufferCopy region{src.offset, dst.offset, src.size};
   vkCmdCopyBuffer(cmd_, src.buffer, dst.buffer, 1, &region);
 }

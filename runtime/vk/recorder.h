@@ -5,6 +5,7 @@
 #include <span>
 
 #include "runtime/vk/descriptors.h"
+#include "runtime/vk/schedule.h"
 
 namespace rotary::check {
 class OpChecker;
@@ -41,21 +42,40 @@ class Recorder {
   // Binds `bindings` to 0..n-1 (an array binding takes as many consecutive views as its
   // descriptor count) and dispatches. Every binding must respect
   // maxStorageBufferRange and minStorageBufferOffsetAlignment: ops split larger tensors.
+  // `cost` is what the op states the dispatch reads, writes and computes (the schedule log's
+  // figures, schedule.h); the overloads without one are for ops that touch exactly the ranges they
+  // bind, once each (elementwise ops, norms): their cost is the sum of the bound ranges, read.
+  void dispatch(const DispatchCost& cost, const Pipeline& pipeline, std::span<const BufferView> bindings,
+                const void* push, uint32_t push_bytes, uint32_t groups_x, uint32_t groups_y = 1,
+                uint32_t groups_z = 1);
   void dispatch(const Pipeline& pipeline, std::span<const BufferView> bindings, const void* push,
-                uint32_t push_bytes, uint32_t groups_x, uint32_t groups_y = 1, uint32_t groups_z = 1);
+                uint32_t push_bytes, uint32_t groups_x, uint32_t groups_y = 1, uint32_t groups_z = 1) {
+    dispatch(bound_cost(bindings), pipeline, bindings, push, push_bytes, groups_x, groups_y, groups_z);
+  }
+  template <typename Push>
+  void dispatch(const DispatchCost& cost, const Pipeline& pipeline, std::initializer_list<BufferView> bindings,
+                const Push& push, uint32_t groups_x, uint32_t groups_y = 1, uint32_t groups_z = 1) {
+    dispatch(cost, pipeline, std::span<const BufferView>(bindings.begin(), bindings.size()), &push, sizeof(Push),
+             groups_x, groups_y, groups_z);
+  }
   template <typename Push>
   void dispatch(const Pipeline& pipeline, std::initializer_list<BufferView> bindings, const Push& push,
                 uint32_t groups_x, uint32_t groups_y = 1, uint32_t groups_z = 1) {
-    dispatch(pipeline, std::span<const BufferView>(bindings.begin(), bindings.size()), &push,
-             sizeof(Push), groups_x, groups_y, groups_z);
+    const std::span<const BufferView> b(bindings.begin(), bindings.size());
+    dispatch(bound_cost(b), pipeline, b, &push, sizeof(Push), groups_x, groups_y, groups_z);
   }
+  static DispatchCost bound_cost(std::span<const BufferView> bindings);
 
   // A global memory barrier: everything `src` wrote is visible to `dst`.
   void barrier(Access src, Access dst);
   // The common case between two dependent dispatches.
   void compute_barrier() { barrier(access::kComputeWrite, access::kComputeReadWrite); }
 
-  void copy(const BufferView& src, const BufferView& dst);
+  // Copies: within device memory, an upload from host memory (staging, the imported file) and a
+  // readback into host memory. The path is what the schedule log charges the host link for.
+  void copy(const BufferView& src, const BufferView& dst) { copy_along(src, dst, CopyPath::DeviceToDevice); }
+  void upload(const BufferView& src, const BufferView& dst) { copy_along(src, dst, CopyPath::HostToDevice); }
+  void read_back(const BufferView& src, const BufferView& dst) { copy_along(src, dst, CopyPath::DeviceToHost); }
   void fill(const BufferView& dst, uint32_t word);
 
   // The debug mode that re-checks every op against its CPU reference (runtime/check/, --check-ops):
@@ -66,6 +86,7 @@ class Recorder {
   void set_checker(check::OpChecker* checker) { checker_ = checker; }
 
  private:
+  void copy_along(const BufferView& src, const BufferView& dst, CopyPath path);
   Device* device_;  // pointers, not references: a Recorder can be reassigned
   PipelineCache* pipelines_;
   DescriptorCache* descriptors_;

@@ -4,8 +4,9 @@
 
 namespace rotary::vk {
 
-CommandStream::CommandStream(Device& device, Queue& queue, PipelineCache& pipelines, DescriptorCache& descriptors)
-    : device_(device), queue_(queue), pipelines_(pipelines), descriptors_(descriptors) {
+CommandStream::CommandStream(Device& device, Queue& queue, PipelineCache& pipelines, DescriptorCache& descriptors,
+                             QueueRole role)
+    : device_(device), queue_(queue), role_(role), pipelines_(pipelines), descriptors_(descriptors) {
   VkCommandPoolCreateInfo info{VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO};
   info.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;
   info.queueFamilyIndex = queue.family();
@@ -16,7 +17,9 @@ CommandStream::CommandStream(Device& device, Queue& queue, PipelineCache& pipeli
 
 CommandStream::~CommandStream() {
   // Command buffers must not be freed while the GPU may still execute them.
-  if (!in_flight_.empty()) queue_.timeline().wait(in_flight_.back().value, Queue::kDefaultTimeoutNs);
+  if (in_flight_.empty()) return;
+  if (device_.record_only()) queue_.complete_recorded(in_flight_.back().value);
+  queue_.timeline().wait(in_flight_.back().value, Queue::kDefaultTimeoutNs);
 }
 
 Recorder CommandStream::begin() {
@@ -37,6 +40,7 @@ Recorder CommandStream::begin() {
   ROTARY_VK(vkBeginCommandBuffer(cmd, &bi));
   open_.push_back(cmd);
   ++device_.counters().command_buffers;
+  if (ScheduleLog* log = device_.schedule_tap().log) log->begin(handle_id(cmd), role_);
   Recorder rec(device_, pipelines_, descriptors_, cmd);
   rec.set_checker(checker_);
   return rec;
@@ -50,6 +54,11 @@ uint64_t CommandStream::submit(Recorder& rec, std::span<const SemaphoreWait> wai
   ROTARY_VK(vkEndCommandBuffer(cmd));
   const uint64_t value = queue_.submit(cmd, waits);
   in_flight_.push_back({cmd, value});
+  if (ScheduleLog* log = device_.schedule_tap().log) {
+    std::vector<TimelinePoint> on;
+    for (const SemaphoreWait& w : waits) on.push_back({handle_id(w.semaphore->handle()), w.value});
+    log->submit(handle_id(cmd), role_, {queue_.timeline_id(), value}, std::move(on));
+  }
   return value;
 }
 

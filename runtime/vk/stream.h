@@ -11,7 +11,9 @@ namespace rotary::vk {
 
 class CommandStream {
  public:
-  CommandStream(Device& device, Queue& queue, PipelineCache& pipelines, DescriptorCache& descriptors);
+  // `role`: what the schedule log calls this stream's submissions (schedule.h).
+  CommandStream(Device& device, Queue& queue, PipelineCache& pipelines, DescriptorCache& descriptors,
+                QueueRole role);
   ~CommandStream();
   CommandStream(const CommandStream&) = delete;
   CommandStream& operator=(const CommandStream&) = delete;
@@ -33,6 +35,7 @@ class CommandStream {
  private:
   Device& device_;
   Queue& queue_;
+  QueueRole role_;
   PipelineCache& pipelines_;
   DescriptorCache& descriptors_;
   Handle<VkCommandPool> pool_;
