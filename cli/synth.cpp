@@ -11,6 +11,7 @@
 #include "base/error.h"
 #include "base/units.h"
 #include "cli/commands.h"
+#include "loader/ggml_types.h"
 #include "loader/synth/synth_model.h"
 
 namespace rotary::cli {
@@ -54,8 +55,17 @@ void run_synth(const SynthArgs& a) {
           "--preset is required (rotary synth --list-presets shows them)");
   require(!a.output.empty(), ErrorKind::InvalidArgument, "-o FILE is required");
   const auto quant = synth::synth_quant_from_name(a.quant);
-  require(quant.has_value(), ErrorKind::InvalidArgument,
-          "unknown --quant '" + a.quant + "'; synth writes " + synth::synth_quant_names());
+  if (!quant) {
+    // rotary runs more types than it quantises: say so rather than "unknown".
+    const auto runs = ggml_type_from_name(a.quant);
+    if (runs && ggml_type_info(*runs).supported_by_rotary)
+      throw Error(ErrorKind::InvalidArgument,
+                  "--quant " + a.quant + ": rotary runs " + std::string(ggml_type_info(*runs).name) +
+                      " files but does not write them (take them from llama.cpp's quantiser, "
+                      "llama-quantize); synth writes " + synth::synth_quant_names());
+    throw Error(ErrorKind::InvalidArgument,
+                "unknown --quant '" + a.quant + "'; synth writes " + synth::synth_quant_names());
+  }
   const synth::SynthPreset preset =
       synth::apply_overrides(synth::find_synth_preset(a.preset), a.overrides);
   synth::SynthOptions options;
@@ -93,7 +103,8 @@ void add_synth_command(CLI::App& app, Exit& exit) {
   cmd->add_option("--preset", a->preset,
                   "Model shape: qwen3-30b-a3b, qwen3.6-35b-a3b, tiny-qwen3moe, ...");
   cmd->add_option("--quant", a->quant,
-                  "Weight type: F32 F16 BF16 Q8_0 Q4_0 Q4_K Q5_K Q6_K IQ4_XS MXFP4 Q4_K_M")
+                  "Weight type synth writes: F32 F16 BF16 Q8_0 Q4_0 Q4_K Q5_K Q6_K IQ4_XS MXFP4 Q4_K_M "
+                  "(rotary runs more types, docs/quantization.md, but does not quantise them)")
       ->capture_default_str();
   cmd->add_option("-o,--output", a->output, "The .gguf file to write (through FILE.tmp)");
   cmd->add_option("--seed", a->seed, "Random seed; the same seed makes the same file")

@@ -5,6 +5,7 @@
 
 #include "base/progress.h"
 #include "loader/model_catalog.h"
+#include "runtime/ops/weight_types.h"
 #include "runtime/vk/staging.h"
 
 namespace rotary {
@@ -23,7 +24,14 @@ uint64_t DenseWeights::planned_bytes(const GgufFile& file, const ModelHparams& h
   return total;
 }
 
+uint64_t DenseWeights::lookup_table_bytes(const GgufFile& file) {
+  for (const auto& t : file.tensors())
+    if (ops::weight_type_reads_tables(t.type)) return vk::ShaderTables::bytes();
+  return 0;
+}
+
 DenseWeights DenseWeights::load(vk::GpuContext& gpu, const GgufFile& file, const ModelHparams& h, bool progress) {
+  if (lookup_table_bytes(file)) (void)gpu.pipelines().tables();
   DenseWeights w(vk::WeightArena(gpu.device(), &gpu.budget(), vk::MemoryUse::Weights));
   const uint64_t total = planned_bytes(file, h, gpu.caps());
   w.arena_.reserve(total, "dense weights");

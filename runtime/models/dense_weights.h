@@ -20,6 +20,10 @@ class DenseWeights {
   static bool wanted(const GgufTensorInfo& t, const ModelHparams& h);
   // VRAM the dense weights take on `caps`'s device, alignment included (for the planner).
   static uint64_t planned_bytes(const GgufFile& file, const ModelHparams& h, const vk::DeviceCaps& caps);
+  // VRAM of the kernels' lookup tables (vk::ShaderTables) when a tensor of the file, dense or
+  // expert, is of a type whose kernels read them; else 0. The plan counts it with the dense
+  // weights, and load() creates the tables, before the slot pool takes what is left.
+  static uint64_t lookup_table_bytes(const GgufFile& file);
 
   // Uploads on the compute queue (one-time work; ordering by submission order and a barrier).
   // Shows a progress bar on stderr when `progress` and stderr is a terminal.

@@ -77,7 +77,7 @@ MemoryPlan plan_memory(const GgufFile& file, const ModelHparams& h, const vk::De
   p.prefill_chunk = std::min(req.prefill_chunk, req.ctx);
   p.kv_type = req.kv_type;
   refuse_absurd_sizes(h, caps, req, p.prefill_chunk);
-  p.dense = DenseWeights::planned_bytes(file, h, caps);
+  p.dense = DenseWeights::planned_bytes(file, h, caps) + DenseWeights::lookup_table_bytes(file);
   const GrowingParts g = growing_parts(h, caps, p.ctx, p.prefill_chunk, p.kv_type);
   p.kv = g.kv;
   p.kv_per_token = g.kv_per_token;

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "base/error.h"
+#include "loader/quant/dequantize_iq.h"
 
 namespace rotary::ops {
 
@@ -13,7 +14,8 @@ namespace {
 constexpr GgmlType kTypes[] = {
     GgmlType::F32,  GgmlType::F16,  GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0,   GgmlType::Q4_1,
     GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::IQ4_NL, GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K,
-    GgmlType::Q5_K, GgmlType::Q6_K, GgmlType::IQ4_XS, GgmlType::MXFP4};
+    GgmlType::Q5_K, GgmlType::Q6_K, GgmlType::IQ4_XS, GgmlType::MXFP4, GgmlType::IQ2_XXS, GgmlType::IQ2_XS,
+    GgmlType::IQ2_S, GgmlType::IQ3_XXS, GgmlType::IQ3_S, GgmlType::IQ1_S, GgmlType::IQ1_M};
 }
 
 std::span<const GgmlType> weight_kernel_types() {
@@ -28,6 +30,10 @@ bool has_dot_kernels(GgmlType type) {
   // ROTARY_DOT_TYPES in shaders/CMakeLists.txt: the quant files with unit_dot_q8.
   return type == GgmlType::Q4_0 || type == GgmlType::Q8_0 || type == GgmlType::Q4_K ||
          type == GgmlType::Q5_K || type == GgmlType::Q6_K;
+}
+
+bool weight_type_reads_tables(GgmlType type) {
+  return quant::is_iq_grid_type(type);
 }
 
 std::string weight_shader(const char* family, GgmlType type) {

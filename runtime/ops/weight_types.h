@@ -9,9 +9,12 @@
 
 namespace rotary::ops {
 
-// F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_XS, MXFP4.
+// F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_XS, MXFP4,
+// IQ2_XXS, IQ2_XS, IQ2_S, IQ3_XXS, IQ3_S, IQ1_S, IQ1_M.
 std::span<const GgmlType> weight_kernel_types();
 bool has_weight_kernels(GgmlType type);
+// The grid-based IQ types, whose kernels read the device's lookup tables (vk::ShaderTables).
+bool weight_type_reads_tables(GgmlType type);
 
 // Whether the Q8_1 integer-dot matvec kernels exist for `type` (the dot path, matvec_path.h).
 bool has_dot_kernels(GgmlType type);

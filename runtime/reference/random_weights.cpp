@@ -31,6 +31,19 @@ void put_scale(std::byte* p, SplitMix& rng, float lo, float hi) {
   put_u16(p, quant::f32_to_fp16((rng.next() & 1) ? -v : v));
 }
 
+// IQ1_M keeps its f16 scale in bits 12..15 of the four u16 words at byte 48.
+void put_iq1m_scale(std::byte* b, SplitMix& rng) {
+  std::byte d[2];
+  put_scale(d, rng, 0.02f, 0.5f);
+  uint16_t bits;
+  std::memcpy(&bits, d, 2);
+  for (int k = 0; k < 4; ++k) {
+    uint16_t w;
+    std::memcpy(&w, b + 48 + 2 * k, 2);
+    put_u16(b + 48 + 2 * k, static_cast<uint16_t>((w & 0x0FFFu) | (((bits >> (4 * k)) & 0xFu) << 12)));
+  }
+}
+
 // Overwrites the scale fields of one block (random bytes elsewhere are valid quants).
 void fix_block(GgmlType type, std::byte* b, SplitMix& rng) {
   switch (type) {
@@ -68,6 +81,21 @@ void fix_block(GgmlType type, std::byte* b, SplitMix& rng) {
       break;
     case GgmlType::IQ4_XS:
       put_scale(b, rng, 0.0005f, 0.003f);
+      break;
+    case GgmlType::IQ2_XXS:  // d * 3.875 * 43 at most (the largest grid value)
+    case GgmlType::IQ2_XS:
+    case GgmlType::IQ2_S:
+      put_scale(b, rng, 0.002f, 0.05f);
+      break;
+    case GgmlType::IQ3_XXS:  // d * 7.75 * 62
+    case GgmlType::IQ3_S:    // d * 31 * 15
+      put_scale(b, rng, 0.001f, 0.02f);
+      break;
+    case GgmlType::IQ1_S:  // d * 15 * 1.125
+      put_scale(b, rng, 0.02f, 0.5f);
+      break;
+    case GgmlType::IQ1_M:  // the f16 d lies in the top nibbles of the four scale words
+      put_iq1m_scale(b, rng);
       break;
     case GgmlType::MXFP4:
       b[0] = static_cast<std::byte>(120 + rng.next() % 9);

@@ -26,7 +26,7 @@ std::unique_ptr<GpuContext> GpuContext::create(const GpuOptions& options) {
   c->device_ = Device::create(*c->instance_, dopt);
   const uint64_t budget = options.vram_budget ? options.vram_budget : default_vram_budget(c->device_->caps());
   c->budget_ = std::make_unique<MemoryBudget>(budget);
-  c->pipelines_ = std::make_unique<PipelineCache>(*c->device_, options.subgroup_arith);
+  c->pipelines_ = std::make_unique<PipelineCache>(*c->device_, options.subgroup_arith, c->budget_.get());
   c->descriptors_ = std::make_unique<DescriptorCache>(*c->device_);
   c->compute_ = std::make_unique<CommandStream>(*c->device_, c->device_->compute(), *c->pipelines_, *c->descriptors_,
                                                QueueRole::Compute);

@@ -117,8 +117,10 @@ uint32_t find_memory_type(VkPhysicalDevice pd, uint32_t type_bits, MemoryKind ki
   static constexpr Pref kDeviceLocal[] = {{kDev, kVis}, {kDev, 0}, {0, 0}};
   static constexpr Pref kUpload[] = {{kVis | kCoh, kDev}, {kVis | kCoh, 0}, {kVis, 0}};
   static constexpr Pref kReadback[] = {{kVis | kCoh | kCached, 0}, {kVis | kCached, 0}, {kVis | kCoh, 0}, {kVis, 0}};
+  static constexpr Pref kConstant[] = {{kDev | kVis | kCoh, 0}, {kDev | kVis, 0}, {kVis | kCoh, 0}, {kVis, 0}};
   std::span<const Pref> prefs = kind == MemoryKind::DeviceLocal ? std::span<const Pref>(kDeviceLocal)
                                 : kind == MemoryKind::Upload    ? std::span<const Pref>(kUpload)
+                                : kind == MemoryKind::Constant  ? std::span<const Pref>(kConstant)
                                                                 : std::span<const Pref>(kReadback);
   for (const Pref& p : prefs)
     for (uint32_t i = 0; i < mp.memoryTypeCount; ++i) {

@@ -46,6 +46,8 @@ enum class MemoryKind {
   DeviceLocal,  // VRAM on a discrete GPU; the one heap on unified memory
   Upload,       // host-visible, host-coherent, preferably not device-local (staging)
   Readback,     // host-visible, preferably host-cached (results read by the CPU)
+  Constant,     // host-visible, preferably device-local: small data the host writes once and
+                // shaders read (vk::ShaderTables)
 };
 
 // A range of a buffer as a shader binding or a copy sees it.

@@ -1,19 +1,47 @@
 #include "runtime/vk/pipeline.h"
 
+#include <span>
 #include <string>
 #include <tuple>
 
-#include "shaders/registry.h"
+#include "shaders/lookup_tables.h"
 
 namespace rotary::vk {
+
+namespace {
+
+Handle<VkPipelineLayout> pipeline_layout(VkDevice dev, std::span<const VkDescriptorSetLayout> sets,
+                                         uint32_t push_bytes) {
+  const VkPushConstantRange range{VK_SHADER_STAGE_COMPUTE_BIT, 0, push_bytes};
+  VkPipelineLayoutCreateInfo pli{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
+  pli.setLayoutCount = static_cast<uint32_t>(sets.size());
+  pli.pSetLayouts = sets.data();
+  pli.pushConstantRangeCount = push_bytes ? 1 : 0;
+  pli.pPushConstantRanges = &range;
+  VkPipelineLayout pl = VK_NULL_HANDLE;
+  ROTARY_VK(vkCreatePipelineLayout(dev, &pli, nullptr, &pl));
+  return Handle<VkPipelineLayout>(dev, pl);
+}
+
+}  // namespace
 
 bool PipelineDesc::operator<(const PipelineDesc& o) const {
   return std::tie(shader, spec, bindings, push_bytes, required_subgroup_size, array_sizes) <
          std::tie(o.shader, o.spec, o.bindings, o.push_bytes, o.required_subgroup_size, o.array_sizes);
 }
 
-PipelineCache::PipelineCache(Device& device, bool subgroup_arith)
-    : device_(device), subgroup_arith_(subgroup_arith && device.caps().subgroup_arithmetic) {}
+PipelineCache::PipelineCache(Device& device, bool subgroup_arith, MemoryBudget* budget)
+    : device_(device), subgroup_arith_(subgroup_arith && device.caps().subgroup_arithmetic), budget_(budget) {}
+
+const ShaderTables& PipelineCache::tables() {
+  std::lock_guard lock(mutex_);
+  return tables_locked();
+}
+
+const ShaderTables& PipelineCache::tables_locked() {
+  if (!tables_) tables_ = std::make_unique<ShaderTables>(device_, budget_);
+  return *tables_;
+}
 
 const Pipeline& PipelineCache::get(const PipelineDesc& desc) {
   std::lock_guard lock(mutex_);
@@ -40,8 +68,10 @@ std::unique_ptr<Pipeline> PipelineCache::create(const PipelineDesc& desc) {
     throw Error(ErrorKind::Internal, variant + ": array_sizes must name every binding");
   p->counts_ = desc.array_sizes.empty() ? std::vector<uint32_t>(desc.bindings, 1) : desc.array_sizes;
   for (uint32_t c : p->counts_) p->total_ += c;
-  if (p->total_ > device_.caps().max_per_stage_storage_buffers)
-    throw Error(ErrorKind::Unsupported, variant + ": needs " + std::to_string(p->total_) +
+  const uint32_t sets = shaders::descriptor_set_count(*entry);
+  require(sets <= 2, ErrorKind::Internal, variant + ": descriptor sets past set 1");
+  if (p->total_ + (sets - 1) > device_.caps().max_per_stage_storage_buffers)
+    throw Error(ErrorKind::Unsupported, variant + ": needs " + std::to_string(p->total_ + (sets - 1)) +
                                             " storage buffers, the device allows " +
                                             std::to_string(device_.caps().max_per_stage_storage_buffers));
 
@@ -55,15 +85,14 @@ std::unique_ptr<Pipeline> PipelineCache::create(const PipelineDesc& desc) {
   ROTARY_VK(vkCreateDescriptorSetLayout(dev, &dli, nullptr, &dsl));
   p->set_layout_ = Handle<VkDescriptorSetLayout>(dev, dsl);
 
-  VkPushConstantRange range{VK_SHADER_STAGE_COMPUTE_BIT, 0, desc.push_bytes};
-  VkPipelineLayoutCreateInfo pli{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
-  pli.setLayoutCount = 1;
-  pli.pSetLayouts = &dsl;
-  pli.pushConstantRangeCount = desc.push_bytes ? 1 : 0;
-  pli.pPushConstantRanges = &range;
-  VkPipelineLayout pl = VK_NULL_HANDLE;
-  ROTARY_VK(vkCreatePipelineLayout(dev, &pli, nullptr, &pl));
-  p->layout_ = Handle<VkPipelineLayout>(dev, pl);
+  VkDescriptorSetLayout set_layouts[2] = {dsl, VK_NULL_HANDLE};
+  if (sets == 2) {
+    const ShaderTables& t = tables_locked();
+    set_layouts[1] = t.set_layout();
+    p->tables_set_ = t.set();
+  }
+  p->layout_ = pipeline_layout(dev, std::span(set_layouts, sets), desc.push_bytes);
+  const VkPipelineLayout pl = p->layout_.get();
 
   VkShaderModuleCreateInfo smi{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
   smi.codeSize = entry->word_count * sizeof(uint32_t);

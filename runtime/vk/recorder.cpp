@@ -38,7 +38,9 @@ void Recorder::dispatch(const DispatchCost& cost, const Pipeline& pipeline, std:
     vkCmdBindPipeline(cmd_, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.handle());
     bound_ = pipeline.handle();
   }
-  vkCmdBindDescriptorSets(cmd_, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.layout(), 0, 1, &set, 0, nullptr);
+  const VkDescriptorSet sets[2] = {set, pipeline.tables_set()};
+  vkCmdBindDescriptorSets(cmd_, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.layout(), 0, sets[1] ? 2 : 1, sets, 0,
+                          nullptr);
   if (push_bytes) vkCmdPushConstants(cmd_, pipeline.layout(), VK_SHADER_STAGE_COMPUTE_BIT, 0, push_bytes, push);
   vkCmdDispatch(cmd_, gx, gy, gz);
   ++device_->counters().dispatches;

@@ -62,6 +62,20 @@
 #include "quant/iq4_xs.glsl"
 #elif defined(WTYPE_MXFP4)
 #include "quant/mxfp4.glsl"
+#elif defined(WTYPE_IQ2_XXS)
+#include "quant/iq2_xxs.glsl"
+#elif defined(WTYPE_IQ2_XS)
+#include "quant/iq2_xs.glsl"
+#elif defined(WTYPE_IQ2_S)
+#include "quant/iq2_s.glsl"
+#elif defined(WTYPE_IQ3_XXS)
+#include "quant/iq3_xxs.glsl"
+#elif defined(WTYPE_IQ3_S)
+#include "quant/iq3_s.glsl"
+#elif defined(WTYPE_IQ1_S)
+#include "quant/iq1_s.glsl"
+#elif defined(WTYPE_IQ1_M)
+#include "quant/iq1_m.glsl"
 #else
 #error "no weight type: define one WTYPE_<NAME>"
 #endif

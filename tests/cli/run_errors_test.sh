@@ -57,7 +57,7 @@ check 2 "is a character device, not a regular file" -m /dev/zero --tokens 1,2
 check 2 "is a FIFO (named pipe), not a regular file; give the path of a routing trace" -m "$model" --tokens 1,2 \
   --routing-trace "$dir/fifo.gguf"
 check 3 "model architecture 'qwen2moe'" -m "$dir/qwen2moe.gguf" --tokens 1,2
-check 3 "token_embd.weight is q8_1, a type rotary has no kernels for (15 more tensors are in such types: rotary info lists them); rotary runs f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, iq4_nl, q2_K, q3_K, q4_K, q5_K, q6_K, iq4_xs, mxfp4" -m "$dir/q8_1.gguf" --tokens 1,2
+check 3 "token_embd.weight is q8_1, a type rotary has no kernels for (15 more tensors are in such types: rotary info lists them); rotary runs f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, iq4_nl, q2_K, q3_K, q4_K, q5_K, q6_K, iq4_xs, mxfp4, iq2_xxs, iq2_xs, iq2_s, iq3_xxs, iq3_s, iq1_s, iq1_m" -m "$dir/q8_1.gguf" --tokens 1,2
 # rotary info says so up front, prints the whole report, then fails as run does (exit 3).
 set +e
 info="$("$rotary" info "$dir/q8_1.gguf" 2>/dev/null)"

@@ -80,6 +80,16 @@ check_env 2 "cannot open" ROTARY_DEVICE=zz run -m "$dir/missing.gguf" -p hi --de
 check 2 "--ctx must be at least 1" run -m "$dir/missing.gguf" -p hi --ctx 0
 check 2 "--prefill-chunk must be at least 1" run -m "$dir/missing.gguf" -p hi --prefill-chunk 0
 
+# synth --quant: a type rotary runs but does not write is named as such (files in it come from
+# llama.cpp's quantiser); an unknown name lists what synth writes.
+check 2 "--quant IQ2_XS: rotary runs iq2_xs files but does not write them" synth --preset tiny-qwen3moe \
+  --quant IQ2_XS -o "$dir/never.gguf"
+check 2 "--quant q3_k: rotary runs q3_K files but does not write them" synth --preset tiny-qwen3moe \
+  --quant q3_k -o "$dir/never.gguf"
+check 2 "unknown --quant 'Q9_9'; synth writes F32, F16, BF16" synth --preset tiny-qwen3moe --quant Q9_9 \
+  -o "$dir/never.gguf"
+[[ ! -e "$dir/never.gguf" ]] || fail "synth wrote a file for a type it refuses"
+
 # Command-line parse errors (CLI11): exit 2, as every bad input.
 check 2 "not expected: --bogus" run -m "$dir/missing.gguf" -p hi --bogus
 check 2 "Could not convert: --n-predict = abc" run -m "$dir/missing.gguf" -p hi -n abc

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -85,9 +86,10 @@ struct RotaryRun {
 
 // rotary on `path` as `rotary run --exact --temp 0 --ignore-eos --logits-out` runs it, in this
 // process on the suite's GPU.
+// `expert_slots` > 0: that many slots of a VRAM slot pool (--residency copy --expert-slots N).
 RotaryRun run_rotary(const std::string& path, const std::vector<int32_t>& prompt,
                      uint32_t prefill_chunk, const std::string& npy,
-                     ops::KvTypes kv_type = ops::KvType::F32) {
+                     ops::KvTypes kv_type = ops::KvType::F32, uint32_t expert_slots = 0) {
   vk::GpuContext& gpu = test::oracle_gpu();
   const GgufFile file = GgufFile::open(path);
   ModelOptions options;
@@ -95,6 +97,10 @@ RotaryRun run_rotary(const std::string& path, const std::vector<int32_t>& prompt
   options.kv_type = kv_type;
   options.prefill_chunk = prefill_chunk;
   options.progress = false;
+  if (expert_slots) {
+    options.residency = ResidencyMode::Copy;
+    options.expert_slots = expert_slots;
+  }
   const std::unique_ptr<Model> model = load_model(gpu, file, options);
   SamplingParams greedy;
   greedy.temperature = 0;
@@ -157,10 +163,15 @@ double max_abs_diff_rows(const NpyArray& a, const NpyArray& b, uint64_t rows) {
 }
 
 // `type`: a llama-quantize ftype name; F32 is the master itself.
-// `quantize_args`: more rotary-oracle quantize flags (--imatrix-ones for the IQ1/IQ2 types).
+// `quantize_args`: more rotary-oracle quantize flags (--imatrix-ones for the IQ1/IQ2 types,
+// --tensor-type overrides).
 // `report_quantised`: also run llama.cpp on the quantised file and print the difference.
+// `check_misses`: also run with a slot pool of one layer's top-k (every other expert a miss):
+// the same tokens and the same logits, bit for bit (residency is invisible).
+// `want_types`: ggml type names the quantised file must hold (overrides that llama.cpp honoured).
 void check_generation(const std::string& type, double tolerance, const std::vector<std::string>& quantize_args = {},
-                      bool report_quantised = true) {
+                      bool report_quantised = true, bool check_misses = false,
+                      const std::set<std::string>& want_types = {}) {
   test::GpuClean clean;
   const Master& m = master();
   test::TempDir dir("generation-" + type);
@@ -175,6 +186,8 @@ void check_generation(const std::string& type, double tolerance, const std::vect
     test::run_oracle(args);
     test::run_oracle({"quantize", quantised, reference, "F32", "--allow-requantize"});
   }
+  const std::set<std::string> has = test::tensor_type_names(quantised);
+  for (const std::string& t : want_types) CHECK_MESSAGE(has.count(t) == 1, "the quantised file has no " << t);
   // The exact reference: llama.cpp's CPU backend on llama.cpp's own dequantisation, F32 KV cache,
   // flash attention off (eval's defaults), one thread (two spin against each other on a busy
   // 2-core machine: 100x slower; the result does not depend on it).
@@ -210,6 +223,12 @@ void check_generation(const std::string& type, double tolerance, const std::vect
   const double chunk_diff = max_abs_diff(by_token.logits, one_chunk.logits, rows);
   CAPTURE(chunk_diff);
   CHECK(chunk_diff <= tolerance);
+
+  if (check_misses) {
+    const RotaryRun misses = run_rotary(quantised, prompt, 256, dir.file("rotary-misses.npy"), ops::KvType::F32, 2);
+    CHECK(misses.tokens == one_chunk.tokens);
+    CHECK(misses.logits.data == one_chunk.logits.data);
+  }
 
   // Reported only: llama.cpp's CPU run of the quantised file (8-bit activations).
   double quant_diff = 0, quant_prompt_diff = 0;
@@ -275,6 +294,29 @@ TEST_CASE("generation: Q2_K matches llama.cpp's F32 dequantisation") {
 }
 TEST_CASE("generation: Q3_K_M matches llama.cpp's F32 dequantisation") {
   check_generation("Q3_K_M", 1e-4, {}, false);
+}
+// The grid-based IQ types, all seven in one file (llama.cpp's quantiser, an all-ones importance
+// matrix, --tensor-type overrides: regexes searched in the name, the first match wins, so "^"
+// keeps output.weight's off attn_output.weight), each in a dense role (matvec, the prefill matmul, get_rows)
+// and as routed experts (the grouped kernels), with experts of different types in every layer;
+// IQ1_M only as experts here (qwen35moe's mixed file has it in dense roles). Also run with two
+// expert slots, so that most experts are misses: the same tokens and logits.
+TEST_CASE("generation: the IQ1/IQ2/IQ3 types, mixed, match llama.cpp's F32 dequantisation") {
+  const std::vector<std::string> overrides = {
+      "token_embd.weight=iq2_s",          "^output\\.weight=iq3_xxs",
+      "attn_q.weight=iq1_s",              "attn_k.weight=iq3_s",
+      "attn_v.weight=iq2_xs",             "attn_output.weight=iq2_xxs",
+      "blk.0.ffn_(gate|up)_exps=iq2_xxs", "blk.0.ffn_down_exps=iq3_xxs",
+      "blk.1.ffn_(gate|up)_exps=iq2_xs",  "blk.1.ffn_down_exps=iq1_m",
+      "blk.2.ffn_(gate|up)_exps=iq3_s",   "blk.2.ffn_down_exps=iq2_s",
+      "blk.3.ffn_(gate|up)_exps=iq1_m",   "blk.3.ffn_down_exps=iq1_s"};
+  std::vector<std::string> args = {"--imatrix-ones"};
+  for (const std::string& o : overrides) {
+    args.push_back("--tensor-type");
+    args.push_back(o);
+  }
+  check_generation("IQ2_XXS", 1e-4, args, false, true,
+                   {"iq2_xxs", "iq2_xs", "iq2_s", "iq3_xxs", "iq3_s", "iq1_s", "iq1_m"});
 }
 TEST_CASE("generation: Q4_K_M matches llama.cpp's F32 dequantisation") {
   check_generation("Q4_K_M", 1e-4);

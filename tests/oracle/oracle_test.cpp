@@ -12,6 +12,7 @@
 #include <filesystem>
 
 #include "base/error.h"
+#include "loader/gguf_reader.h"
 
 extern char** environ;
 
@@ -105,6 +106,23 @@ TempDir::TempDir(const std::string& tag) {
 TempDir::~TempDir() {
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
+}
+
+}  // namespace rotary::test
+
+namespace rotary::test {
+
+std::set<std::string> tensor_type_names(const std::string& path) {
+  const GgufFile f = GgufFile::open(path);
+  std::set<std::string> names;
+  for (const GgufTensorInfo& t : f.tensors()) names.emplace(ggml_type_name(t.type));
+  return names;
+}
+
+std::string tensor_type_name(const std::string& path, const std::string& name) {
+  const GgufFile f = GgufFile::open(path);
+  const GgufTensorInfo* t = f.find_tensor(name);
+  return t ? std::string(ggml_type_name(t->type)) : std::string();
 }
 
 }  // namespace rotary::test

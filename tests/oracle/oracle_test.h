@@ -2,6 +2,7 @@
 // For the doctest suites that compare against llama.cpp: where rotary-oracle is, running it as a
 // subprocess (read its .npy output with base/npy.h). The oracle suite's main() refuses to run
 // (exit 1) when rotary-oracle is missing: an oracle test never passes without the oracle.
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,12 @@ struct ProcessResult {
 ProcessResult run_process(const std::string& exe, const std::vector<std::string>& args);
 // Runs rotary-oracle; throws rotary::Error with its stderr when it exits non-zero.
 std::string run_oracle(const std::vector<std::string>& args);
+
+// The ggml type names of the tensors of a GGUF file (as `rotary info` writes them: "iq2_xs"),
+// each once: for tests that must know llama.cpp's quantiser wrote the types they asked for.
+std::set<std::string> tensor_type_names(const std::string& path);
+// The type name of tensor `name` of a GGUF file; "" when the file has no such tensor.
+std::string tensor_type_name(const std::string& path, const std::string& name);
 
 // A fresh empty folder under the build tree's temporary directory, removed by the destructor.
 class TempDir {

@@ -12,11 +12,17 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
+#include <set>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/npy.h"
+#include "loader/gguf_reader.h"
+#include "loader/gguf_writer.h"
+#include "loader/quant/half.h"
 #include "loader/synth/synth_model.h"
 #include "tests/oracle/oracle_test.h"
 #include "tests/support/tiny_models.h"
@@ -159,18 +165,66 @@ void check_kv_types(const std::string& file, const std::string& prompt, size_t p
   }
 }
 
+// `in` written again to `out` with every tensor whose name ends in `suffix` converted to `type`,
+// F32 to BF16 (round to nearest even) or BF16 to F32 (exact).
+void retype(const std::string& in, const std::string& out, std::string_view suffix, GgmlType type) {
+  const GgufFile f = GgufFile::open(in);
+  GgufWriter w;
+  for (const GgufKeyValue& kv : f.metadata().entries()) w.set(kv.key, kv.value);
+  for (const GgufTensorInfo& t : f.tensors()) {
+    if (!t.name.ends_with(suffix) || t.type == type) {
+      w.add_tensor(t.name, t.type, t.shape, t.data);
+      continue;
+    }
+    REQUIRE(((t.type == GgmlType::F32 && type == GgmlType::BF16) || (t.type == GgmlType::BF16 && type == GgmlType::F32)));
+    std::vector<std::byte> bytes(t.n_elements * (type == GgmlType::F32 ? 4 : 2));
+    for (uint64_t i = 0; i < t.n_elements; ++i) {
+      if (type == GgmlType::BF16) {
+        float v;
+        std::memcpy(&v, t.data.data() + 4 * i, 4);
+        const uint16_t h = quant::f32_to_bf16(v);
+        std::memcpy(bytes.data() + 2 * i, &h, 2);
+      } else {
+        uint16_t h;
+        std::memcpy(&h, t.data.data() + 2 * i, 2);
+        const float v = quant::bf16_to_f32(h);
+        std::memcpy(bytes.data() + 4 * i, &v, 4);
+      }
+    }
+    w.add_tensor(t.name, type, t.shape, bytes);
+  }
+  w.write_file(out);
+}
+
+struct CompareOptions {
+  std::vector<std::string> quantize_args;  // more rotary-oracle quantize flags
+  // The routers (ffn_gate_inp) in BF16, as in files converted from BF16 checkpoints: llama.cpp's
+  // quantiser keeps a router's type, so the master has them in BF16; the exact reference gets
+  // them back in F32 (llama.cpp's CPU would round activations to BF16 for a BF16 weight).
+  bool bf16_router = false;
+  // Also run with two expert slots (one layer's top-k: most experts are misses): the same tokens
+  // and logits, bit for bit.
+  bool check_misses = false;
+  // ggml type names every quantised file must hold (overrides that llama.cpp honoured).
+  std::set<std::string> want_types;
+};
+
 // Writes `preset` in F32 (synth), has llama.cpp quantise it to each of `types` ("F32": none)
 // and compares `rotary run` on each file with llama.cpp's run of the exact reference.
 void compare_with_llama(const std::string& preset, uint64_t seed,
-                        const std::vector<std::string>& types,
-                        const std::vector<std::string>& quantize_args = {}) {
+                        const std::vector<std::string>& types, const CompareOptions& co = {}) {
   TempDir dir(preset);
   synth::SynthOptions options;
   options.quant = synth::SynthQuant::F32;
   options.seed = seed;
   const auto model = synth::plan_synth_model(synth::find_synth_preset(preset), options);
-  const std::string f32 = dir.file("f32.gguf");
+  std::string f32 = dir.file("f32.gguf");
   synth::write_synth_model(model, f32);
+  constexpr std::string_view kRouter = "ffn_gate_inp.weight";
+  if (co.bf16_router) {
+    retype(f32, dir.file("master.gguf"), kRouter, GgmlType::BF16);
+    f32 = dir.file("master.gguf");
+  }
   const std::vector<int32_t> ids = prompt_tokens(70, model.preset.n_vocab);
   const std::string prompt = join(ids);
 
@@ -187,10 +241,18 @@ void compare_with_llama(const std::string& preset, uint64_t seed,
       file = dir.file(t + ".gguf");
       reference = dir.file(t + "-ref.gguf");
       std::vector<std::string> args = {"quantize", f32, file, t};
-      args.insert(args.end(), quantize_args.begin(), quantize_args.end());
+      args.insert(args.end(), co.quantize_args.begin(), co.quantize_args.end());
       run_oracle(args);
       run_oracle(
           {"quantize", file, reference, "F32", "--allow-requantize"});  // llama.cpp dequantises
+    }
+    const std::set<std::string> has = tensor_type_names(file);
+    for (const std::string& w : co.want_types) CHECK_MESSAGE(has.count(w) == 1, "the quantised file has no " << w);
+    if (co.bf16_router) {
+      CHECK(tensor_type_name(file, "blk.0.ffn_gate_inp.weight") == "bf16");
+      const std::string exact = dir.file(t + "-ref-f32.gguf");
+      retype(reference, exact, kRouter, GgmlType::F32);
+      reference = exact;
     }
     const Run ref = oracle_run(reference, prompt, dir.file(t + "-ref.npy"));
     REQUIRE(ref.logits.rows == ids.size() + kGenerated);
@@ -204,6 +266,13 @@ void compare_with_llama(const std::string& preset, uint64_t seed,
     if (report())
       MESSAGE(t << ": max |logit diff| vs the exact reference " << diff << ", smallest top-2 gap "
                 << gap);
+
+    if (co.check_misses) {
+      const Run misses =
+          rotary_run(file, prompt, dir.file(t + "-misses.npy"), {"--residency", "copy", "--expert-slots", "2"});
+      CHECK(misses.tokens == got.tokens);
+      CHECK(misses.logits.data == got.logits.data);
+    }
 
     if (t == "F32") {
       // Token by token: the recurrent delta rule, matvec and flash-decoding attention only.
@@ -249,7 +318,7 @@ TEST_CASE("qwen3next: rotary matches llama.cpp on tiny-qwen3next in F32 and llam
 // router stays F32, as llama.cpp keeps it.
 TEST_CASE("qwen35moe: rotary matches llama.cpp on a mixed file of the Q4_1..Q3_K types") {
   const std::vector<std::string> overrides = {
-      "token_embd.weight=q5_1",         "output.weight=q3_K",
+      "token_embd.weight=q5_1",         "^output\\.weight=q3_K",
       "blk.0.ffn_(gate|up)_exps=q4_1",  "blk.0.ffn_down_exps=q3_K",
       "blk.1.ffn_(gate|up)_exps=q5_0",  "blk.1.ffn_down_exps=q5_1",
       "blk.2.ffn_(gate|up)_exps=iq4_nl", "blk.2.ffn_down_exps=q2_K",
@@ -259,10 +328,40 @@ TEST_CASE("qwen35moe: rotary matches llama.cpp on a mixed file of the Q4_1..Q3_K
       "attn_q.weight=iq4_xs",           "attn_k.weight=q2_K",
       "attn_v.weight=q3_K",             "attn_output=q5_1",
       "ffn_(gate|up)_shexp=q4_1",       "ffn_down_shexp=iq4_nl"};
-  std::vector<std::string> args;
+  CompareOptions co;
   for (const std::string& o : overrides) {
-    args.push_back("--tensor-type");
-    args.push_back(o);
+    co.quantize_args.push_back("--tensor-type");
+    co.quantize_args.push_back(o);
   }
-  compare_with_llama("tiny-qwen35moe", 11, {"Q4_K_M"}, args);
+  compare_with_llama("tiny-qwen35moe", 11, {"Q4_K_M"}, co);
+}
+
+// A file like unsloth's UD-Q2_K_XL / UD-IQ1_S: routed experts IQ2_XS, IQ3_XXS, IQ4_XS in different
+// layers (and IQ1_S, IQ3_S), routers BF16, the head Q6_K, and the grid IQ types in the dense
+// roles: the Gated DeltaNet projections, attention, the shared expert, the embedding. llama.cpp
+// quantises it (an all-ones importance matrix, --tensor-type overrides: the first matching regex
+// wins, so "^output" spares attn_output). Run again with two expert slots: residency is
+// invisible.
+TEST_CASE("qwen35moe: rotary matches llama.cpp on a UD-like mixed file of the IQ types, BF16 routers") {
+  const std::vector<std::string> overrides = {
+      "token_embd.weight=iq1_m",          "^output\\.weight=q6_K",
+      "blk.0.ffn_(gate|up)_exps=iq2_xs",  "blk.0.ffn_down_exps=iq3_xxs",
+      "blk.1.ffn_(gate|up)_exps=iq3_xxs", "blk.1.ffn_down_exps=iq4_xs",
+      "blk.2.ffn_(gate|up)_exps=iq4_xs",  "blk.2.ffn_down_exps=iq2_xs",
+      "blk.3.ffn_(gate|up)_exps=iq1_s",   "blk.3.ffn_down_exps=iq3_s",
+      "attn_qkv=iq1_m",                   "attn_gate=iq2_xxs",
+      "ssm_out=iq3_s",                    "ssm_(alpha|beta)=iq2_s",
+      "attn_q.weight=iq3_xxs",            "attn_k.weight=iq2_xs",
+      "attn_v.weight=iq1_s",              "attn_output=iq1_m",
+      "ffn_(gate|up)_shexp=iq2_s",        "ffn_down_shexp=iq1_m"};
+  CompareOptions co;
+  co.quantize_args = {"--imatrix-ones"};
+  for (const std::string& o : overrides) {
+    co.quantize_args.push_back("--tensor-type");
+    co.quantize_args.push_back(o);
+  }
+  co.bf16_router = true;
+  co.check_misses = true;
+  co.want_types = {"iq1_s", "iq1_m", "iq2_xxs", "iq2_xs", "iq2_s", "iq3_xxs", "iq3_s", "iq4_xs", "q6_K", "bf16"};
+  compare_with_llama("tiny-qwen35moe", 11, {"IQ2_XXS"}, co);
 }

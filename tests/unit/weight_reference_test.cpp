@@ -112,7 +112,7 @@ TEST_CASE(
 }
 
 TEST_CASE("weight kernel types: shader names, unit sizes and shape checks") {
-  CHECK(ops::weight_kernel_types().size() == 16);
+  CHECK(ops::weight_kernel_types().size() == 23);
   for (uint32_t id = 0; id < 64; ++id) {  // the loader's flag agrees with the kernels
     const std::optional<GgmlTypeInfo> info = ggml_type_info(id);
     if (!info) continue;
