@@ -67,7 +67,14 @@ void print_hparams(const ModelHparams& h) {
   std::printf("  experts: %u, %u used per token, expert FFN %u, shared expert FFN %s\n", h.n_expert,
               h.n_expert_used, h.n_ff_exp,
               h.n_ff_shexp ? std::to_string(h.n_ff_shexp).c_str() : "none");
-  if (h.arch != Architecture::Qwen3Moe) {
+  if (h.arch == Architecture::GptOss) {
+    uint32_t swa = 0;
+    for (uint32_t i = 0; i < h.n_layer; ++i) swa += h.is_swa(i) ? 1 : 0;
+    std::printf("  sliding window %u in %u of %u blocks; rope scaling %s x%g over %u, attention sinks, biases\n",
+                h.n_swa, swa, h.n_layer, h.rope_scaling.type == RopeScalingType::Yarn ? "yarn" : "linear/none",
+                double(1.0f / h.rope_scaling.freq_scale), h.rope_scaling.n_ctx_orig);
+  }
+  if (h.has_gated_delta_net()) {
     const uint32_t rec = count_recurrent(h);
     std::printf(
         "  gated deltanet in %u of %u blocks (interval %u); conv %u, state %u, K heads %u, "
@@ -171,7 +178,15 @@ Json hparams_json(const ModelHparams& h) {
             {"n_expert_used", h.n_expert_used},
             {"n_ff_exp", h.n_ff_exp},
             {"n_ff_shexp", h.n_ff_shexp}};
-  if (h.arch != Architecture::Qwen3Moe) {
+  if (h.arch == Architecture::GptOss) {
+    j["sliding_window"] = h.n_swa;
+    Json& swa = j["swa_layers"] = Json::array();
+    for (uint32_t i = 0; i < h.n_layer_all; ++i)
+      if (h.is_swa(i)) swa.push_back(i);
+    j["rope_scaling_factor"] = float_for_json(1.0f / h.rope_scaling.freq_scale);
+    j["rope_scaling_original_context"] = h.rope_scaling.n_ctx_orig;
+  }
+  if (h.has_gated_delta_net()) {
     j["ssm"] = {{"conv_kernel", h.ssm.conv_kernel},
                 {"state_size", h.ssm.state_size},
                 {"group_count", h.ssm.group_count},

@@ -20,7 +20,7 @@ namespace {
 
 struct SynthArgs {
   bool list = false;
-  std::string preset, quant = "Q4_K_M", output, weights = "auto", chat_template_file;
+  std::string preset, quant, output, weights = "auto", chat_template_file;
   uint64_t seed = 0;
   unsigned threads = 2;
   synth::SynthOverrides overrides;
@@ -54,20 +54,23 @@ void run_synth(const SynthArgs& a) {
   require(!a.preset.empty(), ErrorKind::InvalidArgument,
           "--preset is required (rotary synth --list-presets shows them)");
   require(!a.output.empty(), ErrorKind::InvalidArgument, "-o FILE is required");
-  const auto quant = synth::synth_quant_from_name(a.quant);
+  const synth::SynthPreset preset =
+      synth::apply_overrides(synth::find_synth_preset(a.preset), a.overrides);
+  // The default is what the real model ships as: gpt-oss's experts in MXFP4 (its 2880-wide rows
+  // fit no K-quant), the others' Q4_K_M.
+  const std::string quant_name = !a.quant.empty() ? a.quant : preset.is_gpt_oss() ? "MXFP4" : "Q4_K_M";
+  const auto quant = synth::synth_quant_from_name(quant_name);
   if (!quant) {
     // rotary runs more types than it quantises: say so rather than "unknown".
-    const auto runs = ggml_type_from_name(a.quant);
+    const auto runs = ggml_type_from_name(quant_name);
     if (runs && ggml_type_info(*runs).supported_by_rotary)
       throw Error(ErrorKind::InvalidArgument,
-                  "--quant " + a.quant + ": rotary runs " + std::string(ggml_type_info(*runs).name) +
+                  "--quant " + quant_name + ": rotary runs " + std::string(ggml_type_info(*runs).name) +
                       " files but does not write them (take them from llama.cpp's quantiser, "
                       "llama-quantize); synth writes " + synth::synth_quant_names());
     throw Error(ErrorKind::InvalidArgument,
-                "unknown --quant '" + a.quant + "'; synth writes " + synth::synth_quant_names());
+                "unknown --quant '" + quant_name + "'; synth writes " + synth::synth_quant_names());
   }
-  const synth::SynthPreset preset =
-      synth::apply_overrides(synth::find_synth_preset(a.preset), a.overrides);
   synth::SynthOptions options;
   options.quant = *quant;
   options.seed = a.seed;
@@ -101,11 +104,11 @@ void add_synth_command(CLI::App& app, Exit& exit) {
   auto a = std::make_shared<SynthArgs>();
   cmd->add_flag("--list-presets", a->list, "List the presets and types, then exit");
   cmd->add_option("--preset", a->preset,
-                  "Model shape: qwen3-30b-a3b, qwen3.6-35b-a3b, tiny-qwen3moe, ...");
+                  "Model shape: qwen3-30b-a3b, qwen3.6-35b-a3b, gpt-oss-20b, tiny-qwen3moe, ...");
   cmd->add_option("--quant", a->quant,
                   "Weight type synth writes: F32 F16 BF16 Q8_0 Q4_0 Q4_K Q5_K Q6_K IQ4_XS MXFP4 Q4_K_M "
-                  "(rotary runs more types, docs/quantization.md, but does not quantise them)")
-      ->capture_default_str();
+                  "(default: Q4_K_M; MXFP4 for gpt-oss presets; rotary runs more types, "
+                  "docs/quantization.md, but does not quantise them)");
   cmd->add_option("-o,--output", a->output, "The .gguf file to write (through FILE.tmp)");
   cmd->add_option("--seed", a->seed, "Random seed; the same seed makes the same file")
       ->capture_default_str();

@@ -12,7 +12,7 @@ namespace rotary {
 namespace {
 
 constexpr Architecture kArchitectures[] = {Architecture::Qwen3Moe, Architecture::Qwen35Moe,
-                                           Architecture::Qwen3Next};
+                                           Architecture::Qwen3Next, Architecture::GptOss};
 // llama.cpp's LLAMA_MAX_LAYERS and LLAMA_MAX_EXPERTS: beyond these no real file exists, and the
 // bounds keep a hostile file from making the tensor catalogue enormous.
 constexpr uint32_t kMaxLayers = 512;
@@ -240,6 +240,62 @@ void check_rope_sections(const HparamReader& r, const ModelHparams& h) {
               " rotates " + std::to_string(h.n_rot / 2) + "; the sections must cover every pair");
 }
 
+// rope.scaling.*, as llama.cpp's loader and context read them (see RopeScaling).
+void read_rope_scaling(const HparamReader& r, ModelHparams& h) {
+  RopeScaling& s = h.rope_scaling;
+  const std::string type_key = r.key("rope.scaling.type");
+  const std::string* type = r.m_.get_string(type_key);
+  if (r.m_.contains(type_key) && !type) r.m_.fail(type_key, "is not a string");
+  const std::string name = type ? *type : "linear";
+  if (name == "none") {
+    s.type = RopeScalingType::None;
+  } else if (name == "linear") {
+    s.type = RopeScalingType::Linear;
+  } else if (name == "yarn") {
+    s.type = RopeScalingType::Yarn;
+  } else {
+    r.m_.fail(type_key, "is '" + printable(name) + "'; rotary runs none, linear and yarn");
+  }
+  const float factor = r.get_float("rope.scaling.factor").value_or(0.0f);
+  r.check(std::isfinite(factor) && factor >= 0, "rope.scaling.factor",
+          "is " + float_text(factor) + "; it must be 0 (none) or a positive finite number");
+  s.freq_scale = factor == 0.0f || s.type == RopeScalingType::None ? 1.0f : 1.0f / factor;
+  s.n_ctx_orig = r.u32("rope.scaling.original_context_length").value_or(h.n_ctx_train);
+  if (s.n_ctx_orig == 0) s.n_ctx_orig = h.n_ctx_train;
+  const float attn = r.get_float("rope.scaling.attn_factor").value_or(1.0f);
+  r.check(std::isfinite(attn) && attn > 0, "rope.scaling.attn_factor", "is " + float_text(attn) + "; it must be positive");
+  s.ext_factor = s.type == RopeScalingType::Yarn ? 1.0f : 0.0f;
+  s.attn_factor = 1.0f;
+  if (s.ext_factor != 0.0f) {
+    // llama.cpp's mscale for YaRN, then cancelled by the factor the rope kernel multiplies in.
+    const float f = 1.0f / s.freq_scale;
+    const float mscale = f <= 1.0f ? 1.0f : 0.1f * std::log(f) + 1.0f;
+    s.attn_factor = mscale * (1.0f / (1.0f + 0.1f * std::log(f)));
+  }
+  s.attn_factor *= attn;
+  r.check(s.type != RopeScalingType::Yarn || s.n_ctx_orig > 0, "rope.scaling.original_context_length", "is 0");
+}
+
+// gpt-oss: the sliding window, which blocks slide, the biases' architecture (no extra keys).
+void read_gpt_oss(const HparamReader& r, ModelHparams& h) {
+  h.n_swa = r.require_u32("attention.sliding_window");
+  r.check(h.n_swa > 0, "attention.sliding_window", "is 0");
+  h.swa.assign(h.n_layer_all, false);
+  const std::string k = r.key("attention.sliding_window_pattern");
+  const auto* v = r.m_.find(k);
+  if (v && v->as_array()) {
+    const auto flags = r.integer_array(k, h.n_layer_all);
+    for (uint32_t i = 0; i < h.n_layer_all; ++i) h.swa[i] = flags[i] != 0;
+  } else {
+    const uint32_t n = v ? r.m_.require_u32(k) : 2;
+    for (uint32_t i = 0; i < h.n_layer; ++i) h.swa[i] = n == 0 || i % n < n - 1;
+  }
+  h.rope_freq_base_swa = r.get_float("rope.freq_base_swa").value_or(h.rope_freq_base);
+  r.check(std::isfinite(h.rope_freq_base_swa) && h.rope_freq_base_swa > 0, "rope.freq_base_swa",
+          "is " + float_text(h.rope_freq_base_swa) + "; it must be a positive finite number");
+  h.recurrent.assign(h.n_layer_all, false);
+}
+
 }  // namespace
 
 std::string_view architecture_name(Architecture arch) {
@@ -250,6 +306,8 @@ std::string_view architecture_name(Architecture arch) {
       return "qwen35moe";
     case Architecture::Qwen3Next:
       return "qwen3next";
+    case Architecture::GptOss:
+      return "gpt-oss";
   }
   return "?";
 }
@@ -272,6 +330,7 @@ ModelHparams read_hparams(const GgufMetadata& metadata) {
   h.arch = read_architecture(metadata);
   const HparamReader r(metadata, architecture_name(h.arch));
   read_common(r, h);
+  read_rope_scaling(r, h);
   h.n_vocab = read_vocab_size(metadata);
   switch (h.arch) {
     case Architecture::Qwen3Moe:
@@ -284,6 +343,9 @@ ModelHparams read_hparams(const GgufMetadata& metadata) {
       break;
     case Architecture::Qwen3Next:
       read_gated_delta_net(r, h);
+      break;
+    case Architecture::GptOss:
+      read_gpt_oss(r, h);
       break;
   }
   return h;

@@ -87,6 +87,32 @@ void add_experts(BlockBuilder& b, const ModelHparams& h) {
   }
 }
 
+// gpt-oss: attention with biases on every projection and a learned sink logit per head (no Q/K
+// norms), a router with a bias, and routed experts with a bias per expert on each matrix (dense:
+// they stay resident, indexed by the chosen expert).
+void add_gpt_oss(BlockBuilder& b, const ModelHparams& h) {
+  const uint64_t e = h.n_embd, q = uint64_t{h.head_dim_k} * h.n_head, kv = uint64_t{h.head_dim_k} * h.n_head_kv;
+  const uint64_t f = h.n_ff_exp, n = h.n_expert;
+  b.add("post_attention_norm.weight", {e});
+  b.add("attn_q.weight", {e, q});
+  b.add("attn_q.bias", {q});
+  b.add("attn_k.weight", {e, kv});
+  b.add("attn_k.bias", {kv});
+  b.add("attn_v.weight", {e, uint64_t{h.head_dim_v} * h.n_head_kv});
+  b.add("attn_v.bias", {uint64_t{h.head_dim_v} * h.n_head_kv});
+  b.add("attn_output.weight", {uint64_t{h.head_dim_v} * h.n_head, e});
+  b.add("attn_output.bias", {e});
+  b.add("attn_sinks.weight", {h.n_head});
+  b.add("ffn_gate_inp.weight", {e, n});
+  b.add("ffn_gate_inp.bias", {n});
+  b.add("ffn_gate_exps.weight", {e, f, n});
+  b.add("ffn_gate_exps.bias", {f, n});
+  b.add("ffn_up_exps.weight", {e, f, n});
+  b.add("ffn_up_exps.bias", {f, n});
+  b.add("ffn_down_exps.weight", {f, e, n});
+  b.add("ffn_down_exps.bias", {e, n});
+}
+
 void add_nextn(BlockBuilder& b, const ModelHparams& h) {
   const uint64_t e = h.n_embd;
   b.add("nextn.eh_proj.weight", {2 * e, e});
@@ -115,7 +141,8 @@ void check_qwen3next_projections(const ModelHparams& h, const GgufFile& file) {
 // none of the MTP head's (a regular block under a wrong count) would silently drop a block from
 // the model, so it is refused. An MTP block with no tensors at all (the head stripped) is fine.
 void check_mtp_blocks(const ModelHparams& h, const GgufFile& file) {
-  if (h.arch == Architecture::Qwen3Moe) return;  // no MTP head: its MTP blocks hold no tensors
+  // No MTP head in these: their MTP blocks hold no tensors.
+  if (h.arch == Architecture::Qwen3Moe || h.arch == Architecture::GptOss) return;
   for (uint32_t i = h.n_layer; i < h.n_layer_all; ++i) {
     const std::string blk = "blk." + std::to_string(i) + ".";
     if (file.find_tensor(blk + "nextn.eh_proj.weight")) continue;
@@ -157,7 +184,8 @@ std::vector<TensorSpec> global_tensors(const ModelHparams& h) {
   return {
       {"token_embd.weight", {e, v}, -1, true, false},
       {"output_norm.weight", {e}, -1, true, false},
-      {"output.weight", {e, v}, -1, false, false},  // absent: tied to token_embd
+      // absent: tied to token_embd (gpt-oss requires it, as llama.cpp does)
+      {"output.weight", {e, v}, -1, h.arch == Architecture::GptOss, false},
   };
 }
 
@@ -168,11 +196,15 @@ std::vector<TensorSpec> block_tensors(const ModelHparams& h, uint32_t layer) {
   std::vector<TensorSpec> out;
   // llama.cpp's qwen3moe has no MTP head: it loads blocks below n_layer only, so an MTP block of
   // a qwen3moe file holds no tensors (any there are unexpected).
-  if (h.arch == Architecture::Qwen3Moe && h.is_mtp(layer)) return out;
+  if ((h.arch == Architecture::Qwen3Moe || h.arch == Architecture::GptOss) && h.is_mtp(layer)) return out;
   // The MTP blocks are not run for plain generation: their tensors are checked when present.
   BlockBuilder b(out, layer, !h.is_mtp(layer));
   const uint64_t e = h.n_embd;
   b.add("attn_norm.weight", {e});
+  if (h.arch == Architecture::GptOss) {
+    add_gpt_oss(b, h);
+    return out;
+  }
   if (h.arch == Architecture::Qwen3Moe) {
     add_attention(b, h, false);
     b.add("ffn_norm.weight", {e});
@@ -233,7 +265,9 @@ std::string_view tensor_role(std::string_view name) {
   if (name == "token_embd.weight") return "embedding";
   if (name == "output.weight") return "output";
   if (has("nextn.")) return "mtp";
-  if (has("_norm") || name.ends_with(".ssm_a") || has("ssm_dt") || has("ssm_conv1d")) return "norms and small";
+  if (has("_norm") || name.ends_with(".ssm_a") || has("ssm_dt") || has("ssm_conv1d") || has("attn_sinks") ||
+      name.ends_with(".bias"))
+    return "norms and small";
   if (is_routed_expert_tensor(name)) return "experts";
   if (has("_shexp")) return "shared expert";
   if (has("ffn_gate_inp")) return "router";

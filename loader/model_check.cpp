@@ -81,7 +81,7 @@ void check_text_rope(const GgufFile& file, const ModelHparams& h) {
 }
 
 void check_gated_delta_net(const LimitCheck& c, const ModelHparams& h, const KernelLimits& l) {
-  if (h.arch == Architecture::Qwen3Moe) return;
+  if (!h.has_gated_delta_net()) return;
   c.require_key(
       h.ssm.state_size <= l.max_ssm_state, "ssm.state_size", h.ssm.state_size,
       "rotary's Gated DeltaNet kernels run head sizes up to " + std::to_string(l.max_ssm_state));
@@ -125,6 +125,12 @@ void check_kernel_limits(const ModelHparams& h, const GgufFile& file, const Kern
                 "rotary's GPU router picks at most " + std::to_string(l.max_experts_used) +
                     " experts per token");
   check_gated_delta_net(c, h, l);
+  // gpt-oss rotates whole heads and scales scores by 1/sqrt(n_rot) (llama.cpp's graph), which
+  // rotary's attention computes as 1/sqrt(head_dim).
+  if (h.arch == Architecture::GptOss)
+    c.require_key(h.n_rot == h.head_dim_k, "rope.dimension_count", h.n_rot,
+                  "rotary runs gpt-oss with RoPE over the whole head (attention.key_length " +
+                      std::to_string(h.head_dim_k) + ")");
   check_weight_types(file, l);
 }
 

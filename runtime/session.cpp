@@ -163,16 +163,14 @@ void Session::reset() {
   sampler_.set_history({});
 }
 
-bool Session::can_rewind() const {
-  const auto& r = model_.hparams().recurrent;
-  return std::none_of(r.begin(), r.end(), [](bool b) { return b; });
-}
+bool Session::can_rewind() const { return model_.can_rewind(); }
 
 void Session::rewind(uint32_t pos) {
   require(pos <= pos_, ErrorKind::InvalidArgument,
           "cannot rewind to position " + std::to_string(pos) + ": the session holds " + std::to_string(pos_));
   require(pos == pos_ || can_rewind(), ErrorKind::Unsupported,
-          "this model keeps recurrent state, which cannot be rewound: reset the session and evaluate again");
+          "this model keeps recurrent state or a sliding window's ring, which cannot be rewound: reset the "
+          "session and evaluate again");
   pos_ = pos;
   tokens_.resize(pos);
   sampler_.set_history(tokens_);

@@ -13,7 +13,9 @@
 // Each invocation owns one row and HD / TPR of its dimensions (TPR invocations per row), as vec4
 // columns; shared memory is read as vec4.
 //
-// Mode 0 writes O / l. Mode 1 writes the split's partial (O unnormalised, m, l) for
+// Sliding windows (gpt-oss): keys more than `window` positions back are masked, and a ring cache
+// holds position j at row j % ring. Sinks (gpt-oss): a logit per head that joins the softmax.
+// Mode 0 writes O / (l + exp(sink - m)). Mode 1 writes the split's partial (O unnormalised, m, l) for
 // attention_combine.comp: used when the KV length is split across workgroups or bound in
 // several ranges (a cache larger than maxStorageBufferRange).
 //
@@ -33,6 +35,7 @@ layout(std430, binding = 1) readonly buffer K { uint kc[]; };
 layout(std430, binding = 2) readonly buffer V { uint vc[]; };
 layout(std430, binding = 3) writeonly buffer O { float o[]; };
 layout(std430, binding = 4) writeonly buffer ML { float ml[]; };
+layout(std430, binding = 5) readonly buffer Sinks { float sinks[]; };
 layout(push_constant) uniform PushBlock { AttentionPush p; };
 
 uint kv_word(bool values, uint word) { return values ? vc[word] : kc[word]; }
@@ -59,7 +62,8 @@ void load_tile(bool values, uint j0, uint end, uint kvh) {
     vec4 v = vec4(0.0);
     if (j0 + jj < end) {
       // Element 0 of the row's head: rows are whole blocks, so e = (row, head) elements + 4 d4.
-      const uint e = ((j0 + jj - p.kv_first) * p.n_kv_heads + kvh) * HD + 4u * d4;
+      const uint row = p.ring != 0u ? (j0 + jj) % p.ring : j0 + jj - p.kv_first;
+      const uint e = (row * p.n_kv_heads + kvh) * HD + 4u * d4;
       v = values ? kv_load4(true, V_TYPE, p.v_skip_bytes, e) : kv_load4(false, K_TYPE, p.k_skip_bytes, e);
     }
     kv_tile[jj * KSTRIDE + d4] = v;
@@ -89,7 +93,8 @@ void score_tile(Tile tile, uint j0, uint end) {
     const uint jj = e - r * BK;
     const uint j = j0 + jj;
     float s = NEG_INF;
-    if (r < tile.rows && j < end && j <= p.p0 + tile.t0 + r / GW) {
+    const uint query = p.p0 + tile.t0 + r / GW;
+    if (r < tile.rows && j < end && j <= query && (p.window == 0u || j + p.window > query)) {
       float dot_qk = 0.0;
       for (uint d4 = 0; d4 < HD4; ++d4) dot_qk += dot(q_tile[r * HD4 + d4], kv_tile[jj * KSTRIDE + d4]);
       s = dot_qk * p.scale;
@@ -104,7 +109,9 @@ vec4 acc[NACC];
 void write_result(Tile tile, uint row, uint part, float m, float l) {
   const uint q_row = (tile.t0 + row / GW) * p.n_heads + tile.head0 + row % GW;
   const uint slot = q_row * p.n_splits + p.split_base + gl_WorkGroupID.z;
-  const float scale = p.mode == 0u ? 1.0 / l : 1.0;
+  // A sink is a logit of its head that joins the softmax and adds nothing to the output.
+  const float sink = p.mode == 0u && p.has_sinks != 0u ? exp(sinks[p.sinks_offset + tile.head0 + row % GW] - m) : 0.0;
+  const float scale = p.mode == 0u ? 1.0 / (l + sink) : 1.0;
   const uint base = p.o_offset + (p.mode == 0u ? q_row : slot) * HD;
   [[unroll]] for (uint i = 0; i < NACC; ++i) {
     const uint at = base + 4 * (part + TPR * i);

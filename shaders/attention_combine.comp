@@ -1,7 +1,7 @@
 #version 450
 // Merges the partials of a split attention, one workgroup per (token, head) row:
 // M = max_s m_s, w_s = exp(m_s - M), out = sum_s w_s O_s / sum_s w_s l_s. A split that saw no
-// key (m = -inf, l = 0, O = 0) gets weight 0.
+// key (m = -inf, l = 0, O = 0) gets weight 0. A sink (gpt-oss) adds exp(sink - M) to the sum.
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
 
@@ -10,6 +10,7 @@ layout(local_size_x_id = 0) in;
 layout(std430, binding = 0) readonly buffer ML { float ml[]; };
 layout(std430, binding = 1) readonly buffer OP { float op[]; };
 layout(std430, binding = 2) writeonly buffer Out { float out_[]; };
+layout(std430, binding = 3) readonly buffer Sinks { float sinks[]; };
 layout(push_constant) uniform PushBlock { AttentionCombinePush p; };
 
 #include "reduce.glsl"
@@ -48,7 +49,9 @@ void main() {
         for (uint k = 0; k < n; ++k) acc[i] += weight[k] * op[p.o_offset + (base + s0 + k) * p.head_dim + d];
     }
   }
-  const float inv = 1.0 / wg_reduce_sum(lsum);
+  float total = wg_reduce_sum(lsum);
+  if (p.has_sinks != 0u) total += exp(sinks[p.sinks_offset + row % p.n_heads] - mx);
+  const float inv = 1.0 / total;
   for (uint i = 0; i < MAX_DIMS_PER_INVOCATION; ++i) {
     const uint d = tid + WG * i;
     if (d < p.head_dim) out_[p.out_offset + row * p.head_dim + d] = acc[i] * inv;

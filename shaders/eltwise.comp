@@ -4,6 +4,7 @@
 //   OP_MUL_SIGMOID      y = a * sigmoid(b), per element                  (gated attention output)
 //   OP_MUL_SIGMOID_ROW  y = a * sigmoid(b[row]), one scalar per row      (shared-expert gate)
 //   OP_SCALE            y = a * scalar
+//   OP_ADD_BIAS         y = a + b[col], one bias row for every row          (gpt-oss's biases)
 // Rows are n_cols floats, strided independently for a, b and y, so that halves of a merged
 // gate|up row or per-head gates interleaved with queries are read in place.
 #extension GL_GOOGLE_include_directive : require
@@ -32,6 +33,8 @@ void main() {
   const float v = av * sigmoid(b[p.b_offset + r * p.b_stride]);
 #elif defined(OP_SCALE)
   const float v = av * p.scalar;
+#elif defined(OP_ADD_BIAS)
+  const float v = av + b[p.b_offset + c];
 #else
 #error "eltwise.comp needs an OP_* define"
 #endif

@@ -4,6 +4,7 @@
 // entry's pairs) with mm_tile.glsl.
 //   EXPERT_GATE_UP: h[slot][r] = silu(gate_e . x[token])[r] * (up_e . x[token])[r]
 //   EXPERT_DOWN:    y[slot][r] = route_w[slot] * (down_e . h[slot])[r]
+// or gpt-oss's form (biases, clamped SwiGLU: expert_act.glsl) when the push constants ask.
 // slot = token * top_k + k. Every output is its own fma chain over K, so results do not depend
 // on which entries or tokens share a dispatch or a tile. Grid: x = row tiles, y = pair tiles (up
 // to the largest pair count), z = entries.
@@ -23,6 +24,10 @@ layout(std430, binding = 3) readonly buffer X { float x[]; };
 layout(std430, binding = 4) writeonly buffer Out { float o[]; };
 #if EXPERT_DOWN
 layout(std430, binding = 5) readonly buffer RouteWeights { float route_w[]; };
+layout(std430, binding = 6) readonly buffer Bias { float bias[]; };
+#else
+layout(std430, binding = 5) readonly buffer Bias { float bias[]; };
+layout(std430, binding = 6) readonly buffer Bias2 { float bias2[]; };
 #endif
 layout(push_constant) uniform PushBlock { ExpertPush p; };
 
@@ -58,7 +63,7 @@ uint mm_row(uint mat, uint m) { return g_e.down_offset + (g_m0 + m) * p.row_byte
 float mm_x(uint n, uint k) { return x[p.x_offset + mm_slot[n] * p.cols + k]; }
 #endif
 
-float silu(float v) { return v / (1.0 + exp(-v)); }
+#include "expert_act.glsl"
 
 void main() {
   g_e = table[p.first + gl_WorkGroupID.z];
@@ -78,9 +83,9 @@ void main() {
       const uint m = g_m0 + mm_m(i);
       if (m >= p.rows) continue;
 #if EXPERT_GATE_UP
-      o[p.out_offset + slot * p.rows + m] = silu(mm_acc[i * TN + j]) * mm_acc[(TM + i) * TN + j];
+      o[p.out_offset + slot * p.rows + m] = expert_gate_up_out(g_e.expert, m, mm_acc[i * TN + j], mm_acc[(TM + i) * TN + j]);
 #else
-      o[p.out_offset + slot * p.rows + m] = route_w[p.weights_offset + slot] * mm_acc[i * TN + j];
+      o[p.out_offset + slot * p.rows + m] = route_w[p.weights_offset + slot] * expert_down_out(g_e.expert, m, mm_acc[i * TN + j]);
 #endif
     }
   }

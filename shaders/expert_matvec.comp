@@ -4,6 +4,7 @@
 // of the slot pool (a descriptor array indexed by the entry's page: workgroup-uniform).
 //   EXPERT_GATE_UP: h[k][r] = silu(gate_e . x)[r] * (up_e . x)[r]   (gate and up in one pass over x)
 //   EXPERT_DOWN:    y[k][r] = route_w[k] * (down_e . h[k])[r]        (routing weight read on the GPU)
+// or gpt-oss's form (biases, clamped SwiGLU: expert_act.glsl) when the push constants ask.
 // with k the entry's k_index. A workgroup computes ROWS rows of one entry exactly as matvec.comp
 // does, so each entry's bits depend on nothing but its own weights and inputs: the hits and each
 // miss may be computed by separate dispatches, in any order, with identical results.
@@ -45,6 +46,10 @@ vec2 xq_ds(uint xb, uint b) { return uintBitsToFloat(uvec2(xw[xb + 10u * b], xw[
 layout(std430, binding = 3) writeonly buffer Out { float o[]; };
 #if EXPERT_DOWN
 layout(std430, binding = 4) readonly buffer RouteWeights { float route_w[]; };
+layout(std430, binding = 5) readonly buffer Bias { float bias[]; };
+#else
+layout(std430, binding = 4) readonly buffer Bias { float bias[]; };
+layout(std430, binding = 5) readonly buffer Bias2 { float bias2[]; };
 #endif
 layout(push_constant) uniform PushBlock { ExpertPush p; };
 
@@ -63,7 +68,7 @@ const uint ACCUMULATORS = NMAT * ROWS;  // one name, so every array of this size
 #define RR_N ACCUMULATORS
 #include "rows_reduce.glsl"
 
-float silu(float v) { return v / (1.0 + exp(-v)); }
+#include "expert_act.glsl"
 
 void main() {
   const ExpertSlot e = table[p.first + gl_WorkGroupID.y];
@@ -96,8 +101,8 @@ void main() {
   const uint r = gl_LocalInvocationID.x;
   if (r >= ROWS || row0 + r >= p.rows) return;
 #if EXPERT_GATE_UP
-  o[p.out_offset + e.k_index * p.rows + row0 + r] = silu(acc[r]) * acc[ROWS + r];
+  o[p.out_offset + e.k_index * p.rows + row0 + r] = expert_gate_up_out(e.expert, row0 + r, acc[r], acc[ROWS + r]);
 #else
-  o[p.out_offset + e.k_index * p.rows + row0 + r] = route_w[p.weights_offset + e.k_index] * acc[r];
+  o[p.out_offset + e.k_index * p.rows + row0 + r] = route_w[p.weights_offset + e.k_index] * expert_down_out(e.expert, row0 + r, acc[r]);
 #endif
 }

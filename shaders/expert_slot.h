@@ -1,5 +1,5 @@
 // One entry of the slot table that the grouped expert kernels read (a storage buffer the host
-// writes per layer), shared by C++ and GLSL like push.h: uint members only, 36 bytes, no padding
+// writes per layer), shared by C++ and GLSL like push.h: uint members only, 40 bytes, no padding
 // in either language (std430 aligns a uint-only struct to 4).
 //
 // The expert's three matrices lie in pages of the slot pool (a descriptor array of storage
@@ -11,6 +11,9 @@
 // Prefill (expert_gate_up_mm / expert_down_mm): the expert's tokens are pairs[first_pair ..
 // first_pair + pair_count), each pair the slot token * top_k + k of the routing choice it
 // serves; h and y rows are [slot]. k_index is unused.
+//
+// expert: the entry's expert index within its layer, set by the caller like k_index; the kernels
+// read a layer's per-expert biases (gpt-oss) at it.
 #ifndef ROTARY_SHADERS_EXPERT_SLOT_H
 #define ROTARY_SHADERS_EXPERT_SLOT_H
 
@@ -32,10 +35,11 @@ struct ExpertSlot {
   uint up_offset;
   uint down_page;
   uint down_offset;
+  uint expert;
 };
 
 #ifdef __cplusplus
-static_assert(sizeof(ExpertSlot) == 36);
+static_assert(sizeof(ExpertSlot) == 40);
 }  // namespace rotary::ops
 #endif
 #endif

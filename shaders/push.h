@@ -91,6 +91,12 @@ struct ExpertPush {
   uint x_offset;        // gate/up: x (decode: one row; prefill: [token][cols]); down: h [slot][cols]
   uint out_offset;      // gate/up: h [slot][rows]; down: y [slot][rows]
   uint weights_offset;  // down: routing weights [slot]
+  // gpt-oss: bit 0 adds the per-expert biases (gate/up: bias[bias_offset + expert * rows + r] and
+  // bias2[bias2_offset + ...]; down: bias[...]) to the products; bit 1 makes gate/up's activation
+  // the clamped SwiGLU, min(g, 7) sigmoid(1.702 min(g, 7)) (clamp(u, -7, 7) + 1).
+  uint flags;
+  uint bias_offset;
+  uint bias2_offset;
 };
 ROTARY_PUSH_CHECK(ExpertPush)
 
@@ -155,6 +161,13 @@ struct RopePush {
   uint head_dim;
   uint n_rot;          // rotated dims (even, <= head_dim); the rest pass through
   float theta_scale;   // base^(-2/n_rot), computed on the host as ggml does
+  // YaRN as ggml's rope_yarn: theta = mix of freq_scale * theta and theta by a ramp over pairs
+  // [corr_low, corr_high] times ext_factor; sin and cos times mscale. Plain RoPE: 1, 0, -, -, 1.
+  float freq_scale;
+  float ext_factor;
+  float corr_low;
+  float corr_high;
+  float mscale;
   uint copy_rest;      // 1: copy dims >= n_rot (out of place); 0: in place
   uint pos_offset;
   uint x_offset;
@@ -231,6 +244,10 @@ struct AttentionPush {
   uint o_offset;
   uint ml_offset;
   uint mode;       // 0: normalised output; 1: partial (unnormalised O, running max m, sum l)
+  uint window;     // 0: none; else a query at position i sees keys i - window + 1 .. i
+  uint ring;       // 0: row = position - kv_first; else row = position % ring (a sliding window's ring)
+  uint has_sinks;  // 1: sinks[sinks_offset + head] joins each row's softmax as a logit (mode 0)
+  uint sinks_offset;
 };
 ROTARY_PUSH_CHECK(AttentionPush)
 
@@ -242,6 +259,9 @@ struct AttentionCombinePush {
   uint ml_offset;
   uint o_offset;
   uint out_offset;
+  uint n_heads;    // rows are (token, head): head = row % n_heads
+  uint has_sinks;  // 1: sinks[sinks_offset + head] joins the softmax as a logit
+  uint sinks_offset;
 };
 ROTARY_PUSH_CHECK(AttentionCombinePush)
 
@@ -255,6 +275,7 @@ struct RouterPush {
   uint n_experts;
   uint k;
   uint normalize;  // 1: chosen probabilities divided by their sum (clamped >= 6.103515625e-5)
+  uint softmax_chosen;  // 1 (gpt-oss): the k largest logits, weights = softmax over those k
   uint logits_offset;
   uint ids_offset;
   uint weights_offset;

@@ -4,7 +4,8 @@
 // float evaluation exactly (theta starts at the position and is multiplied by theta_scale once
 // per pair, in float, as ggml_rope_cache_init does), and sin/cos are accurate to ~1e-7 at any
 // angle (sincos.glsl), so the result matches llama.cpp's CPU RoPE to a few float ulps.
-// Positions must be below 2^23.
+// YaRN (gpt-oss) mixes each pair's interpolated and extrapolated angle and scales sin and cos,
+// in ggml's float order. Positions must be below 2^23.
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
 #include "sincos.glsl"
@@ -26,12 +27,18 @@ void main() {
   const uint half_rot = p.n_rot / 2;
   const float position = float(pos[p.pos_offset + token]);
   for (uint i = gl_LocalInvocationID.x; i < half_rot; i += gl_WorkGroupSize.x) {
-    precise float theta = position;
-    for (uint j = 0; j < i; ++j) theta *= p.theta_scale;
+    precise float theta_extrap = position;
+    for (uint j = 0; j < i; ++j) theta_extrap *= p.theta_scale;
+    precise float theta = p.freq_scale * theta_extrap;
+    if (p.ext_factor != 0.0) {
+      const float y = (float(i) - p.corr_low) / max(0.001, p.corr_high - p.corr_low);
+      precise const float ramp = (1.0 - min(1.0, max(0.0, y))) * p.ext_factor;
+      theta = theta * (1.0 - ramp) + theta_extrap * ramp;
+    }
     float s, c;
     rt_sincos(theta, s, c);
-    rt_sin[i] = s;
-    rt_cos[i] = c;
+    rt_sin[i] = s * p.mscale;
+    rt_cos[i] = c * p.mscale;
   }
   barrier();
   const uint per_head = half_rot + (p.copy_rest != 0u ? p.head_dim - p.n_rot : 0u);

@@ -1,5 +1,6 @@
 #version 450
-// MoE routing, one workgroup per token: softmax over all experts (as ggml_soft_max: subtract the
+// MoE routing, one workgroup per token (gpt-oss, softmax_chosen: the k largest logits, their
+// weights a softmax over those k alone; otherwise:) softmax over all experts (as ggml_soft_max: subtract the
 // max, exp, scale by 1/sum), the k most probable in descending order (ties: lower expert id
 // first), and their probabilities renormalised to sum 1 (the sum clamped to >= 6.103515625e-5,
 // the smallest normal half, as llama.cpp's build_moe_ffn does). A token with a NaN or infinite
@@ -47,12 +48,13 @@ void main() {
   }
   float sum = 0.0;
   for (uint e = tid; e < p.n_experts; e += gl_WorkGroupSize.x) {
-    const float v = exp(logits[lb + e] - mx);
+    const float v = p.softmax_chosen != 0u ? logits[lb + e] : exp(logits[lb + e] - mx);
     prob[e] = v;
     sum += v;
   }
-  const float inv = 1.0 / wg_reduce_sum(sum);
-  for (uint e = tid; e < p.n_experts; e += gl_WorkGroupSize.x) prob[e] *= inv;  // each reads its own
+  const float inv = 1.0 / wg_reduce_sum(sum);  // uniform: every invocation reduces
+  if (p.softmax_chosen == 0u)
+    for (uint e = tid; e < p.n_experts; e += gl_WorkGroupSize.x) prob[e] *= inv;  // each reads its own
 
   // k rounds of "the best candidate ranking after the previous pick": no marks to clear.
   float prev_v = 0.0;
@@ -76,7 +78,13 @@ void main() {
       chosen[r] = bv;
     }
   }
-  if (tid == 0u) {
+  if (tid == 0u && p.softmax_chosen != 0u) {
+    // ggml_soft_max over the chosen logits: the first is the largest.
+    float total = 0.0;
+    for (uint r = 0; r < p.k; ++r) total += exp(chosen[r] - chosen[0]);
+    const float inv_total = 1.0 / total;
+    for (uint r = 0; r < p.k; ++r) weights[p.weights_offset + ob + r] = exp(chosen[r] - chosen[0]) * inv_total;
+  } else if (tid == 0u) {
     float total = 0.0;
     for (uint r = 0; r < p.k; ++r) total += chosen[r];
     const float div = p.normalize != 0u ? max(total, 6.103515625e-5) : 1.0;

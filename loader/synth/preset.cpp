@@ -125,6 +125,57 @@ SynthPreset tiny_qwen3next() {
   return p;
 }
 
+// gpt-oss-20b as llama.cpp's converter writes it (openai/gpt-oss-20b config.json): 24 layers
+// alternating sliding-window (128, even layers) and full attention, 64 heads x 64 with 8 KV
+// heads, YaRN x32 over an original context of 4096, 32 experts / 4 used, o200k vocabulary.
+SynthPreset gpt_oss_20b() {
+  SynthPreset p;
+  p.name = "gpt-oss-20b";
+  p.description = "gpt-oss-20b (gpt-oss): 24 layers (sliding window 128 / full alternating), hidden 2880, "
+                  "32 experts / 4 used";
+  p.arch = "gpt-oss";
+  p.n_layer = 24;
+  p.n_embd = 2880;
+  p.n_head = 64;
+  p.n_head_kv = 8;
+  p.head_dim = 64;
+  p.n_rot = 64;
+  p.n_expert = 32;
+  p.n_expert_used = 4;
+  p.n_ff_exp = 2880;
+  p.n_ff = 2880;
+  p.n_vocab = 201088;
+  p.n_ctx_train = 131072;
+  p.rope_freq_base = 150000.0f;
+  p.rms_eps = 1e-5f;
+  p.tokenizer_pre = "gpt-4o";
+  p.sliding_window = 128;
+  p.rope_scaling_factor = 32.0f;
+  p.rope_orig_ctx = 4096;
+  return p;
+}
+
+// Rows that are multiples of 256 (every type can hold them), a query width (8 x 64) that differs
+// from the hidden size, and a window of 16 that the tests' few dozen positions pass.
+SynthPreset tiny_gpt_oss() {
+  SynthPreset p = gpt_oss_20b();
+  p.name = "tiny-gpt-oss";
+  p.description = "test model (gpt-oss): 4 layers (sliding window 16 / full alternating), hidden 256, "
+                  "8 heads x 64, 8 experts / 2 used";
+  p.n_layer = 4;
+  p.n_embd = 256;
+  p.n_head = 8;
+  p.n_head_kv = 2;
+  p.n_expert = 8;
+  p.n_expert_used = 2;
+  p.n_ff_exp = 256;
+  p.n_ff = 256;
+  p.n_vocab = 1000;
+  p.n_ctx_train = 4096;
+  p.sliding_window = 16;
+  return p;
+}
+
 std::string preset_names() {
   std::string s;
   for (const auto& p : synth_presets()) s += (s.empty() ? "" : ", ") + p.name;
@@ -139,7 +190,8 @@ void require_positive(uint32_t v, const char* what) {
 
 const std::vector<SynthPreset>& synth_presets() {
   static const std::vector<SynthPreset> presets = {
-      qwen3_30b_a3b(), qwen36_35b_a3b(), tiny_qwen3moe(), tiny_qwen35moe(), tiny_qwen3next()};
+      qwen3_30b_a3b(), qwen36_35b_a3b(), gpt_oss_20b(), tiny_qwen3moe(), tiny_qwen35moe(), tiny_qwen3next(),
+      tiny_gpt_oss()};
   return presets;
 }
 
@@ -171,12 +223,12 @@ SynthPreset apply_overrides(SynthPreset p, const SynthOverrides& o) {
   require(p.n_expert_used <= p.n_expert, ErrorKind::InvalidArgument,
           "--experts-used " + std::to_string(p.n_expert_used) + " is more than the " +
               std::to_string(p.n_expert) + " experts");
-  const uint32_t min_vocab = 256 + kSynthSpecialTokens;
+  const uint32_t min_vocab = 256 + synth_special_tokens(p);
   require(p.n_vocab >= min_vocab && p.n_vocab <= (1u << 30), ErrorKind::InvalidArgument,
           "--vocab " + std::to_string(p.n_vocab) +
               " is out of range: the vocabulary holds the 256 byte "
               "tokens and " +
-              std::to_string(kSynthSpecialTokens) + " special tokens, so at least " +
+              std::to_string(synth_special_tokens(p)) + " special tokens, so at least " +
               std::to_string(min_vocab) + " (and at most 2^30)");
   require(uint64_t{p.n_embd} * p.n_vocab < (uint64_t{1} << 40) &&
               uint64_t{p.n_embd} * p.n_ff_exp * p.n_expert < (uint64_t{1} << 40),

@@ -13,7 +13,7 @@ namespace rotary::synth {
 struct SynthPreset {
   std::string name;
   std::string description;
-  std::string arch;      // "qwen3moe", "qwen35moe" or "qwen3next"
+  std::string arch;      // "qwen3moe", "qwen35moe", "qwen3next" or "gpt-oss"
   uint32_t n_layer = 0;  // block_count
   uint32_t n_embd = 0;   // embedding_length (hidden size)
   uint32_t n_head = 0;   // attention heads (full-attention layers)
@@ -37,8 +37,13 @@ struct SynthPreset {
   uint32_t ssm_v_heads = 0;      // time_step_rank
   uint32_t full_attention_interval = 0;
   std::string tokenizer_pre;  // tokenizer.ggml.pre
+  // gpt-oss: the sliding window of its alternate layers and YaRN RoPE scaling.
+  uint32_t sliding_window = 0;     // attention.sliding_window
+  float rope_scaling_factor = 0;   // rope.scaling.factor (type yarn); 0: no rope.scaling keys
+  uint32_t rope_orig_ctx = 0;      // rope.scaling.original_context_length
 
   bool is_qwen35moe() const { return arch == "qwen35moe"; }
+  bool is_gpt_oss() const { return arch == "gpt-oss"; }
   // qwen35moe and qwen3next: Gated DeltaNet layers, gated attention, a shared expert.
   bool is_hybrid() const { return arch == "qwen35moe" || arch == "qwen3next"; }
   uint32_t ssm_inner_size() const { return ssm_state_size * ssm_v_heads; }
@@ -60,7 +65,12 @@ const SynthPreset& find_synth_preset(std::string_view name);
 // and why (heads not a multiple of the KV heads, more used experts than experts, ...).
 SynthPreset apply_overrides(SynthPreset preset, const SynthOverrides& overrides);
 
-// Tokens that every synth vocabulary holds besides the 256 byte tokens.
+// Tokens that every synth vocabulary holds besides the 256 byte tokens (vocab.h): the ChatML
+// set, or gpt-oss's harmony set.
 inline constexpr uint32_t kSynthSpecialTokens = 5;
+inline constexpr uint32_t kSynthHarmonyTokens = 9;
+inline uint32_t synth_special_tokens(const SynthPreset& p) {
+  return p.is_gpt_oss() ? kSynthHarmonyTokens : kSynthSpecialTokens;
+}
 
 }  // namespace rotary::synth

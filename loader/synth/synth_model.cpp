@@ -27,7 +27,31 @@ class MetadataBuilder {
   GgufMetadata metadata_{"synth model"};
 };
 
+// As llama.cpp's converter writes gpt-oss (conversion/gpt_oss.py on TextModel's keys), in its order.
+void add_gpt_oss_hparams(MetadataBuilder& m, const SynthPreset& p) {
+  m.arch_u32("block_count", p.n_layer);
+  m.arch_u32("context_length", p.n_ctx_train);
+  m.arch_u32("embedding_length", p.n_embd);
+  m.arch_u32("feed_forward_length", p.n_ff);
+  m.arch_u32("attention.head_count", p.n_head);
+  m.arch_u32("attention.head_count_kv", p.n_head_kv);
+  m.set(p.arch + ".rope.scaling.type", GgufValue("yarn"));
+  m.arch_f32("rope.scaling.factor", p.rope_scaling_factor);
+  m.arch_u32("rope.scaling.original_context_length", p.rope_orig_ctx);
+  m.arch_f32("rope.scaling.yarn_beta_fast", 32.0f);  // in the HF config; llama.cpp does not read them
+  m.arch_f32("rope.scaling.yarn_beta_slow", 1.0f);
+  m.arch_f32("rope.freq_base", p.rope_freq_base);
+  m.arch_f32("attention.layer_norm_rms_epsilon", p.rms_eps);
+  m.arch_u32("expert_count", p.n_expert);
+  m.arch_u32("expert_used_count", p.n_expert_used);
+  m.arch_u32("attention.key_length", p.head_dim);
+  m.arch_u32("attention.value_length", p.head_dim);
+  m.arch_u32("attention.sliding_window", p.sliding_window);
+  m.arch_u32("expert_feed_forward_length", p.n_ff_exp);
+}
+
 void add_hparams(MetadataBuilder& m, const SynthPreset& p) {
+  if (p.is_gpt_oss()) return add_gpt_oss_hparams(m, p);
   m.arch_u32("context_length", p.n_ctx_train);
   m.arch_u32("embedding_length", p.n_embd);
   if (p.n_ff) m.arch_u32("feed_forward_length", p.n_ff);
@@ -57,7 +81,7 @@ void add_hparams(MetadataBuilder& m, const SynthPreset& p) {
 }
 
 void add_tokenizer(MetadataBuilder& m, const SynthPreset& p, const std::string& chat_template) {
-  SynthVocab v = make_synth_vocab(p.n_vocab);
+  SynthVocab v = make_synth_vocab(p.n_vocab, p.is_gpt_oss() ? SynthSpecials::Harmony : SynthSpecials::ChatMl);
   m.set("tokenizer.ggml.model", GgufValue("gpt2"));
   m.set("tokenizer.ggml.pre", GgufValue(p.tokenizer_pre));
   m.set("tokenizer.ggml.tokens", GgufValue(GgufArray(std::move(v.tokens))));
@@ -68,7 +92,8 @@ void add_tokenizer(MetadataBuilder& m, const SynthPreset& p, const std::string& 
   m.set("tokenizer.ggml.bos_token_id", GgufValue(v.bos_id));
   m.set("tokenizer.ggml.add_bos_token", GgufValue(false));
   m.set("tokenizer.chat_template",
-        GgufValue(chat_template.empty() ? std::string(kSynthChatTemplate) : chat_template));
+        GgufValue(!chat_template.empty() ? chat_template
+                                         : std::string(p.is_gpt_oss() ? kSynthHarmonyTemplate : kSynthChatTemplate)));
 }
 
 GgufMetadata build_metadata(const SynthPreset& p, const SynthOptions& o) {

@@ -43,6 +43,14 @@ const std::string_view kSynthChatTemplate =
     "{%- endif -%}"
     "{%- endif -%}";
 
+const std::string_view kSynthHarmonyTemplate =
+    "{%- for message in messages -%}"
+    "{{- '<|start|>' + message['role'] + '<|message|>' + message['content'] + '<|end|>' -}}"
+    "{%- endfor -%}"
+    "{%- if add_generation_prompt -%}"
+    "{{- '<|start|>assistant' -}}"
+    "{%- endif -%}";
+
 std::string gpt2_byte_token(uint8_t byte) {
   // GPT-2 maps the 188 printable bytes to themselves and the other 68, in order, to U+0100 on.
   if (printable_in_gpt2(byte)) return utf8(byte);
@@ -52,14 +60,14 @@ std::string gpt2_byte_token(uint8_t byte) {
   return utf8(256 + n);
 }
 
-SynthVocab make_synth_vocab(uint32_t n_vocab) {
-  require(
-      n_vocab >= 256 + kSynthSpecialTokens, ErrorKind::InvalidArgument,
-      "a synth vocabulary needs at least " + std::to_string(256 + kSynthSpecialTokens) + " tokens");
+SynthVocab make_synth_vocab(uint32_t n_vocab, SynthSpecials specials) {
+  const uint32_t n_special = specials == SynthSpecials::Harmony ? kSynthHarmonyTokens : kSynthSpecialTokens;
+  require(n_vocab >= 256 + n_special, ErrorKind::InvalidArgument,
+          "a synth vocabulary needs at least " + std::to_string(256 + n_special) + " tokens");
   SynthVocab v;
   v.tokens.reserve(n_vocab);
   for (uint32_t b = 0; b < 256; ++b) v.tokens.push_back(gpt2_byte_token(static_cast<uint8_t>(b)));
-  const uint32_t n_regular = n_vocab - kSynthSpecialTokens;
+  const uint32_t n_regular = n_vocab - n_special;
   std::deque<std::string> frontier;
   frontier.push_back(gpt2_byte_token(' '));
   for (const char c : kLetters) frontier.emplace_back(1, c);
@@ -79,6 +87,14 @@ SynthVocab make_synth_vocab(uint32_t n_vocab) {
     v.token_types.push_back(static_cast<int32_t>(type));
     return static_cast<uint32_t>(v.tokens.size() - 1);
   };
+  if (specials == SynthSpecials::Harmony) {
+    v.bos_id = add_special("<|startoftext|>", TokenType::Control);
+    v.pad_id = add_special("<|endoftext|>", TokenType::Control);
+    v.eos_id = add_special("<|return|>", TokenType::Control);
+    for (const char* t : {"<|constrain|>", "<|channel|>", "<|start|>", "<|end|>", "<|message|>", "<|call|>"})
+      add_special(t, TokenType::Control);
+    return v;
+  }
   v.bos_id = v.pad_id = add_special("<|endoftext|>", TokenType::Control);
   add_special("<|im_start|>", TokenType::Control);
   v.eos_id = add_special("<|im_end|>", TokenType::Control);

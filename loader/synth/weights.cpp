@@ -30,6 +30,13 @@ WeightInit synth_weight_init(std::string_view name, std::span<const uint64_t> sh
   if (ends_with(name, "ffn_gate_inp_shexp.weight")) return normal(0, matrix);
   if (ends_with(name, "ssm_conv1d.weight")) return normal(0, matrix);  // n_in = kernel size
   if (ends_with(name, "ssm_dt.bias")) return normal(-1, 0.5f);
+  // gpt-oss: sinks of the order of the attention scores; biases small beside the products; the
+  // router's bias as large as its products, so that it matters for the choice.
+  if (ends_with(name, "attn_sinks.weight")) return normal(0, 1);
+  if (ends_with(name, "ffn_gate_inp.bias")) return normal(0, 1);
+  if (ends_with(name, "attn_output.bias") || ends_with(name, "ffn_down_exps.bias"))
+    return normal(0, 0.1f / std::sqrt(static_cast<float>(n_layer)));
+  if (ends_with(name, ".bias")) return normal(0, 0.1f);
   // ssm_a = -exp(A_log): per-step decay exp(softplus(.) * a) stays mostly within 0.3 .. 1.
   if (ends_with(name, "ssm_a")) return {WeightInit::Kind::Uniform, -1.5f, -0.05f};
   for (const char* writer :

@@ -171,17 +171,77 @@ void split_llama3_family(Splitter& s, size_t max_digits, bool marks) {
   }
 }
 
+// gpt-4o: llama.cpp runs this regex through std::regex on a "collapsed" text of one byte per
+// code point (ASCII as itself; any other letter as one byte that counts as upper and lower case
+// alike, other numbers as one digit byte, other white space as \v), so only ASCII letters have
+// a case:
+//   [^\r\n\p{L}\p{N}]?((?=[\p{L}])([^a-z]))*((?=[\p{L}])([^A-Z]))+(?:'[sS]|'[tT]|'[rR][eE]|...)?
+//   |[^\r\n\p{L}\p{N}]?((?=[\p{L}])([^a-z]))+((?=[\p{L}])([^A-Z]))*(?:'[sS]|...)?
+//   |\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+
+// The first alternative that matches wins, its greedy runs backtracking as ECMAScript's do.
+size_t gpt4o_letter_word(const Splitter& s, size_t pos) {
+  const auto letter = [&](size_t i) { return (s.at(i) & kLetter) != 0; };
+  const auto upper = [&](size_t i) { return letter(i) && !(s.cp(i) >= 'a' && s.cp(i) <= 'z'); };
+  const auto lower = [&](size_t i) { return letter(i) && !(s.cp(i) >= 'A' && s.cp(i) <= 'Z'); };
+  const auto with_contraction = [&](size_t end) {
+    const size_t c = s.contraction(end, /*any_case=*/true);
+    return c ? c : end;
+  };
+  const uint8_t f = s.at(pos);
+  const bool prefix = (f & kPresent) && !(f & (kLetter | kNumber)) && s.cp(pos) != '\r' && s.cp(pos) != '\n';
+  const size_t q = pos + (prefix ? 1 : 0);
+  size_t m = 0;  // upper-case run
+  while (upper(q + m)) ++m;
+  // Upper* Lower+: the longest upper run that a lower-case letter follows.
+  for (size_t j = m + 1; j-- > 0;) {
+    if (!lower(q + j)) continue;
+    size_t end = q + j;
+    while (lower(end)) ++end;
+    return with_contraction(end);
+  }
+  if (m == 0) return 0;  // Upper+ Lower*
+  size_t end = q + m;
+  while (lower(end)) ++end;
+  return with_contraction(end);
+}
+
+void split_gpt4o(Splitter& s) {
+  const auto punct = [&](size_t i) {
+    const uint8_t g = s.at(i);
+    return (g & kPresent) && !(g & (kSpace | kLetter | kNumber));
+  };
+  for (size_t pos = 0; pos < s.size();) {
+    size_t end = gpt4o_letter_word(s, pos);
+    if (end == 0 && (s.at(pos) & kNumber)) {
+      end = pos + 1;
+      while (end < pos + 3 && (s.at(end) & kNumber)) ++end;
+    }
+    if (end == 0) {
+      const size_t q = pos + (s.cp(pos) == ' ' ? 1 : 0);
+      if (punct(q)) {
+        end = q;
+        while (punct(end)) ++end;
+        while (s.cp(end) == '\r' || s.cp(end) == '\n' || s.cp(end) == '/') ++end;
+      }
+    }
+    if (end == 0) end = s.whitespace(pos, true);
+    s.emit(end);
+    pos = end;
+  }
+}
+
 struct NamedPreTokenizer {
   std::string_view name;
   PreTokenizer pre;
 };
 
-// The tokenizer.ggml.pre values llama.cpp maps to these four splitters (llama-vocab.cpp).
+// The tokenizer.ggml.pre values llama.cpp maps to these splitters (llama-vocab.cpp).
 constexpr PreTokenizer kQwen2{PreTokenizerKind::Qwen2, false, false};
 constexpr PreTokenizer kQwen35{PreTokenizerKind::Qwen35, false, false};
 constexpr PreTokenizer kLlama3{PreTokenizerKind::Llama3, true, true};
 constexpr PreTokenizer kLlama3Merging{PreTokenizerKind::Llama3, false, false};
 constexpr PreTokenizer kGpt2{PreTokenizerKind::Gpt2, false, false};
+constexpr PreTokenizer kGpt4o{PreTokenizerKind::Gpt4o, false, false};
 constexpr NamedPreTokenizer kNames[] = {
     {"qwen2", kQwen2},        {"deepseek-r1-qwen", kQwen2},
     {"kormo", kQwen2},        {"f2llmv2", kQwen2},
@@ -197,6 +257,8 @@ constexpr NamedPreTokenizer kNames[] = {
     {"jais", kGpt2},          {"exaone4", kGpt2},
     {"gigachat", kGpt2},      {"mellum", kGpt2},
     {"a.x-4.0", kGpt2},       {"trillion", kGpt2},
+    {"gpt-4o", kGpt4o},       {"llama4", kGpt4o},
+    {"kanana2", kGpt4o},      {"talkie", kGpt4o},
 };
 
 }  // namespace
@@ -222,6 +284,8 @@ std::string_view to_string(PreTokenizerKind kind) {
       return "qwen2";
     case PreTokenizerKind::Qwen35:
       return "qwen35";
+    case PreTokenizerKind::Gpt4o:
+      return "gpt-4o";
   }
   return "?";
 }
@@ -241,6 +305,9 @@ void split_words(PreTokenizerKind kind, std::span<const char32_t> text,
       break;
     case PreTokenizerKind::Qwen35:
       split_llama3_family(s, 1, true);
+      break;
+    case PreTokenizerKind::Gpt4o:
+      split_gpt4o(s);
       break;
   }
 }

@@ -8,6 +8,9 @@
 //           | ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+
 //   Qwen2   as Llama3 with \p{N} (one digit per word) instead of \p{N}{1,3}
 //   Qwen35  as Qwen2 with [\p{L}\p{M}]+ for letters and \p{M} added to the punctuation exclusion
+//   Gpt4o   [^\r\n\p{L}\p{N}]?Upper*Lower+(contraction)?|[^\r\n\p{L}\p{N}]?Upper+Lower*(contraction)?
+//           |\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+ (case only for ASCII
+//           letters: llama.cpp's std::regex sees every other letter as both; pre_tokenizer.cpp)
 //
 // The quirks that differ from a true regex engine: a digit or letter run is never split by a
 // look-ahead, and the optional prefix of a letter word may be any code point but \r, \n or a
@@ -19,7 +22,7 @@
 
 namespace rotary {
 
-enum class PreTokenizerKind { Gpt2, Llama3, Qwen2, Qwen35 };
+enum class PreTokenizerKind { Gpt2, Llama3, Qwen2, Qwen35, Gpt4o };
 
 struct PreTokenizer {
   PreTokenizerKind kind;

@@ -137,9 +137,10 @@ CheckedOp kv_store(const vk::BufferView& k_cur, const vk::BufferView& v_cur,
 }
 
 CheckedOp attention(const vk::BufferView& q, const ops::KvLayerView& kv, const vk::BufferView& out,
-                    const ops::AttentionShape& s) {
+                    const ops::AttentionShape& s, const vk::BufferView& sinks) {
   const ops::KvGeometry geo = kv.geo;
-  const uint32_t kv_len = s.p0 + s.n_tokens;
+  const uint32_t kv_len = s.ring ? geo.capacity : s.p0 + s.n_tokens;  // rows read back
+  const bool has_sinks = sinks.buffer != VK_NULL_HANDLE;
   const uint64_t q_bytes = uint64_t{s.n_tokens} * s.n_heads * geo.head_dim * 4;
   CheckedOp op;
   op.name = "attention";
@@ -148,12 +149,14 @@ CheckedOp attention(const vk::BufferView& q, const ops::KvLayerView& kv, const v
              " KV heads " + ops::to_string(geo.types);
   op.inputs = {prefix(q, q_bytes), kv.k.sub(0, kv_len * geo.k_row_bytes()),
                kv.v.sub(0, kv_len * geo.v_row_bytes())};
+  if (has_sinks) op.inputs.push_back(prefix(sinks, uint64_t{s.n_heads} * 4));
   op.outputs = {prefix(out, q_bytes)};
-  op.compare = [geo, s, kv_len](const OpData& d) {
+  op.compare = [geo, s, kv_len, has_sinks](const OpData& d) {
     const std::vector<float> k = ref::kv_values(d.inputs[1], geo, geo.types.k, kv_len),
                              v = ref::kv_values(d.inputs[2], geo, geo.types.v, kv_len);
     std::vector<float> want(d.outputs[0].size() / 4);
-    ref::attention(as<float>(d.inputs[0]), k, v, want, s, geo.n_kv_heads, geo.head_dim);
+    ref::attention(as<float>(d.inputs[0]), k, v, want, s, geo.n_kv_heads, geo.head_dim,
+                   has_sinks ? as<float>(d.inputs[3]) : std::span<const float>{});
     // Scores to ~1e-6, exp to a few ulps, the weighted sum of values: about 3e-6 of max|v|.
     double big = 0;
     for (float x : v) big = std::max(big, static_cast<double>(std::fabs(x)));

@@ -126,4 +126,23 @@ CheckedOp mul_sigmoid_row(const ops::Rows& x, const vk::BufferView& s, const ops
       false);
 }
 
+CheckedOp add_bias(const ops::Rows& x, const vk::BufferView& bias, const ops::Rows& y, uint32_t n_cols,
+                   uint32_t n_rows) {
+  const uint32_t xs = stride_of(x, n_cols), ys = stride_of(y, n_cols);
+  CheckedOp op;
+  op.name = "add_bias";
+  op.shape = rows_shape(n_rows, n_cols);
+  op.inputs = {prefix(x.view, span_bytes(n_rows, n_cols, xs)), prefix(bias, uint64_t{n_cols} * 4)};
+  op.outputs = {prefix(y.view, span_bytes(n_rows, n_cols, ys))};
+  op.compare = [xs, ys, n_cols, n_rows](const OpData& d) {
+    std::vector<float> want(uint64_t{n_rows} * n_cols), got(want.size());
+    ref::add_bias(as<float>(d.inputs[0]), xs, as<float>(d.inputs[1]), want, n_cols, n_cols, n_rows);
+    const auto out = as<float>(d.outputs[0]);
+    for (uint32_t r = 0; r < n_rows; ++r)
+      for (uint32_t c = 0; c < n_cols; ++c) got[uint64_t{r} * n_cols + c] = at(out, ys, r, c);
+    return exact("y", got, want);  // one float add, as the reference
+  };
+  return op;
+}
+
 }  // namespace rotary::check

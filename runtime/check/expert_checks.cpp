@@ -1,6 +1,7 @@
 // The grouped expert ops for the checker (runtime/check/op_checks.h). The slot table names each
 // entry's matrices by page and offset: the first round downloads the table's entries, the second
 // the matrices they point at (from VRAM: the slots are what the kernels read).
+#include <cmath>
 #include <string>
 
 #include "runtime/check/op_checks.h"
@@ -15,13 +16,22 @@ struct Layer {  // ops::ExpertLayer with its pages held by value
   std::vector<vk::BufferView> pages;
   GgmlType gate_up_type, down_type;
   uint32_t n_embd, n_ff;
+  vk::BufferView gate_bias, up_bias, down_bias;  // gpt-oss
+  bool biases, swiglu_oai;
 
   explicit Layer(const ops::ExpertLayer& l)
       : pages(l.pages.begin(), l.pages.end()),
         gate_up_type(l.gate_up_type),
         down_type(l.down_type),
         n_embd(l.n_embd),
-        n_ff(l.n_ff) {}
+        n_ff(l.n_ff),
+        gate_bias(l.gate_bias),
+        up_bias(l.up_bias),
+        down_bias(l.down_bias),
+        biases(l.has_biases()),
+        swiglu_oai(l.activation == ops::ExpertActivation::SwigluOai) {}
+  // Buffers fetched per entry in the second round: the matrices, then the biases.
+  size_t per_entry(bool gate_up) const { return (gate_up ? 2 : 1) * (biases ? 2 : 1); }
   uint64_t gate_up_bytes() const { return uint64_t{n_ff} * *ggml_row_bytes(gate_up_type, n_embd); }
   uint64_t down_bytes() const { return uint64_t{n_embd} * *ggml_row_bytes(down_type, n_ff); }
   std::string shape(uint32_t count) const {
@@ -48,8 +58,13 @@ std::function<std::vector<vk::BufferView>(const OpData&)> matrices(const Layer& 
       if (gate_up) {
         v.push_back(l.pages.at(s.gate_page).sub(s.gate_offset, l.gate_up_bytes()));
         v.push_back(l.pages.at(s.up_page).sub(s.up_offset, l.gate_up_bytes()));
+        if (l.biases) {
+          v.push_back(l.gate_bias.sub(uint64_t{s.expert} * l.n_ff * 4, uint64_t{l.n_ff} * 4));
+          v.push_back(l.up_bias.sub(uint64_t{s.expert} * l.n_ff * 4, uint64_t{l.n_ff} * 4));
+        }
       } else {
         v.push_back(l.pages.at(s.down_page).sub(s.down_offset, l.down_bytes()));
+        if (l.biases) v.push_back(l.down_bias.sub(uint64_t{s.expert} * l.n_embd * 4, uint64_t{l.n_embd} * 4));
       }
     }
     return v;
@@ -57,14 +72,22 @@ std::function<std::vector<vk::BufferView>(const OpData&)> matrices(const Layer& 
 }
 
 ref::HostExpert gate_up_expert(const Layer& l, const OpData& d, size_t entry) {
+  const size_t at = l.per_entry(true) * entry;
   ref::HostExpert e;
-  e.gate = {l.gate_up_type, l.n_embd, l.n_ff, d.more[2 * entry]};
-  e.up = {l.gate_up_type, l.n_embd, l.n_ff, d.more[2 * entry + 1]};
+  e.gate = {l.gate_up_type, l.n_embd, l.n_ff, d.more[at]};
+  e.up = {l.gate_up_type, l.n_embd, l.n_ff, d.more[at + 1]};
+  if (l.biases) {
+    e.gate_bias = as<float>(d.more[at + 2]);
+    e.up_bias = as<float>(d.more[at + 3]);
+  }
+  e.swiglu_oai = l.swiglu_oai;
   return e;
 }
 ref::HostExpert down_expert(const Layer& l, const OpData& d, size_t entry) {
+  const size_t at = l.per_entry(false) * entry;
   ref::HostExpert e;
-  e.down = {l.down_type, l.n_ff, l.n_embd, d.more[entry]};
+  e.down = {l.down_type, l.n_ff, l.n_embd, d.more[at]};
+  if (l.biases) e.down_bias = as<float>(d.more[at + 1]);
   return e;
 }
 
@@ -77,8 +100,16 @@ void gate_up_row(const Layer& l, const ref::HostExpert& e, std::span<const float
   ref::matmul_magnitude(e.gate, x, 1, mg);
   ref::matmul_magnitude(e.up, x, 1, mu);
   ref::expert_gate_up(e, x, want);
-  for (uint32_t r = 0; r < l.n_ff; ++r)
-    tol[r] = gate_up_tolerance(l.n_embd, g[r], u[r], mg[r], mu[r], want[r]);
+  for (uint32_t r = 0; r < l.n_ff; ++r) {
+    if (l.biases) {  // the biases' magnitudes join the products'
+      g[r] += e.gate_bias[r];
+      u[r] += e.up_bias[r];
+      mg[r] += std::fabs(e.gate_bias[r]);
+      mu[r] += std::fabs(e.up_bias[r]);
+    }
+    tol[r] = l.swiglu_oai ? swiglu_oai_tolerance(l.n_embd, g[r], u[r], mg[r], mu[r], want[r])
+                          : gate_up_tolerance(l.n_embd, g[r], u[r], mg[r], mu[r], want[r]);
+  }
 }
 // One y row: weight * (down h), with its tolerance.
 void down_row(const Layer& l, const ref::HostExpert& e, std::span<const float> h, float weight,
@@ -86,8 +117,10 @@ void down_row(const Layer& l, const ref::HostExpert& e, std::span<const float> h
   std::vector<float> mag(l.n_embd);
   ref::expert_down(e, h, weight, want);
   ref::matmul_magnitude(e.down, h, 1, mag);
-  for (uint32_t r = 0; r < l.n_embd; ++r)
-    tol[r] = product_tolerance(l.n_ff, std::fabs(weight) * mag[r], want[r]);
+  for (uint32_t r = 0; r < l.n_embd; ++r) {
+    const double m = mag[r] + (e.down_bias.empty() ? 0.0 : std::fabs(e.down_bias[r]));
+    tol[r] = product_tolerance(l.n_ff, std::fabs(weight) * m, want[r]);
+  }
 }
 
 // Compares the rows the entries wrote (each op writes only its entries' rows of h or y).

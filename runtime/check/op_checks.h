@@ -44,7 +44,7 @@ CheckedOp rope_neox(const vk::BufferView& x, const vk::BufferView& positions,
 CheckedOp kv_store(const vk::BufferView& k_cur, const vk::BufferView& v_cur,
                    const ops::KvLayerView& kv, uint32_t p0, uint32_t n_tokens, uint32_t src_stride);
 CheckedOp attention(const vk::BufferView& q, const ops::KvLayerView& kv, const vk::BufferView& out,
-                    const ops::AttentionShape& shape);
+                    const ops::AttentionShape& shape, const vk::BufferView& sinks = {});
 CheckedOp router_topk(const vk::BufferView& logits, const vk::BufferView& ids,
                       const vk::BufferView& weights, const ops::RouterShape& shape);
 CheckedOp add(const vk::BufferView& a, const vk::BufferView& b, const vk::BufferView& y,
@@ -77,6 +77,8 @@ CheckedOp swiglu(const ops::Rows& gate, const ops::Rows& up, const ops::Rows& y,
                  uint32_t n_rows);
 CheckedOp mul_sigmoid(const ops::Rows& x, const ops::Rows& gate, const ops::Rows& y,
                       uint32_t n_cols, uint32_t n_rows);
+CheckedOp add_bias(const ops::Rows& x, const vk::BufferView& bias, const ops::Rows& y, uint32_t n_cols,
+                   uint32_t n_rows);
 CheckedOp mul_sigmoid_row(const ops::Rows& x, const vk::BufferView& s, const ops::Rows& y,
                           uint32_t n_cols, uint32_t n_rows);
 

@@ -1,4 +1,5 @@
 #include "loader/model_check.h"
+#include "runtime/models/gpt_oss.h"
 #include "runtime/models/model.h"
 #include "runtime/models/qwen35moe.h"
 #include "runtime/models/qwen3moe.h"
@@ -21,6 +22,7 @@ std::unique_ptr<Model> load_model(vk::GpuContext& gpu, const GgufFile& file, con
     case Architecture::Qwen3Moe: return std::make_unique<Drained<Qwen3Moe>>(gpu, file, h, options, plan);
     case Architecture::Qwen35Moe:
     case Architecture::Qwen3Next: return std::make_unique<Drained<Qwen35Moe>>(gpu, file, h, options, plan);
+    case Architecture::GptOss: return std::make_unique<Drained<GptOss>>(gpu, file, h, options, plan);
   }
   throw Error(ErrorKind::Unsupported, "no forward pass for " + std::string(architecture_name(h.arch)));
 }

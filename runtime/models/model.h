@@ -2,6 +2,7 @@
 // What a session sees of a model: run tokens at positions, get back what it asked for about the
 // logits (the argmax, the top candidates, or whole rows), and statistics. One implementation per
 // architecture family, all built from the same ops and the same residency layer.
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -89,6 +90,12 @@ class Model {
   virtual StepResult eval(std::span<const int32_t> tokens, uint32_t pos, const LogitsRequest& request) = 0;
   // Forgets the sequence (recurrent state zeroed; the KV cache is overwritten by position).
   virtual void reset() = 0;
+  // Whether eval may go back to an earlier position (a shorter prefix of what it holds): not with
+  // recurrent state, nor with a sliding window's ring (gpt-oss), which forgets the past.
+  virtual bool can_rewind() const {
+    const auto& r = hparams().recurrent;
+    return std::none_of(r.begin(), r.end(), [](bool b) { return b; });
+  }
   virtual ModelStats stats() const = 0;
 };
 

@@ -8,6 +8,7 @@
 #include "base/units.h"
 #include "runtime/kv/kv_cache.h"
 #include "runtime/models/dense_weights.h"
+#include "runtime/models/gpt_oss.h"
 #include "runtime/models/moe_model.h"
 #include "runtime/models/qwen35moe.h"
 #include "runtime/models/qwen3moe.h"
@@ -42,6 +43,16 @@ GrowingParts growing_parts(const ModelHparams& h, const vk::DeviceCaps& caps, ui
       g.kv_per_token = uint64_t{Qwen35Moe::attention_layers(h)} * (geo.k_row_bytes() + geo.v_row_bytes());
       g.recurrent = Qwen35Moe::recurrent_bytes(h, caps);
       g.scratch = MoeModel::scratch_bytes(h, chunk, caps) + Qwen35Moe::scratch_bytes(h, chunk, geo, caps);
+      break;
+    }
+    case Architecture::GptOss: {
+      // The full layers' cache grows with the context; the sliding-window layers' ring does not.
+      const ops::KvGeometry full = GptOss::full_geometry(h, ctx, kv_type);
+      g.kv = GptOss::kv_bytes(h, ctx, chunk, kv_type);
+      g.kv_per_token = uint64_t{h.n_layer - GptOss::swa_layers(h)} * (full.k_row_bytes() + full.v_row_bytes());
+      if (!GptOss::uses_ring(h, ctx, chunk))
+        g.kv_per_token = uint64_t{h.n_layer} * (full.k_row_bytes() + full.v_row_bytes());
+      g.scratch = MoeModel::scratch_bytes(h, chunk, caps) + GptOss::scratch_bytes(h, ctx, chunk, kv_type, caps);
       break;
     }
   }

@@ -10,6 +10,7 @@
 #include "runtime/ops/matmul.h"
 #include "runtime/ops/matvec.h"
 #include "runtime/ops/norm.h"
+#include "runtime/ops/elementwise.h"
 #include "runtime/ops/router.h"
 #include "shaders/push.h"
 
@@ -60,7 +61,8 @@ uint64_t RoutedMoe::scratch_bytes(const ModelHparams& h, uint32_t max_tokens, co
 
 RoutedMoe::RoutedMoe(vk::GpuContext& gpu, const DenseWeights& weights, const ModelHparams& h, uint32_t max_tokens,
                      const RoutedMoeOptions& options, std::string ffn_norm)
-    : gpu_(gpu), weights_(weights), h_(h), options_(options), ffn_norm_(std::move(ffn_norm)),
+    : gpu_(gpu), weights_(weights), h_(h), gpt_oss_(h.arch == Architecture::GptOss), options_(options),
+      ffn_norm_(std::move(ffn_norm)),
       max_tokens_(max_tokens), stamps_(options.timestamps ? StampLog(gpu.device(), -1) : StampLog()) {
   stats_.wait_timed = stamps_.enabled();
   const Sizes s = sizes(h, max_tokens, gpu.caps());
@@ -90,8 +92,9 @@ void RoutedMoe::attach(ExpertProvider& experts) {
   cache_ = &experts;
   gpu_routes_ = experts.all_resident() && !options_.replay;
   if (!gpu_routes_) return;
-  const std::vector<ops::ExpertSlot> map = experts.slot_map();
+  std::vector<ops::ExpertSlot> map = experts.slot_map();
   require(map.size() == uint64_t{h_.n_layer} * h_.n_expert, ErrorKind::Internal, "expert slot map of the wrong size");
+  for (size_t i = 0; i < map.size(); ++i) map[i].expert = static_cast<uint32_t>(i % h_.n_expert);
   const uint64_t bytes = map.size() * sizeof(ops::ExpertSlot);
   vk::Buffer staging = vk::Buffer::create(gpu_.device(), &gpu_.budget(), bytes, vk::MemoryKind::Upload,
                                           vk::MemoryUse::Staging, "expert slot map (staging)");
@@ -103,14 +106,36 @@ void RoutedMoe::attach(ExpertProvider& experts) {
   });
 }
 
+void RoutedMoe::add_router_bias(vk::Recorder& rec, uint32_t layer, const vk::BufferView& logits, uint32_t n) {
+  if (!gpt_oss_) return;
+  ops::add_bias(rec, {logits}, weights_.vector(block_tensor(layer, "ffn_gate_inp.bias")), {logits}, h_.n_expert, n);
+  rec.compute_barrier();
+}
+
+ops::RouterShape RoutedMoe::router_shape(uint32_t n) const {
+  ops::RouterShape s{n, h_.n_expert, h_.n_expert_used, true};
+  s.softmax_chosen = gpt_oss_;
+  return s;
+}
+
+ops::ExpertLayer RoutedMoe::expert_layer(uint32_t layer) const {
+  ops::ExpertLayer v = cache_->layer_view(layer);
+  if (!gpt_oss_) return v;
+  v.gate_bias = weights_.vector(block_tensor(layer, "ffn_gate_exps.bias"));
+  v.up_bias = weights_.vector(block_tensor(layer, "ffn_up_exps.bias"));
+  v.down_bias = weights_.vector(block_tensor(layer, "ffn_down_exps.bias"));
+  v.activation = ops::ExpertActivation::SwigluOai;
+  return v;
+}
+
 void RoutedMoe::record_router(vk::Recorder& rec, uint32_t layer, uint32_t n, const vk::BufferView& xn) {
   const ops::WeightView router = weights_.matrix(block_tensor(layer, "ffn_gate_inp.weight"));
   const vk::BufferView logits = router_logits_.view(0, uint64_t{n} * h_.n_expert * 4);
   ops::linear(rec, router, xn, logits, n);
   rec.compute_barrier();
+  add_router_bias(rec, layer, logits, n);
   const uint64_t nk = uint64_t{n} * h_.n_expert_used * 4;
-  ops::router_topk(rec, logits, routing_.view(0, nk), routing_.view(weights_offset_, nk),
-                   {n, h_.n_expert, h_.n_expert_used, true});
+  ops::router_topk(rec, logits, routing_.view(0, nk), routing_.view(weights_offset_, nk), router_shape(n));
   rec.barrier(vk::access::kComputeWrite, {VK_PIPELINE_STAGE_2_HOST_BIT | VK_PIPELINE_STAGE_2_COMPUTE_SHADER_BIT,
                                           VK_ACCESS_2_HOST_READ_BIT | VK_ACCESS_2_SHADER_STORAGE_READ_BIT});
 }
@@ -125,10 +150,10 @@ void RoutedMoe::record_prediction(vk::Recorder& rec, uint32_t layer, const vk::B
   rec.compute_barrier();
   ops::matvec(rec, weights_.matrix(block_tensor(next, "ffn_gate_inp.weight")), normed, logits);
   rec.compute_barrier();
+  add_router_bias(rec, next, logits, 1);
   const uint64_t k4 = uint64_t{h_.n_expert_used} * 4;
   const uint64_t w_off = vk::align_up(k4, vk::binding_alignment(gpu_.caps()));
-  ops::router_topk(rec, logits, prediction_.view(0, k4), prediction_.view(w_off, k4),
-                   {1, h_.n_expert, h_.n_expert_used, true});
+  ops::router_topk(rec, logits, prediction_.view(0, k4), prediction_.view(w_off, k4), router_shape(1));
   rec.barrier(vk::access::kComputeWrite, vk::access::kHostRead);
 }
 
@@ -245,13 +270,14 @@ void RoutedMoe::run_routed(vk::Recorder& rec, uint32_t layer, uint32_t pos, cons
   const vk::BufferView logits = router_logits_.view(0, uint64_t{h_.n_expert} * 4);
   ops::matvec(rec, weights_.matrix(block_tensor(layer, "ffn_gate_inp.weight")), xn, logits);
   rec.compute_barrier();
+  add_router_bias(rec, layer, logits, 1);
   const vk::BufferView ids = routes_.view(layer * route_stride_, k * 4ull);
   const vk::BufferView weights = routes_.view(layer * route_stride_ + route_weights_, k * 4ull);
-  ops::router_topk(rec, logits, ids, weights, {1, h_.n_expert, k, true});
+  ops::router_topk(rec, logits, ids, weights, router_shape(1));
   rec.compute_barrier();
   ops::expert_route(rec, ids, k, slot_map_.view(), layer * h_.n_expert, h_.n_expert, route_table_.view());
   rec.compute_barrier();
-  const ops::ExpertLayer view = cache_->layer_view(layer);
+  const ops::ExpertLayer view = expert_layer(layer);
   const ops::ExpertEntries entries{route_table_.view(), 0, k};
   const vk::BufferView hv = h_buf_.view(0, uint64_t{k} * h_.n_ff_exp * 4), y = y_buf_.view(0, uint64_t{k} * h_.n_embd * 4);
   ops::expert_gate_up(rec, view, entries, xn, hv, k);
@@ -297,7 +323,10 @@ uint64_t RoutedMoe::run_decode(vk::Recorder& rec, uint32_t layer, const vk::Buff
     pred.clear();
   }
   std::vector<ExpertProvider::Acquired> entries = cache_->acquire(layer, ids);
-  for (uint32_t j = 0; j < entries.size(); ++j) entries[j].slot.k_index = j;
+  for (uint32_t j = 0; j < entries.size(); ++j) {
+    entries[j].slot.k_index = j;
+    entries[j].slot.expert = ids[j];
+  }
   return dispatch_groups(rec, layer, entries, 0, 1, xn, false, 0);
 }
 
@@ -324,6 +353,7 @@ void RoutedMoe::run_prefill(vk::Recorder& rec, uint32_t layer, uint32_t n, const
         cache_->acquire(layer, std::span<const uint32_t>(experts.data() + first, count));
     uint32_t max_pairs = 0;
     for (uint32_t j = 0; j < count; ++j) {
+      entries[j].slot.expert = experts[first + j];
       entries[j].slot.first_pair = ranges[first + j].first;
       entries[j].slot.pair_count = ranges[first + j].second;
       max_pairs = std::max(max_pairs, ranges[first + j].second);
@@ -359,7 +389,7 @@ uint64_t RoutedMoe::dispatch_groups(vk::Recorder& rec, uint32_t layer, std::vect
   }
   tables_.flush(layer * table_stride_ + table_first * sizeof(ops::ExpertSlot), entries.size() * sizeof(ops::ExpertSlot));
 
-  const ops::ExpertLayer view = cache_->layer_view(layer);
+  const ops::ExpertLayer view = expert_layer(layer);
   const uint32_t k = h_.n_expert_used;
   const vk::BufferView table_view = tables_.view(layer * table_stride_, table_stride_);
   const uint64_t nk = uint64_t{n} * k;

@@ -5,7 +5,8 @@
 // kernels run over the ready experts at once and over each miss as it lands, and a fixed-order
 // combine adds the weighted outputs into the residual. The combine order and the per-expert
 // arithmetic never depend on which experts hit, so no budget, policy or prefetch setting can
-// change a single bit of the result.
+// change a single bit of the result. gpt-oss's routing (a router bias, weights from a softmax
+// over the chosen logits) and experts (per-expert biases, the clamped SwiGLU) go the same way.
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -13,6 +14,8 @@
 #include <vector>
 
 #include "runtime/models/dense_weights.h"
+#include "runtime/ops/experts.h"
+#include "runtime/ops/router.h"
 #include "runtime/residency/expert_provider.h"
 #include "runtime/residency/routing_trace.h"
 #include "runtime/residency/stamp_log.h"
@@ -80,6 +83,13 @@ class RoutedMoe {
     uint64_t ready;  // the upload value to wait for (the largest of the group's entries)
   };
   void record_router(vk::Recorder& rec, uint32_t layer, uint32_t n, const vk::BufferView& xn);
+  // gpt-oss: the router's bias added to its logits (nothing for the others), and the shape of
+  // its top-k (softmax over the chosen logits for gpt-oss).
+  void add_router_bias(vk::Recorder& rec, uint32_t layer, const vk::BufferView& logits, uint32_t n);
+  ops::RouterShape router_shape(uint32_t n) const;
+  // The layer's experts as the kernels see them: the residency's view, plus gpt-oss's biases and
+  // activation.
+  ops::ExpertLayer expert_layer(uint32_t layer) const;
   void record_prediction(vk::Recorder& rec, uint32_t layer, const vk::BufferView& predict_input);
   std::vector<uint32_t> chosen_ids(uint32_t layer, uint32_t pos, uint32_t n);
   Error non_finite(uint32_t layer, uint32_t pos) const;
@@ -96,6 +106,7 @@ class RoutedMoe {
   vk::GpuContext& gpu_;
   const DenseWeights& weights_;
   const ModelHparams& h_;
+  bool gpt_oss_;  // router and expert biases, softmax over the chosen, clamped SwiGLU
   ExpertProvider* cache_ = nullptr;
   RoutedMoeOptions options_;
   std::string ffn_norm_;

@@ -110,7 +110,7 @@ uint32_t wanted_splits(const AttentionPlan& pl, const AttentionTuning& t) {
 // Splits of the KV length (across workgroups) and ranges (across bindings).
 void plan_splits(AttentionPlan& pl, const AttentionShape& s, const KvGeometry& geo,
                  const vk::DeviceCaps& caps, const AttentionTuning& t) {
-  const uint32_t kv_len = s.p0 + s.n_tokens;
+  const uint32_t kv_len = s.p0 + s.n_tokens - s.first_key();  // the keys the call reads
   const uint32_t max_positions =
       static_cast<uint32_t>(std::min<uint64_t>(binding_positions(geo, caps, t), kv_len));
   const uint32_t bk = pl.keys_per_tile;
@@ -164,10 +164,16 @@ AttentionPlan attention_plan(const AttentionShape& s, const KvGeometry& geo,
   require(geo.head_dim >= 4 && geo.head_dim % 4 == 0, ErrorKind::InvalidArgument,
           "attention: head_dim must be a multiple of 4");
   validate(geo);
-  if (uint64_t{s.p0} + s.n_tokens > geo.capacity)
+  require(!s.ring || s.window > 0, ErrorKind::InvalidArgument, "attention: a ring cache needs a window");
+  if (s.ring) {
+    require(uint64_t{s.window} + s.n_tokens - 1 <= geo.capacity, ErrorKind::InvalidArgument,
+            "attention: a ring of " + std::to_string(geo.capacity) + " positions cannot hold a window of " +
+                std::to_string(s.window) + " behind " + std::to_string(s.n_tokens) + " queries");
+  } else if (uint64_t{s.p0} + s.n_tokens > geo.capacity) {
     throw Error(ErrorKind::ContextFull,
                 "attention: positions up to " + std::to_string(s.p0 + s.n_tokens) +
                     " exceed the KV cache capacity " + std::to_string(geo.capacity));
+  }
   AttentionPlan pl;
   pl.workgroup_size = resolve_workgroup_size(caps, t.workgroup_size, 128, "attention");
   const uint32_t group = s.n_heads / geo.n_kv_heads;
@@ -216,8 +222,8 @@ uint64_t attention_scratch_bytes(uint32_t max_tokens, uint32_t n_heads, const Kv
 
 void attention(vk::Recorder& rec, const vk::BufferView& q, const KvLayerView& kv,
                const vk::BufferView& out, const vk::BufferView& scratch, const AttentionShape& s,
-               const AttentionTuning& t) {
-  const check::OpScope checked(rec, [&] { return check::attention(q, kv, out, s); });
+               const AttentionTuning& t, const vk::BufferView& sinks) {
+  const check::OpScope checked(rec, [&] { return check::attention(q, kv, out, s, sinks); });
   const vk::DeviceCaps& caps = rec.caps();
   const KvGeometry& geo = kv.geo;
   const AttentionPlan pl = attention_plan(s, geo, caps, t);
@@ -241,34 +247,44 @@ void attention(vk::Recorder& rec, const vk::BufferView& q, const KvLayerView& kv
   const vk::Pipeline& p = rec.pipeline(
       {shader,
        {pl.workgroup_size, hd, pl.rows_per_tile, pl.keys_per_tile, pl.heads_per_row_group},
-       5,
+       6,
        sizeof(push::AttentionPush)});
-  const uint32_t kv_len = s.p0 + s.n_tokens;
+  const bool has_sinks = sinks.buffer != VK_NULL_HANDLE;
+  // Without sinks the binding is never read: q stands in for it.
+  const BoundRange bs = has_sinks ? bind_elements(caps, sinks, s.n_heads, "attention") : bq;
+  const uint32_t key_lo = s.first_key(), kv_len = s.p0 + s.n_tokens;
   const uint64_t k_row = geo.k_row_bytes(), v_row = geo.v_row_bytes();
+  require(!s.ring || pl.n_ranges == 1, ErrorKind::Unsupported, "attention: a ring cache larger than one binding");
   for (uint32_t r = 0; r < pl.n_ranges; ++r) {
-    const uint32_t first = r * pl.range_len;
+    const uint32_t first = key_lo + r * pl.range_len;
     const uint32_t n = std::min(pl.range_len, kv_len - first);
-    const BoundBytes bk = bind_bytes(caps, kv.k, first * k_row, n * k_row, "attention", t.max_range);
-    const BoundBytes bv = bind_bytes(caps, kv.v, first * v_row, n * v_row, "attention", t.max_range);
+    // A ring is bound whole (its rows are not in position order).
+    const uint64_t bind_first = s.ring ? 0 : first, bind_n = s.ring ? geo.capacity : n;
+    const BoundBytes bk = bind_bytes(caps, kv.k, bind_first * k_row, bind_n * k_row, "attention", t.max_range);
+    const BoundBytes bv = bind_bytes(caps, kv.v, bind_first * v_row, bind_n * v_row, "attention", t.max_range);
     const push::AttentionPush pc{s.n_tokens,
                                  s.n_heads,
                                  geo.n_kv_heads,
                                  s.p0,
-                                 first,
+                                 static_cast<uint32_t>(bind_first),
                                  bk.skip_bytes,
                                  bv.skip_bytes,
                                  first,
                                  first + n,
                                  pl.split_len,
-                                 first / pl.split_len,
+                                 (first - key_lo) / pl.split_len,
                                  pl.n_splits,
                                  1.0f / std::sqrt(static_cast<float>(hd)),
                                  bq.offset,
                                  split ? bpo.offset : bo.offset,
                                  bml.offset,
-                                 split ? 1u : 0u};
+                                 split ? 1u : 0u,
+                                 s.window,
+                                 s.ring ? geo.capacity : 0u,
+                                 has_sinks ? 1u : 0u,
+                                 bs.offset};
     rec.dispatch(
-        p, {bq.binding, bk.binding, bv.binding, split ? bpo.binding : bo.binding, bml.binding}, pc,
+        p, {bq.binding, bk.binding, bv.binding, split ? bpo.binding : bo.binding, bml.binding, bs.binding}, pc,
         pl.tiles, pl.head_groups, ceil_div(n, pl.split_len));
   }
   if (!split) return;
@@ -278,11 +294,12 @@ void attention(vk::Recorder& rec, const vk::BufferView& q, const KvLayerView& kv
   require(hd <= 4 * cwg, ErrorKind::InvalidArgument,
           "attention: head_dim exceeds 4 x the combine workgroup");
   const uint32_t rows = s.n_tokens * s.n_heads;
-  const push::AttentionCombinePush cpc{rows, pl.n_splits, hd, bml.offset, bpo.offset, bo.offset};
+  const push::AttentionCombinePush cpc{rows,      pl.n_splits, hd, bml.offset, bpo.offset, bo.offset,
+                                       s.n_heads, has_sinks ? 1u : 0u, bs.offset};
   const vk::Pipeline& cp =
-      rec.pipeline({"attention_combine", {cwg}, 3, sizeof(push::AttentionCombinePush)});
+      rec.pipeline({"attention_combine", {cwg}, 4, sizeof(push::AttentionCombinePush)});
   const Grid g = grid_for(caps, rows, 1);
-  rec.dispatch(cp, {bml.binding, bpo.binding, bo.binding}, cpc, g.x, g.y);
+  rec.dispatch(cp, {bml.binding, bpo.binding, bo.binding, bs.binding}, cpc, g.x, g.y);
 }
 
 }  // namespace rotary::ops

@@ -22,6 +22,15 @@ struct AttentionShape {
   uint32_t n_tokens = 1;
   uint32_t p0 = 0;       // position of the first query
   uint32_t n_heads = 0;  // query heads; a multiple of the cache's n_kv_heads
+  // Sliding window (gpt-oss): 0 for none, else the query at position i sees keys
+  // i - window + 1 .. i (llama.cpp's LLAMA_SWA_TYPE_STANDARD).
+  uint32_t window = 0;
+  // The cache is a ring: position j lives at row j % capacity, and only the keys the window
+  // shows are read (capacity >= window + n_tokens - 1, which kv_store's writes then never
+  // overwrite before they are read). Needs a window.
+  bool ring = false;
+  // The first key any query of the call sees.
+  uint32_t first_key() const { return window && p0 + 1 > window ? p0 + 1 - window : 0; }
 };
 
 struct AttentionTuning {
@@ -58,9 +67,12 @@ uint64_t attention_scratch_bytes(uint32_t max_tokens, uint32_t n_heads, const Kv
                                  const vk::DeviceCaps& caps, const AttentionTuning& tuning = {});
 
 // `scratch` holds attention_plan(...).scratch_bytes (it may be empty when that is 0).
+// `sinks` (gpt-oss; empty for none): n_heads floats, head h's sink logit joins each of its rows'
+// softmax (scores scaled, the sink not) and adds nothing to the output.
 void attention(vk::Recorder& rec, const vk::BufferView& q, const KvLayerView& kv,
                const vk::BufferView& out, const vk::BufferView& scratch,
-               const AttentionShape& shape, const AttentionTuning& tuning = {});
+               const AttentionShape& shape, const AttentionTuning& tuning = {},
+               const vk::BufferView& sinks = {});
 
 // One token at position kv_len - 1 against [0, kv_len): the flash-decoding path.
 inline void attention_decode(vk::Recorder& rec, const vk::BufferView& q, const KvLayerView& kv,

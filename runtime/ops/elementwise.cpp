@@ -107,4 +107,13 @@ void mul_sigmoid_row(vk::Recorder& rec, const Rows& x, const vk::BufferView& s, 
                 bind_rows(rec, y, n_cols, n_rows, "mul_sigmoid_row"), n_cols, n_rows, 0.0f, tuning);
 }
 
+void add_bias(vk::Recorder& rec, const Rows& x, const vk::BufferView& bias, const Rows& y,
+              uint32_t n_cols, uint32_t n_rows, const ElementwiseTuning& tuning) {
+  if (n_cols == 0 || n_rows == 0) return;
+  const check::OpScope checked(rec, [&] { return check::add_bias(x, bias, y, n_cols, n_rows); });
+  const BoundRows bb{bind_elements(rec.caps(), bias, n_cols, "elementwise"), 0};
+  dispatch_rows(rec, "add_bias", bind_rows(rec, x, n_cols, n_rows, "add_bias"), bb,
+                bind_rows(rec, y, n_cols, n_rows, "add_bias"), n_cols, n_rows, 0.0f, tuning);
+}
+
 }  // namespace rotary::ops

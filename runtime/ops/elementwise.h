@@ -44,4 +44,9 @@ void mul_sigmoid(vk::Recorder& rec, const Rows& x, const Rows& gate, const Rows&
 void mul_sigmoid_row(vk::Recorder& rec, const Rows& x, const vk::BufferView& s, const Rows& y,
                      uint32_t n_cols, uint32_t n_rows, const ElementwiseTuning& tuning = {});
 
+// y[r][c] = x[r][c] + bias[c]: one bias row added to every row (gpt-oss's projection biases). y
+// may be x.
+void add_bias(vk::Recorder& rec, const Rows& x, const vk::BufferView& bias, const Rows& y,
+              uint32_t n_cols, uint32_t n_rows, const ElementwiseTuning& tuning = {});
+
 }  // namespace rotary::ops

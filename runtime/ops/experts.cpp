@@ -47,6 +47,25 @@ vk::BufferView table_range(const ExpertEntries& entries) {
   return entries.table.sub(0, bytes);
 }
 
+ExpertBiases expert_biases(const vk::DeviceCaps& caps, const ExpertLayer& layer, bool gate_up,
+                           const vk::BufferView& unused) {
+  ExpertBiases b{unused, unused};
+  if (gate_up && layer.activation == ExpertActivation::SwigluOai) b.flags |= 2u;
+  if (!layer.has_biases()) return b;
+  // Whole [n_expert][rows] tensors; the kernels index them by the entries' experts.
+  const vk::BufferView& v1 = gate_up ? layer.gate_bias : layer.down_bias;
+  const BoundRange b1 = bind_elements(caps, v1, v1.size / 4, "expert biases");
+  b.first = b1.binding;
+  b.first_offset = b1.offset;
+  if (gate_up) {
+    const BoundRange b2 = bind_elements(caps, layer.up_bias, layer.up_bias.size / 4, "expert biases");
+    b.second = b2.binding;
+    b.second_offset = b2.offset;
+  }
+  b.flags |= 1u;
+  return b;
+}
+
 }  // namespace detail
 
 namespace {
@@ -102,11 +121,12 @@ void expert_gate_up(vk::Recorder& rec, const ExpertLayer& layer, const ExpertEnt
   const BoundRange xb = bind_elements(rec.caps(), x, layer.n_embd, "expert_gate_up x");
   const BoundRange hb =
       bind_elements(rec.caps(), h, uint64_t{top_k} * layer.n_ff, "expert_gate_up h");
+  const detail::ExpertBiases b = detail::expert_biases(rec.caps(), layer, true, xb.binding);
   const push::ExpertPush pc{
       layer.n_embd,  layer.n_ff, row_bytes32(layer.gate_up_type, layer.n_embd),
       entries.first, top_k,      0,
-      xb.offset,     hb.offset,  0};
-  expert_matvec(rec, layer, entries, true, {xb.binding, hb.binding}, pc, tuning);
+      xb.offset,     hb.offset,  0, b.flags, b.first_offset, b.second_offset};
+  expert_matvec(rec, layer, entries, true, {xb.binding, hb.binding, b.first, b.second}, pc, tuning);
 }
 
 void expert_down(vk::Recorder& rec, const ExpertLayer& layer, const ExpertEntries& entries,
@@ -121,10 +141,11 @@ void expert_down(vk::Recorder& rec, const ExpertLayer& layer, const ExpertEntrie
       bind_elements(rec.caps(), route_weights, top_k, "expert_down route weights");
   const BoundRange yb =
       bind_elements(rec.caps(), y, uint64_t{top_k} * layer.n_embd, "expert_down y");
+  const detail::ExpertBiases b = detail::expert_biases(rec.caps(), layer, false, hb.binding);
   const push::ExpertPush pc{layer.n_ff,    layer.n_embd, row_bytes32(layer.down_type, layer.n_ff),
                             entries.first, top_k,        0,
-                            hb.offset,     yb.offset,    wb.offset};
-  expert_matvec(rec, layer, entries, false, {hb.binding, yb.binding, wb.binding}, pc, tuning);
+                            hb.offset,     yb.offset,    wb.offset, b.flags, b.first_offset, 0};
+  expert_matvec(rec, layer, entries, false, {hb.binding, yb.binding, wb.binding, b.first}, pc, tuning);
 }
 
 void expert_gate_up_q8_1(vk::Recorder& rec, const ExpertLayer& layer, const ExpertEntries& entries,

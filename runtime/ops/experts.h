@@ -16,6 +16,10 @@
 
 namespace rotary::ops {
 
+// What an expert computes from its gate and up products: SwiGLU (Qwen), or gpt-oss's clamped
+// SwiGLU min(g, 7) sigmoid(1.702 min(g, 7)) (clamp(u, -7, 7) + 1).
+enum class ExpertActivation { Silu, SwigluOai };
+
 // A layer's routed experts as the kernels see them.
 struct ExpertLayer {
   // The slot pool's pages, bound as one descriptor array (the order gives the page indices of
@@ -25,6 +29,11 @@ struct ExpertLayer {
   GgmlType down_type = GgmlType::Q4_K;     // ffn_down_exps
   uint32_t n_embd = 0;                     // model width: gate/up columns, down rows
   uint32_t n_ff = 0;                       // expert FFN width: gate/up rows, down columns
+  // gpt-oss: per-expert biases, f32 [n_expert][n_ff] (gate, up) and [n_expert][n_embd] (down),
+  // indexed by each entry's `expert`; all three or none (empty views).
+  vk::BufferView gate_bias, up_bias, down_bias;
+  ExpertActivation activation = ExpertActivation::Silu;
+  bool has_biases() const { return gate_bias.buffer != VK_NULL_HANDLE; }
 };
 
 // The entries [first, first + count) of a slot table that one dispatch computes. The table view
@@ -42,6 +51,8 @@ struct ExpertTuning {
 
 // Decode (one token; k = the entry's k_index < top_k):
 // h[k][r] = silu(gate_e . x)[r] * (up_e . x)[r]. x: n_embd floats; h: top_k x n_ff floats.
+// (With a layer's biases and activation: act(gate_e . x + gate_bias[e], up_e . x + up_bias[e]),
+// and below y = w (down_e . h + down_bias[e]); the same in the prefill forms.)
 void expert_gate_up(vk::Recorder& rec, const ExpertLayer& layer, const ExpertEntries& entries,
                     const vk::BufferView& x, const vk::BufferView& h, uint32_t top_k,
                     const ExpertTuning& tuning = {});

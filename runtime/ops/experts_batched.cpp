@@ -75,6 +75,7 @@ void expert_gate_up_batched(vk::Recorder& rec, const ExpertLayer& layer,
                                       "expert_gate_up_batched x");
   const BoundRange hb =
       bind_elements(rec.caps(), h, slots * layer.n_ff, "expert_gate_up_batched h");
+  const detail::ExpertBiases b = detail::expert_biases(rec.caps(), layer, true, xb.binding);
   const push::ExpertPush pc{
       layer.n_embd,
       layer.n_ff,
@@ -84,8 +85,11 @@ void expert_gate_up_batched(vk::Recorder& rec, const ExpertLayer& layer,
       0,
       xb.offset,
       hb.offset,
-      0};
-  expert_matmul(rec, layer, entries, routing, true, {xb.binding, hb.binding}, pc, tuning);
+      0,
+      b.flags,
+      b.first_offset,
+      b.second_offset};
+  expert_matmul(rec, layer, entries, routing, true, {xb.binding, hb.binding, b.first, b.second}, pc, tuning);
 }
 
 void expert_down_batched(vk::Recorder& rec, const ExpertLayer& layer, const ExpertEntries& entries,
@@ -103,6 +107,7 @@ void expert_down_batched(vk::Recorder& rec, const ExpertLayer& layer, const Expe
   const BoundRange wb =
       bind_elements(rec.caps(), route_weights, slots, "expert_down_batched route weights");
   const BoundRange yb = bind_elements(rec.caps(), y, slots * layer.n_embd, "expert_down_batched y");
+  const detail::ExpertBiases b = detail::expert_biases(rec.caps(), layer, false, hb.binding);
   const push::ExpertPush pc{layer.n_ff,
                             layer.n_embd,
                             static_cast<uint32_t>(*ggml_row_bytes(layer.down_type, layer.n_ff)),
@@ -111,8 +116,11 @@ void expert_down_batched(vk::Recorder& rec, const ExpertLayer& layer, const Expe
                             0,
                             hb.offset,
                             yb.offset,
-                            wb.offset};
-  expert_matmul(rec, layer, entries, routing, false, {hb.binding, yb.binding, wb.binding}, pc,
+                            wb.offset,
+                            b.flags,
+                            b.first_offset,
+                            0};
+  expert_matmul(rec, layer, entries, routing, false, {hb.binding, yb.binding, wb.binding, b.first}, pc,
                 tuning);
 }
 

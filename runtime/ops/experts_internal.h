@@ -17,4 +17,13 @@ std::vector<uint32_t> page_array(const ExpertLayer& layer, uint32_t other_bindin
 // The table's bytes up to the last dispatched entry; throws if the view is shorter.
 vk::BufferView table_range(const ExpertEntries& entries);
 
+// The bias bindings of gate/up (gate, up) or down (down) and the push constants' flags and
+// offsets; without biases `unused` stands in for the bindings (never read).
+struct ExpertBiases {
+  vk::BufferView first, second;
+  uint32_t flags = 0, first_offset = 0, second_offset = 0;
+};
+ExpertBiases expert_biases(const vk::DeviceCaps& caps, const ExpertLayer& layer, bool gate_up,
+                           const vk::BufferView& unused);
+
 }  // namespace rotary::ops::detail

@@ -24,7 +24,7 @@ void router_topk(vk::Recorder& rec, const vk::BufferView& logits, const vk::Buff
   const BoundRange bi = bind_elements(rec.caps(), ids, uint64_t{s.n_tokens} * s.k, "router");
   const BoundRange bw = bind_elements(rec.caps(), weights, uint64_t{s.n_tokens} * s.k, "router");
   const vk::Pipeline& p = rec.pipeline({"router", {wg}, 3, sizeof(push::RouterPush)});
-  const push::RouterPush pc{s.n_tokens, s.n_experts, s.k,      s.normalize ? 1u : 0u,
+  const push::RouterPush pc{s.n_tokens, s.n_experts, s.k, s.normalize ? 1u : 0u, s.softmax_chosen ? 1u : 0u,
                             bl.offset,  bi.offset,   bw.offset};
   const Grid g = grid_for(rec.caps(), s.n_tokens, 1);
   rec.dispatch(p, {bl.binding, bi.binding, bw.binding}, pc, g.x, g.y);

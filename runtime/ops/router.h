@@ -14,6 +14,9 @@ struct RouterShape {
   uint32_t k = 0;          // <= 16, <= n_experts
   bool normalize =
       true;  // divide the chosen probabilities by their sum (clamped >= 6.103515625e-5)
+  // gpt-oss (llama.cpp's SOFTMAX_WEIGHT gating): the k largest logits, weighted by a softmax
+  // over those k alone (`normalize` is then moot).
+  bool softmax_chosen = false;
 };
 
 struct RouterTuning {

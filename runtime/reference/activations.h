@@ -27,11 +27,13 @@ void rope_neox(std::span<const float> x, std::span<const uint32_t> positions, st
                const ops::RopeShape& shape);
 
 // Causal GQA attention in double precision (the exact answer the kernels are measured against).
-// k and v are the cache contents as floats, [positions][n_kv_heads][head_dim], positions >= p0 +
-// n_tokens.
+// k and v are the cache contents as floats, [rows][n_kv_heads][head_dim]: position j at row j
+// (rows >= p0 + n_tokens), or with shape.ring at row j % rows. shape.window masks keys as
+// llama.cpp's standard sliding window (a key at least `window` positions back is not seen).
+// `sinks` (empty: none): head h's sink logit joins its softmax, as ggml_soft_max_add_sinks.
 void attention(std::span<const float> q, std::span<const float> k, std::span<const float> v,
                std::span<float> out, const ops::AttentionShape& shape, uint32_t n_kv_heads,
-               uint32_t head_dim);
+               uint32_t head_dim, std::span<const float> sinks = {});
 
 // n elements (a multiple of the block) into a cache row of type t: F16 rounds as ggml does; Q8_0
 // and Q4_0 as llama.cpp's quantize_row_q8_0_ref / quantize_row_q4_0_ref, operation for operation
@@ -49,6 +51,7 @@ std::vector<float> kv_values(std::span<const std::byte> cache, const ops::KvGeom
 // the float of 1/sum), argsort descending (equal probabilities: lower id first; ggml's std::sort
 // leaves that order unspecified), chosen probabilities summed in double, clamped, divided. A
 // token with a NaN or infinite logit gets ROUTER_NON_FINITE (shaders/push.h) in all k ids.
+// softmax_chosen (gpt-oss's SOFTMAX_WEIGHT gating): the k largest logits, ggml_soft_max over them.
 void router_topk(std::span<const float> logits, std::span<uint32_t> ids, std::span<float> weights,
                  const ops::RouterShape& shape);
 
@@ -69,6 +72,9 @@ void mul_sigmoid(std::span<const float> x, uint32_t x_stride, std::span<const fl
 void mul_sigmoid_row(std::span<const float> x, uint32_t x_stride, std::span<const float> s,
                      std::span<float> y, uint32_t y_stride, uint32_t n_cols, uint32_t n_rows);
 void scale(std::span<const float> x, std::span<float> y, float s);
+// y[r][c] = x[r][c] + bias[c], in float (ggml_add broadcasting a bias row).
+void add_bias(std::span<const float> x, uint32_t x_stride, std::span<const float> bias,
+              std::span<float> y, uint32_t y_stride, uint32_t n_cols, uint32_t n_rows);
 void add(std::span<const float> a, std::span<const float> b, std::span<float> y);
 
 }  // namespace rotary::ref

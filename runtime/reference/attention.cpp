@@ -12,36 +12,39 @@ namespace rotary::ref {
 
 void attention(std::span<const float> q, std::span<const float> k, std::span<const float> v,
                std::span<float> out, const ops::AttentionShape& s, uint32_t n_kv_heads,
-               uint32_t head_dim) {
+               uint32_t head_dim, std::span<const float> sinks) {
   const size_t kv_len = size_t{s.p0} + s.n_tokens;
   const size_t row = size_t{n_kv_heads} * head_dim;
   require(n_kv_heads > 0 && s.n_heads % n_kv_heads == 0, ErrorKind::InvalidArgument,
           "ref::attention: n_heads must be a multiple of n_kv_heads");
-  require(k.size() >= kv_len * row && v.size() >= kv_len * row &&
-              q.size() >= size_t{s.n_tokens} * s.n_heads * head_dim && out.size() >= q.size(),
+  const size_t rows = std::min(k.size(), v.size()) / std::max<size_t>(row, 1);
+  require((s.ring ? rows >= size_t{s.window} + s.n_tokens - 1 : rows >= kv_len) &&
+              q.size() >= size_t{s.n_tokens} * s.n_heads * head_dim && out.size() >= q.size() &&
+              (sinks.empty() || sinks.size() >= s.n_heads),
           ErrorKind::InvalidArgument, "ref::attention: spans too small");
   const uint32_t group = s.n_heads / n_kv_heads;
   const double scale = 1.0 / std::sqrt(static_cast<double>(head_dim));
   std::vector<double> score(kv_len), acc(head_dim);
   for (size_t t = 0; t < s.n_tokens; ++t) {
-    const size_t n_keys = s.p0 + t + 1;  // causal: keys 0 .. p0 + t
+    const size_t query = s.p0 + t, n_keys = query + 1;  // causal: keys 0 .. p0 + t
+    const size_t first = s.window && query + 1 > s.window ? query + 1 - s.window : 0;
     for (uint32_t h = 0; h < s.n_heads; ++h) {
       const float* qr = q.data() + (t * s.n_heads + h) * head_dim;
       const size_t kvh = h / group;
-      double mx = -std::numeric_limits<double>::infinity();
-      for (size_t j = 0; j < n_keys; ++j) {
-        const float* kr = k.data() + j * row + kvh * head_dim;
+      double mx = sinks.empty() ? -std::numeric_limits<double>::infinity() : sinks[h];
+      for (size_t j = first; j < n_keys; ++j) {
+        const float* kr = k.data() + (s.ring ? j % rows : j) * row + kvh * head_dim;
         double dot = 0.0;
         for (uint32_t d = 0; d < head_dim; ++d) dot += static_cast<double>(qr[d]) * kr[d];
         score[j] = dot * scale;
         mx = std::max(mx, score[j]);
       }
-      double sum = 0.0;
+      double sum = sinks.empty() ? 0.0 : std::exp(sinks[h] - mx);
       std::fill(acc.begin(), acc.end(), 0.0);
-      for (size_t j = 0; j < n_keys; ++j) {
+      for (size_t j = first; j < n_keys; ++j) {
         const double p = std::exp(score[j] - mx);
         sum += p;
-        const float* vr = v.data() + j * row + kvh * head_dim;
+        const float* vr = v.data() + (s.ring ? j % rows : j) * row + kvh * head_dim;
         for (uint32_t d = 0; d < head_dim; ++d) acc[d] += p * vr[d];
       }
       float* o = out.data() + (t * s.n_heads + h) * head_dim;

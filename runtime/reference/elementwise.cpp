@@ -69,4 +69,14 @@ void add(std::span<const float> a, std::span<const float> b, std::span<float> y)
   for (size_t i = 0; i < a.size(); ++i) y[i] = a[i] + b[i];
 }
 
+void add_bias(std::span<const float> x, uint32_t x_stride, std::span<const float> bias,
+              std::span<float> y, uint32_t y_stride, uint32_t n_cols, uint32_t n_rows) {
+  const uint32_t xs = x_stride ? x_stride : n_cols, ys = y_stride ? y_stride : n_cols;
+  check_rows(x.size(), xs, n_cols, n_rows, "add_bias x");
+  check_rows(y.size(), ys, n_cols, n_rows, "add_bias y");
+  require(bias.size() >= n_cols, ErrorKind::InvalidArgument, "ref: add_bias bias span too small");
+  for (uint32_t r = 0; r < n_rows; ++r)
+    for (uint32_t c = 0; c < n_cols; ++c) y[uint64_t{r} * ys + c] = x[uint64_t{r} * xs + c] + bias[c];
+}
+
 }  // namespace rotary::ref

@@ -1,5 +1,6 @@
 #include "runtime/reference/experts.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "base/error.h"
@@ -20,20 +21,34 @@ void expert_gate_up(const HostExpert& e, std::span<const float> x, std::span<flo
   require(x.size() >= e.gate.cols && h.size() >= e.gate.rows && e.up.cols == e.gate.cols &&
               e.up.rows == e.gate.rows,
           ErrorKind::InvalidArgument, "ref::expert_gate_up: shapes do not match");
+  require((e.gate_bias.empty() || (e.gate_bias.size() >= e.gate.rows && e.up_bias.size() >= e.gate.rows)),
+          ErrorKind::InvalidArgument, "ref::expert_gate_up: biases too short");
   for (uint32_t r = 0; r < e.gate.rows; ++r) {
-    const double g = dot(e.gate.row(r), x.first(e.gate.cols));
-    const double u = dot(e.up.row(r), x.first(e.gate.cols));
-    h[r] = static_cast<float>(g / (1.0 + std::exp(-g)) * u);
+    double g = dot(e.gate.row(r), x.first(e.gate.cols));
+    double u = dot(e.up.row(r), x.first(e.gate.cols));
+    if (!e.gate_bias.empty()) {
+      g += e.gate_bias[r];
+      u += e.up_bias[r];
+    }
+    h[r] = static_cast<float>(e.swiglu_oai ? swiglu_oai(g, u) : g / (1.0 + std::exp(-g)) * u);
   }
+}
+
+double swiglu_oai(double g, double u) {
+  constexpr double kAlpha = 1.702, kLimit = 7.0;
+  const double x = std::min(g, kLimit), y = std::clamp(u, -kLimit, kLimit);
+  return x / (1.0 + std::exp(-kAlpha * x)) * (y + 1.0);
 }
 
 void expert_down(const HostExpert& e, std::span<const float> h, float weight, std::span<float> y) {
   e.down.check();
   require(h.size() >= e.down.cols && y.size() >= e.down.rows, ErrorKind::InvalidArgument,
           "ref::expert_down: shapes do not match");
+  require(e.down_bias.empty() || e.down_bias.size() >= e.down.rows, ErrorKind::InvalidArgument,
+          "ref::expert_down: biases too short");
   for (uint32_t r = 0; r < e.down.rows; ++r)
-    y[r] =
-        static_cast<float>(static_cast<double>(weight) * dot(e.down.row(r), h.first(e.down.cols)));
+    y[r] = static_cast<float>(static_cast<double>(weight) *
+                              (dot(e.down.row(r), h.first(e.down.cols)) + (e.down_bias.empty() ? 0.0 : e.down_bias[r])));
 }
 
 void expert_combine(std::span<const float> y, uint32_t n_tokens, uint32_t top_k, uint32_t n_embd,

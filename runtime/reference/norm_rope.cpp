@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 
 #include "base/error.h"
@@ -32,14 +33,22 @@ void rope_neox(std::span<const float> x, std::span<const uint32_t> positions, st
   require(positions.size() >= s.n_tokens, ErrorKind::InvalidArgument,
           "ref::rope_neox: too few positions");
   const float theta_scale = ops::rope_theta_scale(s.base, s.n_rot);
+  const ops::RopeYarn yarn = ops::rope_yarn(s);
   const uint32_t half = s.n_rot / 2;
   std::vector<float> cos_t(half), sin_t(half);
   for (size_t t = 0; t < s.n_tokens; ++t) {
-    float theta = static_cast<float>(positions[t]);
+    float theta_extrap = static_cast<float>(positions[t]);
     for (uint32_t i = 0; i < half; ++i) {
-      cos_t[i] = std::cos(theta);  // float overloads: cosf, sinf
-      sin_t[i] = std::sin(theta);
-      theta *= theta_scale;
+      // ggml's rope_yarn: i is i0 / 2.
+      float theta = s.freq_scale * theta_extrap;
+      if (s.ext_factor != 0.0f) {
+        const float r = (static_cast<float>(i) - yarn.corr_low) / std::max(0.001f, yarn.corr_high - yarn.corr_low);
+        const float ramp = (1 - std::min(1.0f, std::max(0.0f, r))) * s.ext_factor;
+        theta = theta * (1 - ramp) + theta_extrap * ramp;
+      }
+      cos_t[i] = std::cos(theta) * yarn.mscale;  // float overloads: cosf, sinf
+      sin_t[i] = std::sin(theta) * yarn.mscale;
+      theta_extrap *= theta_scale;
     }
     for (size_t h = 0; h < s.n_heads; ++h) {
       const float* xr = x.data() + t * xt + h * xh;

@@ -31,6 +31,20 @@ void router_topk(std::span<const float> logits, std::span<uint32_t> ids, std::sp
       }
       continue;
     }
+    if (s.softmax_chosen) {  // gpt-oss: top-k of the logits, ggml_soft_max over those k
+      std::iota(order.begin(), order.end(), 0u);
+      std::partial_sort(order.begin(), order.begin() + s.k, order.end(),
+                        [&](uint32_t a, uint32_t b) { return ranks_before(x[a], a, x[b], b); });
+      const float top = x[order[0]];
+      double sum = 0.0;
+      for (uint32_t r = 0; r < s.k; ++r) sum += std::exp(x[order[r]] - top);
+      const float inv = static_cast<float>(1.0 / sum);
+      for (uint32_t r = 0; r < s.k; ++r) {
+        ids[t * s.k + r] = order[r];
+        weights[t * s.k + r] = std::exp(x[order[r]] - top) * inv;
+      }
+      continue;
+    }
     const float mx = *std::max_element(x, x + s.n_experts);
     double sum = 0.0;
     for (uint32_t e = 0; e < s.n_experts; ++e) {

@@ -6,11 +6,12 @@
 # against `rotary template`, which template_test.sh checks against Jinja2), and templates that
 # fail. Needs a Vulkan device (lavapipe will do): exits 77 (skipped) without one, unless
 # ROTARY_REQUIRE_GPU=1. Uses python3 to read the JSON Lines.
-#   chat_test.sh ROTARY QWEN35_TEMPLATE QWEN3_TEMPLATE
+#   chat_test.sh ROTARY QWEN35_TEMPLATE QWEN3_TEMPLATE GPT_OSS_TEMPLATE
 set -euo pipefail
 rotary="$1"
 qwen35_template="$2"
 qwen3_template="$3"
+gpt_oss_template="$4"
 dir="$(mktemp -d)"
 pid=""
 cleanup() {
@@ -209,6 +210,26 @@ fed1="$(jfield "$dir/q3.jsonl" 1 fed | tr -cd ',' | wc -c)"
 jfield "$dir/q3.jsonl" 2 fed_text > "$dir/got"
 ends_with "$dir/got" $'<|im_end|>\n<|im_start|>user\nMore<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n' ||
   fail "qwen3 turn 2: $(cat "$dir/got")"
+
+# gpt-oss's harmony template on a tiny gpt-oss (its sliding-window layers keep a ring, which
+# cannot rewind): turn 1 feeds what `rotary template` renders (template_test.sh checks that
+# against Jinja2), turn 2 the whole conversation again.
+go="$dir/go.gguf"
+"$rotary" synth --preset tiny-gpt-oss --quant Q8_0 --chat-template-file "$gpt_oss_template" -o "$go" > /dev/null
+printf 'Hello there\nWhat next?\n' |
+  "$rotary" chat -m "$go" --no-progress --system "Be brief." --temp 0 -n 6 \
+    --transcript "$dir/go.jsonl" > /dev/null 2> "$dir/go.err" || fail "gpt-oss chat: exit $? ($(cat "$dir/go.err"))"
+messages "$dir/g1.json" '[{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hello there"}]'
+"$rotary" template -m "$go" --messages "$dir/g1.json" > "$dir/gwant1"
+jfield "$dir/go.jsonl" 1 fed_text > "$dir/ggot1"
+same "gpt-oss turn 1" "$dir/ggot1" "$dir/gwant1"
+ends_with "$dir/gwant1" '<|start|>assistant' || fail "gpt-oss: the prompt does not open the assistant's message"
+[[ "$(jfield "$dir/go.jsonl" 2 kept)" == 0 ]] || fail "gpt-oss turn 2 kept tokens of a ring that cannot rewind"
+go_ids() { "$rotary" run -m "$go" --no-progress -n 1 --temp 0 --json "$@" 2> /dev/null | grep -oE '"prompt_tokens":\[[0-9,]*\]'; }
+messages "$dir/g2.json" '[{"role": "user", "content": "Hi"}]'
+"$rotary" template -m "$go" --messages "$dir/g2.json" > "$dir/gwant2"
+gwant2="$(cat "$dir/gwant2"; printf x)"
+[[ "$(go_ids -cnv -p Hi)" == "$(go_ids -p "${gwant2%x}")" ]] || fail "gpt-oss run -cnv: not the template's prompt"
 
 # `rotary run` sends -p through the template only when asked (-sys, -cnv, a template flag): the
 # same prompt tokens as the rendered text given raw.

@@ -17,10 +17,18 @@ struct ExpertPool {
   std::vector<ops::ExpertSlot> where;  // per expert: pages and offsets (routing fields 0)
   std::vector<vk::Buffer> page_buffers;
   std::vector<vk::BufferView> pages;
+  // gpt-oss (add_gpt_oss_biases): [expert][rows] biases and the clamped SwiGLU.
+  std::vector<float> gate_bias, up_bias, down_bias;
+  vk::Buffer bias_buffers[3];
+  bool swiglu_oai = false;
 
-  ops::ExpertLayer layer() const { return {pages, gate_up_type, down_type, n_embd, n_ff}; }
+  ops::ExpertLayer layer() const;
   ref::HostExpert host(uint32_t e) const;
 };
+
+// Gives every expert of the pool gpt-oss's biases, large enough that the clamps of its SwiGLU
+// (gate above 7, up outside +-7) are reached, and its activation.
+void add_gpt_oss_biases(vk::GpuContext& g, ExpertPool& pool, uint64_t seed);
 
 // `experts` experts spread over `page_count` pages.
 ExpertPool make_pool(vk::GpuContext& g, GgmlType gate_up_type, GgmlType down_type, uint32_t n_embd,

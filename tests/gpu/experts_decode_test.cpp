@@ -160,6 +160,21 @@ TEST_CASE_FIXTURE(GpuTest,
   }
 }
 
+TEST_CASE_FIXTURE(GpuTest, "experts (decode): gpt-oss's biases and clamped SwiGLU, split dispatches") {
+  // gpt-oss's types (MXFP4 experts; F32 and Q8_0 test files), rows of 2880 / 32 = 90 blocks as
+  // in gpt-oss-20b cut to 3 x 32 here, and biases that reach both clamps.
+  for (auto [gu, dn] : {std::pair{GgmlType::MXFP4, GgmlType::MXFP4}, std::pair{GgmlType::F32, GgmlType::Q8_0}}) {
+    CAPTURE(ggml_type_name(gu));
+    ExpertPool pool = make_pool(ctx, gu, dn, 96, 160, 5, 2, 81);
+    add_gpt_oss_biases(ctx, pool, 82);
+    DecodeCase c(ctx, pool, 83);
+    const DecodeResult all = c.run(kAll, kAll, {.matvec = {.workgroup_size = 32, .rows_per_workgroup = 3}});
+    c.check_against_reference(all);
+    const DecodeResult split = c.run({{2, 2}, {0, 2}}, {{3, 1}, {0, 3}}, {.matvec = {.workgroup_size = 32, .rows_per_workgroup = 3}});
+    CHECK(same_bits(split.y, all.y));
+  }
+}
+
 TEST_CASE_FIXTURE(GpuTest, "expert_combine adds into the residual in place, in k order") {
   const uint32_t tokens = 3, top_k = 8, n = 1000;  // n: not a multiple of the workgroup
   const std::vector<float> y = ref::random_floats(uint64_t{tokens} * top_k * n, 5, -100.0f, 100.0f);

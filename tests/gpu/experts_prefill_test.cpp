@@ -171,5 +171,21 @@ TEST_CASE_FIXTURE(GpuTest,
   CHECK(same_bits(waves.out, all.out));
 }
 
+TEST_CASE_FIXTURE(GpuTest, "experts (prefill): gpt-oss's biases and clamped SwiGLU, in waves") {
+  for (auto [gu, dn] : {std::pair{GgmlType::MXFP4, GgmlType::MXFP4}, std::pair{GgmlType::F32, GgmlType::Q8_0}}) {
+    CAPTURE(ggml_type_name(gu));
+    ExpertPool pool = make_pool(ctx, gu, dn, 96, 160, 4, 2, 95);
+    add_gpt_oss_biases(ctx, pool, 96);
+    PrefillCase c(ctx, pool, 13, 3, 97);
+    const ops::ExpertTuning small{
+        .matmul = {.tile_rows = 32, .tile_tokens = 16, .thread_rows = 2, .thread_tokens = 2}};
+    const Ranges all_entries = {{0, c.entries()}};
+    const PrefillResult all = c.run(all_entries, all_entries, small);
+    c.check_against_reference(all);
+    const PrefillResult waves = c.run({{1, c.entries() - 1}, {0, 1}}, {{0, 1}, {1, c.entries() - 1}}, small);
+    CHECK(same_bits(waves.y, all.y));
+  }
+}
+
 }  // namespace
 }  // namespace rotary::test

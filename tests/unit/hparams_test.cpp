@@ -144,9 +144,10 @@ TEST_CASE("hparams: unsupported architecture lists the supported ones") {
       read_hparams(metadata_of(m, {}, {{"general.architecture", GgufValue(std::string("llama"))}})),
       ErrorKind::Unsupported,
       "tiny.gguf: model architecture 'llama' is not supported; rotary runs qwen3moe, qwen35moe, "
-      "qwen3next");
-  CHECK(supported_architectures() == "qwen3moe, qwen35moe, qwen3next");
+      "qwen3next, gpt-oss");
+  CHECK(supported_architectures() == "qwen3moe, qwen35moe, qwen3next, gpt-oss");
   CHECK(architecture_from_name("qwen3next") == Architecture::Qwen3Next);
+  CHECK(architecture_from_name("gpt-oss") == Architecture::GptOss);
   CHECK(!architecture_from_name("qwen3").has_value());
 }
 

@@ -35,6 +35,7 @@ constexpr auto kQwen2 = PreTokenizerKind::Qwen2;
 constexpr auto kQwen35 = PreTokenizerKind::Qwen35;
 constexpr auto kLlama3 = PreTokenizerKind::Llama3;
 constexpr auto kGpt2 = PreTokenizerKind::Gpt2;
+constexpr auto kGpt4o = PreTokenizerKind::Gpt4o;
 
 TEST_CASE("pre-tokenizer qwen2: prose") {
   CHECK(split(kQwen2, "Hello world") == Words{"Hello", " world"});
@@ -130,7 +131,36 @@ TEST_CASE("pre-tokenizer gpt2") {
   CHECK(split(kGpt2, "x  ") == Words{"x", "  "});
 }
 
+TEST_CASE("pre-tokenizer gpt-4o: case runs, attached contractions, digits in threes") {
+  CHECK(split(kGpt4o, "Hello world") == Words{"Hello", " world"});
+  CHECK(split(kGpt4o, "HelloWorld") == Words{"Hello", "World"});
+  CHECK(split(kGpt4o, "HTTPServer") == Words{"HTTPServer"});  // [A-Z]* is greedy
+  CHECK(split(kGpt4o, "ABC def") == Words{"ABC", " def"});     // no lower case: the second alternative
+  CHECK(split(kGpt4o, "It's") == Words{"It's"});
+  CHECK(split(kGpt4o, "IT'S we'LL") == Words{"IT'S", " we'LL"});
+  CHECK(split(kGpt4o, "1234567") == Words{"123", "456", "7"});
+  CHECK(split(kGpt4o, "x 42") == Words{"x", " ", "42"});
+  CHECK(split(kGpt4o, "path/to/file") == Words{"path", "/to", "/file"});
+  CHECK(split(kGpt4o, "\tx") == Words{"\tx"});
+  CHECK(split(kGpt4o, "x  y") == Words{"x", " ", " y"});
+  CHECK(split(kGpt4o, "x  ") == Words{"x", "  "});
+}
+
+TEST_CASE("pre-tokenizer gpt-4o: newlines, punctuation runs, and llama.cpp's caseless non-ASCII letters") {
+  CHECK(split(kGpt4o, "a\n\nb") == Words{"a", "\n\n", "b"});
+  CHECK(split(kGpt4o, "a?!\n\nb") == Words{"a", "?!\n\n", "b"});  // [\r\n/]* after punctuation
+  CHECK(split(kGpt4o, "x ?!/") == Words{"x", " ?!/"});
+  CHECK(split(kGpt4o, "caf\u00e9") == Words{"caf\u00e9"});
+  CHECK(split(kGpt4o, "\u03a9mega") == Words{"\u03a9mega"});
+  // A non-ASCII letter counts as lower case too: [A-Z]*[a-z]+ stops after the \u00c9.
+  CHECK(split(kGpt4o, "\u00c9COLE normale") == Words{"\u00c9", "COLE", " normale"});
+  CHECK(split(kGpt4o, "cafe\u0301") == Words{"cafe", "\u0301"});  // a mark is not a letter
+}
+
 TEST_CASE("pre-tokenizer names as llama.cpp maps them") {
+  CHECK(pre_tokenizer_for("gpt-4o").kind == kGpt4o);
+  CHECK(pre_tokenizer_for("llama4").kind == kGpt4o);
+  CHECK(!pre_tokenizer_for("gpt-4o").add_bos_by_default);
   CHECK(pre_tokenizer_for("qwen2").kind == kQwen2);
   CHECK(pre_tokenizer_for("deepseek-r1-qwen").kind == kQwen2);
   CHECK(pre_tokenizer_for("qwen35").kind == kQwen35);

@@ -200,3 +200,58 @@ TEST_CASE("synth: an unwritable destination is an Io error and leaves no file be
   CHECK(fs::file_size(out) > 1000);
   CHECK(rotary::GgufFile::open(out).tensors().size() == model.tensors.size());
 }
+
+TEST_CASE("synth gpt-oss: the full-size model has gpt-oss-20b's parameters, keys and layer pattern") {
+  const auto m = plan("gpt-oss-20b", synth::SynthQuant::MXFP4_MOE);
+  // 3 global tensors + 19 per block (llama.cpp's llama_model_openai_moe::load_arch_tensors).
+  CHECK(m.tensors.size() == 3 + 19 * 24);
+  // openai/gpt-oss-20b: 20.91B parameters.
+  CHECK(m.parameters > 20'900'000'000ull);
+  CHECK(m.parameters < 20'920'000'000ull);
+  const rotary::ModelHparams& h = m.hparams;
+  CHECK(h.arch == rotary::Architecture::GptOss);
+  CHECK(h.n_swa == 128);
+  for (uint32_t i = 0; i < 24; ++i) CHECK(h.is_swa(i) == (i % 2 == 0));
+  CHECK(h.rope_scaling.type == rotary::RopeScalingType::Yarn);
+  CHECK(h.rope_scaling.freq_scale == 1.0f / 32.0f);
+  CHECK(h.rope_scaling.n_ctx_orig == 4096);
+  CHECK(h.rope_scaling.ext_factor == 1.0f);
+  CHECK(h.rope_scaling.attn_factor == doctest::Approx(1.0f));  // llama.cpp cancels YaRN's mscale
+  CHECK(h.rope_freq_base_swa == 150000.0f);
+  for (const auto& t : m.tensors) {
+    CAPTURE(t.name);
+    if (t.name.ends_with("_exps.weight")) {
+      CHECK(t.type == GgmlType::MXFP4);
+    } else if (t.shape.size() == 1 || t.name.ends_with(".bias") || t.name.ends_with("ffn_gate_inp.weight")) {
+      CHECK(t.type == GgmlType::F32);  // norms, biases, sinks, the router
+    } else {
+      CHECK(t.type == GgmlType::Q8_0);
+    }
+  }
+  // Its 2880-wide rows fit no K-quant: the error names the tensor.
+  CHECK(error_of([] { plan("gpt-oss-20b", synth::SynthQuant::Q4_K_M); }).find("token_embd.weight") !=
+        std::string::npos);
+}
+
+TEST_CASE("synth gpt-oss: tiny-gpt-oss reads back with biases, sinks and the harmony specials") {
+  TempDir dir;
+  for (const auto quant : {synth::SynthQuant::F32, synth::SynthQuant::Q8_0, synth::SynthQuant::MXFP4_MOE}) {
+    const auto model = plan("tiny-gpt-oss", quant);
+    const fs::path out = dir.path / ("tiny-gpt-oss-" + std::string(synth::synth_quant_name(quant)) + ".gguf");
+    synth::write_synth_model(model, out);
+    const auto file = rotary::GgufFile::open(out);
+    const auto h = rotary::read_hparams(file.metadata());
+    CHECK_NOTHROW(rotary::validate_tensors(h, file));
+    CHECK(h.arch == rotary::Architecture::GptOss);
+    CHECK(h.n_swa == 16);
+    CHECK(*file.metadata().get_string("tokenizer.ggml.pre") == "gpt-4o");
+    REQUIRE(file.find_tensor("blk.3.attn_sinks.weight") != nullptr);
+    CHECK(file.find_tensor("blk.3.attn_sinks.weight")->shape == std::vector<uint64_t>{8});
+    CHECK(file.find_tensor("blk.0.ffn_down_exps.bias")->shape == std::vector<uint64_t>{256, 8});
+    const auto* tokens = file.metadata().get_array("tokenizer.ggml.tokens");
+    const auto& names = *tokens->get_if<std::string>();
+    CHECK(names[*file.metadata().get_u32("tokenizer.ggml.eos_token_id")] == "<|return|>");
+    CHECK(names[*file.metadata().get_u32("tokenizer.ggml.bos_token_id")] == "<|startoftext|>");
+    CHECK(names.back() == "<|call|>");
+  }
+}
