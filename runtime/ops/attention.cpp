@@ -127,7 +127,9 @@ void plan_splits(AttentionPlan& pl, const AttentionShape& s, const KvGeometry& g
   if (split > max_positions) split = split_in(max_positions, bk);
   pl.split_len = split;
   pl.n_splits = ceil_div(kv_len, split);
-  pl.range_len = max_positions / split * split;
+  // One binding holds every key: one range (a ring must be bound whole; splits keep their
+  // boundaries, so the bits do not change). Otherwise ranges of whole splits.
+  pl.range_len = max_positions >= kv_len ? kv_len : max_positions / split * split;
   pl.n_ranges = ceil_div(kv_len, pl.range_len);
 }
 

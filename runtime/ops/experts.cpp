@@ -156,11 +156,13 @@ void expert_gate_up_q8_1(vk::Recorder& rec, const ExpertLayer& layer, const Expe
   if (entries.count == 0) return;
   const BoundRange xb = bind_elements(rec.caps(), xq, q8_1_bytes(layer.n_embd) / 4, "expert_gate_up_q8_1 x");
   const BoundRange hb = bind_elements(rec.caps(), h, uint64_t{top_k} * layer.n_ff, "expert_gate_up_q8_1 h");
+  const detail::ExpertBiases b = detail::expert_biases(rec.caps(), layer, true, xb.binding);
   const push::ExpertPush pc{
       layer.n_embd,  layer.n_ff, row_bytes32(layer.gate_up_type, layer.n_embd),
       entries.first, top_k,      0,
-      xb.offset,     hb.offset,  0};
-  expert_matvec(rec, layer, entries, true, {xb.binding, hb.binding}, pc, tuning, true);
+      xb.offset,     hb.offset,  0, b.flags, b.first_offset, b.second_offset};
+  expert_matvec(rec, layer, entries, true, {xb.binding, hb.binding, b.first, b.second}, pc, tuning,
+                true);
 }
 
 void expert_down_q8_1(vk::Recorder& rec, const ExpertLayer& layer, const ExpertEntries& entries,
@@ -172,10 +174,12 @@ void expert_down_q8_1(vk::Recorder& rec, const ExpertLayer& layer, const ExpertE
   const BoundRange hb = bind_elements(rec.caps(), hq, top_k * q8_1_bytes(layer.n_ff) / 4, "expert_down_q8_1 h");
   const BoundRange wb = bind_elements(rec.caps(), route_weights, top_k, "expert_down_q8_1 route weights");
   const BoundRange yb = bind_elements(rec.caps(), y, uint64_t{top_k} * layer.n_embd, "expert_down_q8_1 y");
+  const detail::ExpertBiases b = detail::expert_biases(rec.caps(), layer, false, hb.binding);
   const push::ExpertPush pc{layer.n_ff,    layer.n_embd, row_bytes32(layer.down_type, layer.n_ff),
                             entries.first, top_k,        0,
-                            hb.offset,     yb.offset,    wb.offset};
-  expert_matvec(rec, layer, entries, false, {hb.binding, yb.binding, wb.binding}, pc, tuning, true);
+                            hb.offset,     yb.offset,    wb.offset, b.flags, b.first_offset, 0};
+  expert_matvec(rec, layer, entries, false, {hb.binding, yb.binding, wb.binding, b.first}, pc, tuning,
+                true);
 }
 
 void expert_combine(vk::Recorder& rec, const vk::BufferView& y, uint32_t n_tokens, uint32_t top_k,
