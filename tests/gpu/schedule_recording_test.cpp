@@ -38,6 +38,16 @@ Counted count_after(const vk::ScheduleLog& log, uint64_t skip) {
   return c;
 }
 
+// A synthetic routing trace of `tokens` steps over the model's layers and experts.
+RoutingTrace trace_for(const ModelHparams& h, uint32_t tokens) {
+  SyntheticTraceParams tp;
+  tp.layers = h.n_layer;
+  tp.experts = h.n_expert;
+  tp.k = h.n_expert_used;
+  tp.tokens = tokens;
+  return synthetic_trace(tp);
+}
+
 RuntimeOptions test_options(uint32_t slots) {
   RuntimeOptions o;
   o.gpu.validation = true;
@@ -50,12 +60,7 @@ TEST_CASE_FIXTURE(GpuTest, "the recorded schedule matches the counters rotary re
   const std::string path = synth_model_file("tiny-qwen3moe", synth::SynthQuant::Q4_K_M, 3);
   const GgufFile file = GgufFile::open(path);
   const ModelHparams h = read_hparams(file.metadata());
-  SyntheticTraceParams tp;
-  tp.layers = h.n_layer;
-  tp.experts = h.n_expert;
-  tp.k = h.n_expert_used;
-  tp.tokens = 16;
-  const RoutingTrace trace = synthetic_trace(tp);
+  const RoutingTrace trace = trace_for(h, 16);
   bench::ScheduleRequest req;
   req.trace = &trace;
   req.warmup = 3;
@@ -92,12 +97,7 @@ TEST_CASE_FIXTURE(GpuTest, "a record-only recording issues the schedule the real
   const std::string path = synth_model_file("tiny-qwen35moe", synth::SynthQuant::Q4_K_M, 3);
   const GgufFile file = GgufFile::open(path);
   const ModelHparams h = read_hparams(file.metadata());
-  SyntheticTraceParams tp;
-  tp.layers = h.n_layer;
-  tp.experts = h.n_expert;
-  tp.k = h.n_expert_used;
-  tp.tokens = 8;
-  const RoutingTrace trace = synthetic_trace(tp);
+  const RoutingTrace trace = trace_for(h, 8);
   bench::ScheduleRequest req;
   req.trace = &trace;
   req.warmup = 2;

@@ -24,6 +24,8 @@
 #include "tests/oracle/oracle_test.h"
 
 using namespace rotary;
+using rotary::test::join_ids;
+using rotary::test::parse_ids;
 
 namespace {
 
@@ -41,21 +43,6 @@ std::vector<int32_t> prompt_tokens(uint32_t n_vocab) {
   std::vector<int32_t> ids;
   for (uint32_t i = 0; i < kPromptTokens; ++i)
     ids.push_back(static_cast<int32_t>((37 * i * i + 101 * i + 7) % (n_vocab - 8)));
-  return ids;
-}
-
-std::string join(const std::vector<int32_t>& ids) {
-  std::string s;
-  for (int32_t id : ids) s += (s.empty() ? "" : ",") + std::to_string(id);
-  return s;
-}
-
-std::vector<int32_t> parse_ids(const std::string& text) {
-  std::vector<int32_t> ids;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ','))
-    if (!item.empty() && item != "\n") ids.push_back(std::stoi(item));
   return ids;
 }
 
@@ -176,7 +163,7 @@ void check_generation(const std::string& type, double tolerance, const std::vect
   const Master& m = master();
   test::TempDir dir("generation-" + type);
   const std::vector<int32_t> prompt = prompt_tokens(m.n_vocab);
-  const std::string tokens = join(prompt), n = std::to_string(kGenerated);
+  const std::string tokens = join_ids(prompt), n = std::to_string(kGenerated);
   std::string quantised = m.path, reference = m.path;
   if (type != "F32") {
     quantised = dir.file(type + ".gguf");
@@ -352,7 +339,7 @@ void check_kv_type(ops::KvType type, double tolerance) {
   test::TempDir dir("generation-kv-" + name);
   const std::vector<int32_t> prompt = prompt_tokens(m.n_vocab);
   auto llama = [&](const char* kv, const std::string& npy) {
-    return parse_ids(test::run_oracle({"eval", m.path, "--tokens", join(prompt), "-n",
+    return parse_ids(test::run_oracle({"eval", m.path, "--tokens", join_ids(prompt), "-n",
                                        std::to_string(kGenerated), "--threads", "1", "--kv-type",
                                        kv, "--out", npy}));
   };

@@ -35,21 +35,6 @@ constexpr uint32_t kPrompt = 40;
 constexpr uint64_t kSeed = 5;            // no near-tied greedy step in any type (checked below)
 constexpr double kTolerance = 1e-4;      // oracle.md's bar for an F32 path; measured in docs/correctness.md
 
-std::vector<int32_t> parse_ids(const std::string& text) {
-  std::vector<int32_t> ids;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ','))
-    if (item.find_first_not_of(" \n") != std::string::npos) ids.push_back(std::stoi(item));
-  return ids;
-}
-
-std::string join(const std::vector<int32_t>& ids) {
-  std::string s;
-  for (int32_t id : ids) s += (s.empty() ? "" : ",") + std::to_string(id);
-  return s;
-}
-
 struct Run {
   std::vector<int32_t> tokens;
   NpyArray logits;
@@ -76,25 +61,6 @@ Run rotary_run(const std::string& model, const std::string& prompt, const std::s
   REQUIRE(at != std::string::npos);
   const size_t end = r.out.find(']', at);
   return {parse_ids(r.out.substr(at + key.size(), end - at - key.size())), read_npy(out)};
-}
-
-double max_abs_diff(const NpyArray& a, const NpyArray& b) {
-  REQUIRE(a.rows == b.rows);
-  REQUIRE(a.cols == b.cols);
-  double m = 0;
-  for (size_t i = 0; i < a.data.size(); ++i) m = std::max(m, std::fabs(static_cast<double>(a.data[i]) - b.data[i]));
-  return m;
-}
-
-double min_top2_gap(const NpyArray& a, uint64_t first_row) {
-  double gap = 1e30;
-  for (uint64_t r = first_row; r < a.rows; ++r) {
-    std::vector<float> row(a.data.begin() + static_cast<std::ptrdiff_t>(r * a.cols),
-                           a.data.begin() + static_cast<std::ptrdiff_t>((r + 1) * a.cols));
-    std::partial_sort(row.begin(), row.begin() + 2, row.end(), std::greater<>());
-    gap = std::min(gap, static_cast<double>(row[0] - row[1]));
-  }
-  return gap;
 }
 
 struct TinyGptOss {
@@ -133,7 +99,7 @@ void compare(const std::string& type) {
     run_oracle({"quantize", m.f32, file, type});
     run_oracle({"quantize", file, reference, "F32", "--allow-requantize"});  // llama.cpp dequantises
   }
-  const std::string prompt = join(prompt_ids(m.n_vocab));
+  const std::string prompt = join_ids(prompt_ids(m.n_vocab));
   const Run ref = oracle_run(reference, prompt, dir.file("ref.npy"));
   REQUIRE(ref.tokens.size() == kGenerated);
   REQUIRE(ref.logits.rows == kPrompt + kGenerated);
@@ -167,7 +133,7 @@ TEST_CASE("gpt-oss: rotary matches llama.cpp on tiny-gpt-oss in F32 and llama.cp
 TEST_CASE("gpt-oss: residency is invisible: a pool smaller than two tokens' choices, prefetch on and off") {
   const TinyGptOss& m = tiny();
   TempDir dir("gpt-oss-residency");
-  const std::string prompt = join(prompt_ids(m.n_vocab));
+  const std::string prompt = join_ids(prompt_ids(m.n_vocab));
   const Run all = rotary_run(m.f32, prompt, dir.file("all.npy"), {"--prefill-chunk", "7"});
   for (const std::vector<std::string>& flags :
        {std::vector<std::string>{"--expert-slots", "3"}, {"--expert-slots", "3", "--no-prefetch"},

@@ -1,15 +1,21 @@
 #include "tests/oracle/oracle_test.h"
 
+#include <doctest/doctest.h>
+
 #include <poll.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <cmath>
 #include <filesystem>
+#include <functional>
+#include <sstream>
 
 #include "base/error.h"
 #include "loader/gguf_reader.h"
@@ -123,6 +129,41 @@ std::string tensor_type_name(const std::string& path, const std::string& name) {
   const GgufFile f = GgufFile::open(path);
   const GgufTensorInfo* t = f.find_tensor(name);
   return t ? std::string(ggml_type_name(t->type)) : std::string();
+}
+
+std::vector<int32_t> parse_ids(const std::string& text) {
+  std::vector<int32_t> ids;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ','))
+    if (item.find_first_not_of(" \n") != std::string::npos) ids.push_back(std::stoi(item));
+  return ids;
+}
+
+std::string join_ids(const std::vector<int32_t>& ids) {
+  std::string s;
+  for (int32_t id : ids) s += (s.empty() ? "" : ",") + std::to_string(id);
+  return s;
+}
+
+double max_abs_diff(const NpyArray& a, const NpyArray& b) {
+  REQUIRE(a.rows == b.rows);
+  REQUIRE(a.cols == b.cols);
+  double m = 0;
+  for (size_t i = 0; i < a.data.size(); ++i)
+    m = std::max(m, std::fabs(static_cast<double>(a.data[i]) - b.data[i]));
+  return m;
+}
+
+double min_top2_gap(const NpyArray& a, uint64_t first_row) {
+  double gap = 1e30;
+  for (uint64_t r = first_row; r < a.rows; ++r) {
+    std::vector<float> row(a.data.begin() + static_cast<std::ptrdiff_t>(r * a.cols),
+                           a.data.begin() + static_cast<std::ptrdiff_t>((r + 1) * a.cols));
+    std::partial_sort(row.begin(), row.begin() + 2, row.end(), std::greater<>());
+    gap = std::min(gap, static_cast<double>(row[0] - row[1]));
+  }
+  return gap;
 }
 
 }  // namespace rotary::test

@@ -34,20 +34,6 @@ namespace {
 
 constexpr uint32_t kGenerated = 32;
 
-std::vector<int32_t> parse_ids(const std::string& text) {
-  std::vector<int32_t> ids;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ',')) ids.push_back(std::stoi(item));
-  return ids;
-}
-
-std::string join(const std::vector<int32_t>& ids) {
-  std::string s;
-  for (int32_t id : ids) s += (s.empty() ? "" : ",") + std::to_string(id);
-  return s;
-}
-
 // Byte tokens, merges and specials of the synth vocabulary, in a fixed mixed order.
 std::vector<int32_t> prompt_tokens(uint32_t n, uint32_t vocab) {
   std::vector<int32_t> p(n);
@@ -95,28 +81,6 @@ Run rotary_run(const std::string& model, const std::string& prompt, const std::s
   REQUIRE(at != std::string::npos);
   const size_t end = r.out.find(']', at);
   return {parse_ids(r.out.substr(at + key.size(), end - at - key.size())), read_npy(out)};
-}
-
-double max_abs_diff(const NpyArray& a, const NpyArray& b) {
-  REQUIRE(a.rows == b.rows);
-  REQUIRE(a.cols == b.cols);
-  double m = 0;
-  for (size_t i = 0; i < a.data.size(); ++i)
-    m = std::max(m, std::fabs(static_cast<double>(a.data[i]) - b.data[i]));
-  return m;
-}
-
-// The smallest gap between the two best logits over the greedy steps of a run: a gap below the
-// tolerance would let two correct implementations pick different tokens (oracle.md).
-double min_top2_gap(const NpyArray& a, uint64_t first_row) {
-  double gap = 1e30;
-  for (uint64_t r = first_row; r < a.rows; ++r) {
-    std::vector<float> row(a.data.begin() + static_cast<std::ptrdiff_t>(r * a.cols),
-                           a.data.begin() + static_cast<std::ptrdiff_t>((r + 1) * a.cols));
-    std::partial_sort(row.begin(), row.begin() + 2, row.end(), std::greater<>());
-    gap = std::min(gap, static_cast<double>(row[0] - row[1]));
-  }
-  return gap;
 }
 
 bool report() {
@@ -226,7 +190,7 @@ void compare_with_llama(const std::string& preset, uint64_t seed,
     f32 = dir.file("master.gguf");
   }
   const std::vector<int32_t> ids = prompt_tokens(70, model.preset.n_vocab);
-  const std::string prompt = join(ids);
+  const std::string prompt = join_ids(ids);
 
   // Tolerance (max |logit difference| over all 102 positions, logits of std ~3): rotary and
   // llama.cpp both compute in f32 from the same weights, summing in different orders (tiled
