@@ -107,7 +107,6 @@ void print_reports(const std::vector<BenchReport>& reports, const std::string& f
   for (const BenchReport& r : reports) {
     if (const std::string ratios = ratio_table(r); !ratios.empty())
       std::printf("\n%s", ratios.c_str());
-    if (const std::string p = projection_table(r); !p.empty()) std::printf("\n%s", p.c_str());
     if (const std::string p = simulation_table(r); !p.empty()) std::printf("\n%s", p.c_str());
   }
   if (!reports.empty())

@@ -96,25 +96,6 @@ Json result_json(const BenchResult& r) {
           {"check", r.check}};
 }
 
-Json projection_json(const Projection& p) {
-  return {{"kind", "projection (not a measurement)"},
-          {"target", p.target},
-          {"target_name", p.target_name},
-          {"budget", p.budget},
-          {"slots", p.inputs.slots},
-          {"hit_rate", p.inputs.hit_rate},
-          {"hit_rate_source", p.inputs.hit_rate_source},
-          {"kernel_efficiency", p.inputs.kernel_efficiency},
-          {"efficiency_source", p.inputs.efficiency_source},
-          {"hidden_upload", p.inputs.hidden_upload},
-          {"in_place", p.inputs.in_place},
-          {"compute_ms", p.compute_ms},
-          {"upload_ms", p.upload_ms},
-          {"tps", p.tps},
-          {"tps_all_resident", p.tps_all_resident},
-          {"note", p.note}};
-}
-
 Json simulation_json(const SimulationResult& s) {
   return {{"kind", "PROJECTION (schedule simulation, not a measurement)"},
           {"device", s.device},
@@ -184,26 +165,6 @@ BenchResult read_result(const Json& o) {
   return r;
 }
 
-Projection read_projection(const Json& o) {
-  Projection p;
-  p.target = str(o, "target");
-  p.target_name = str(o, "target_name");
-  p.budget = u64(o, "budget");
-  p.inputs.slots = u32(o, "slots");
-  p.inputs.hit_rate = json_number_or(o, "hit_rate", 0);
-  p.inputs.hit_rate_source = str(o, "hit_rate_source");
-  p.inputs.kernel_efficiency = json_number_or(o, "kernel_efficiency", 0);
-  p.inputs.efficiency_source = str(o, "efficiency_source");
-  p.inputs.hidden_upload = json_number_or(o, "hidden_upload", 0);
-  p.inputs.in_place = json_bool_or(o, "in_place", false);
-  p.compute_ms = json_number_or(o, "compute_ms", 0);
-  p.upload_ms = json_number_or(o, "upload_ms", 0);
-  p.tps = json_number_or(o, "tps", 0);
-  p.tps_all_resident = json_number_or(o, "tps_all_resident", 0);
-  p.note = str(o, "note");
-  return p;
-}
-
 }  // namespace
 
 std::string to_json(const BenchReport& r) {
@@ -217,10 +178,8 @@ std::string to_json(const BenchReport& r) {
             {"settings", settings_json(r.settings)},
             {"copy_gbps", r.copy_gbps},
             {"kernel_efficiency", r.kernel_efficiency},
-            {"results", Json::array()},
-            {"projections", Json::array()}};
+            {"results", Json::array()}};
   for (const BenchResult& res : r.results) j["results"].push_back(result_json(res));
-  for (const Projection& p : r.projections) j["projections"].push_back(projection_json(p));
   if (!r.simulations.empty()) {
     j["simulation_method"] = r.simulation_method;
     j["simulations"] = Json::array();
@@ -266,9 +225,6 @@ BenchReport report_from_json(const std::string& text, const std::string& source)
     r.copy_gbps = json_number_or(root, "copy_gbps", 0);
     r.kernel_efficiency = json_number_or(root, "kernel_efficiency", 0);
     for (const Json& v : json_array(root, "results")) r.results.push_back(read_result(v));
-    if (root.contains("projections"))
-      for (const Json& v : json_array(root, "projections"))
-        r.projections.push_back(read_projection(v));
   } catch (const Error& e) {
     throw Error(ErrorKind::InvalidArgument, source + ": " + e.what());
   }

@@ -1,14 +1,13 @@
 #pragma once
 // The results of one `rotary bench` run with everything needed to merge them with runs from other
 // machines: the device and driver identity, the Vulkan API version, the rotary version, the model,
-// the settings, one row per (engine, budget, policy, test), and the projections (kept apart: a
-// projection is never a measurement). Written as JSON (the merge format), CSV (one row per result
+// the settings, one row per (engine, budget, policy, test), and the simulated projections (kept
+// apart: a projection is never a measurement). Written as JSON (the merge format), CSV (one row per result
 // with the identity repeated, so files from several machines concatenate) and an aligned table.
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "bench/model/projection.h"
 #include "bench/model/spec.h"
 #include "bench/model/statistics.h"
 
@@ -111,7 +110,6 @@ struct BenchReport {
   ModelIdentity model;
   BenchSettings settings;
   std::vector<BenchResult> results;
-  std::vector<Projection> projections;
   std::vector<SimulationResult> simulations;
   std::string simulation_method;  // how the schedule was recorded (printed beside the table)
   double copy_gbps = 0;  // the device's measured copy bandwidth (read + write), 0 when not measured
@@ -128,10 +126,9 @@ std::string to_csv(const std::vector<BenchReport>& reports);
 std::vector<BenchReport> reports_from_csv(const std::string& text, const std::string& source);
 
 // llama-bench's table: model, size, params, device, driver, engine, budget, test, t/s, and the
-// residency columns; then the ratios to llama.cpp where it ran; then the projections.
+// residency columns; then the ratios to llama.cpp where it ran.
 std::string to_table(const std::vector<BenchReport>& reports);
 std::string ratio_table(const BenchReport& report);
-std::string projection_table(const BenchReport& report);
 // `--simulate`: every line labelled PROJECTION.
 std::string simulation_table(const BenchReport& report);
 std::string simulation_csv(const BenchReport& report);

@@ -121,36 +121,6 @@ std::string ratio_table(const BenchReport& r) {
   return t.rows() ? t.str() : std::string();
 }
 
-std::string projection_table(const BenchReport& r) {
-  if (r.projections.empty()) return {};
-  TextTable t({"PROJECTION (not a measurement)", ">budget", ">slots", ">hit rate", ">kernel eff.",
-               ">compute ms", ">upload ms", ">t/s", ">t/s all resident", "note"});
-  std::vector<std::string> sources;
-  for (const Projection& p : r.projections) {
-    if (!p.note.empty()) {
-      t.add({p.target_name, format_bytes(p.budget), "-", "-", "-", "-", "-", "-", "-", p.note});
-      continue;
-    }
-    const bool in_place = p.inputs.in_place;
-    t.add({p.target_name, format_bytes(p.budget), in_place ? "-" : std::to_string(p.inputs.slots),
-           in_place ? "in place" : fmt("%.1f%%", 100 * p.inputs.hit_rate),
-           fmt("%.2f", p.inputs.kernel_efficiency), fmt("%.2f", p.compute_ms),
-           fmt("%.2f", p.upload_ms), fmt("%.1f", p.tps), fmt("%.1f", p.tps_all_resident)});
-    for (const std::string& s : {"hit rate: " + p.inputs.hit_rate_source,
-                                 "kernel efficiency: " + p.inputs.efficiency_source})
-      if (std::find(sources.begin(), sources.end(), s) == sources.end()) sources.push_back(s);
-  }
-  std::string out = t.str();
-  for (const std::string& s : sources) out += s + "\n";
-  out +=
-      "bandwidths: published figures (shared/reference/performance.md); model: t = bytes / (memory "
-      "bandwidth x kernel efficiency) + (1 - hit rate) x expert bytes / link bandwidth x (1 - "
-      "hidden "
-      "upload fraction " +
-      fmt("%.2f", r.projections.front().inputs.hidden_upload) + ")\n";
-  return out;
-}
-
 std::string simulation_table(const BenchReport& r) {
   if (r.simulations.empty()) return {};
   TextTable t({"PROJECTION: device (simulated)", ">budget", "residency", ">hit rate", ">t/s", ">ms/token",

@@ -62,20 +62,6 @@ BenchReport sample_report(const std::string& device) {
   b.driver_vram = 3000000;
   b.check = "differs from rotary at token 3 of 16, \"quoted\"\nsecond line";
   r.results = {a, b};
-  Projection p;
-  p.target = "steam-deck";
-  p.target_name = "Steam Deck";
-  p.budget = 8589934592ull;
-  p.inputs.slots = 2000;
-  p.inputs.hit_rate = 0.87;
-  p.inputs.hit_rate_source = "simulated lru";
-  p.inputs.kernel_efficiency = 1;
-  p.inputs.efficiency_source = "ideal";
-  p.compute_ms = 21.8;
-  p.upload_ms = 3.25;
-  p.tps = 39.9;
-  p.tps_all_resident = 45.8;
-  r.projections = {p};
   return r;
 }
 
@@ -196,7 +182,6 @@ TEST_CASE("bench report: JSON reads back what was written") {
   const std::string text = to_json(r);
   const Json j = parse_json(text, "t.json");
   CHECK(j.at("schema") == "rotary-bench/1");
-  CHECK(j.at("projections")[0].at("kind") == "projection (not a measurement)");
   const BenchReport b = report_from_json(text, "t.json");
   CHECK(b.rotary_version == r.rotary_version);
   CHECK(b.date == r.date);
@@ -215,11 +200,6 @@ TEST_CASE("bench report: JSON reads back what was written") {
   REQUIRE(b.results.size() == 2);
   for (size_t i = 0; i < 2; ++i) check_same_result(b.results[i], r.results[i]);
   CHECK(b.results[0].seconds == r.results[0].seconds);
-  REQUIRE(b.projections.size() == 1);
-  CHECK(b.projections[0].target == "steam-deck");
-  CHECK(b.projections[0].inputs.slots == 2000);
-  CHECK(b.projections[0].tps == doctest::Approx(39.9).epsilon(1e-8));
-  CHECK(b.projections[0].inputs.hit_rate_source == "simulated lru");
 
   CHECK_ROTARY_ERROR(report_from_json("{\"schema\":\"other\"}", "x.json"),
                      ErrorKind::InvalidArgument, "x.json is not a rotary bench result");
@@ -254,7 +234,7 @@ TEST_CASE("bench report: CSV rows read back, also from concatenated files of two
                      "not closed");
 }
 
-TEST_CASE("bench report: the tables hold every result, the ratios and the projections") {
+TEST_CASE("bench report: the tables hold every result and the ratios") {
   const BenchReport r = sample_report("llvmpipe (LLVM 15.0.6, 256 bits)");
   const std::string table = to_table({r});
   CHECK(table.find("| model ") == 0);
@@ -277,7 +257,6 @@ TEST_CASE("bench report: the tables hold every result, the ratios and the projec
   // rotary: mean of 128/1.25, 128/1.5, 128/1.0 = 102.4, 85.33, 128 -> 105.24; llama.cpp: 256.
   CHECK(ratios.find("105.24") != std::string::npos);
   CHECK(ratios.find("0.411") != std::string::npos);
-  CHECK(projection_table(r).find("PROJECTION (not a measurement)") == 2);
 }
 
 }  // namespace rotary::bench
